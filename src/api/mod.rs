@@ -1,0 +1,12 @@
+//! The `#[wasm_bindgen]` facade: the only layer JavaScript sees. It validates input, converts
+//! core errors into JS exceptions that name the offending field, and moves data in bulk.
+
+pub mod errors;
+
+use wasm_bindgen::prelude::*;
+
+/// The library version, e.g. `"0.1.0"`.
+#[wasm_bindgen]
+pub fn version() -> String {
+    crate::version().to_owned()
+}

@@ -1,0 +1,3 @@
+//! The pure core: no web-sys, no JS types, deterministic under a [`clock::ManualClock`].
+
+pub mod clock;
