@@ -1,3 +1,4 @@
 //! The pure core: no web-sys, no JS types, deterministic under a [`clock::ManualClock`].
 
 pub mod clock;
+pub mod summary;
