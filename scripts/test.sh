@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Every test of apiscope, in the order that fails fastest. `npm test` runs it after setup.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
+export CHROMEDRIVER=/usr/bin/chromedriver
+step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
+
+step "format"
+cargo fmt --all -- --check
+
+step "clippy (native)"
+cargo clippy --all-targets -- -D warnings
+
+step "clippy (wasm32)"
+cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+
+step "native tests"
+cargo test
+
+step "browser tests (wasm-pack test, headless Chromium)"
+node tests/server/server.mjs >/dev/null &
+server=$!
+trap 'kill $server 2>/dev/null || true' EXIT
+wasm-pack test --headless --chrome
+
+step "package build"
+scripts/build.sh
+
+step "end-to-end tests (playwright-core, headless Chromium)"
+node --test --test-concurrency=1 tests/e2e/
