@@ -46,4 +46,11 @@ if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   cp package-lock.json "$stamp"
 fi
 
+# 6. The official OTLP protobuf schema (Python), which the export tests' receiver validates against.
+if ! python3 -c "import opentelemetry.proto, google.protobuf" 2>/dev/null; then
+  say "installing opentelemetry-proto for the OTLP receiver"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+    -r tests/otlp/requirements.txt
+fi
+
 say "ready: $(rustc --version | cut -d' ' -f1-2), $(wasm-pack --version), wasm-bindgen $want, $(/usr/bin/chromium --version 2>/dev/null | head -1), node $(node --version)"

@@ -20,8 +20,10 @@ cargo test
 
 step "browser tests (wasm-pack test, headless Chromium)"
 node tests/server/server.mjs >/dev/null &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
+servers=$!
+python3 tests/otlp/receiver.py 4318 >/dev/null &
+servers="$servers $!"
+trap 'kill $servers 2>/dev/null || true' EXIT
 wasm-pack test --headless --chrome
 
 step "package build"
