@@ -115,11 +115,21 @@ impl Metric {
     ];
 
     /// The metric named `name` (as in JavaScript), if any.
+    ///
+    /// ```
+    /// # use apiscope::core::alerts::Metric;
+    /// assert_eq!(Metric::parse("p99"), Some(Metric::P99));
+    /// ```
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|m| m.as_str() == name)
     }
 
     /// The JavaScript name.
+    ///
+    /// ```
+    /// # use apiscope::core::alerts::Metric;
+    /// assert_eq!(Metric::CacheHitRate.as_str(), "cacheHitRate");
+    /// ```
     pub fn as_str(self) -> &'static str {
         match self {
             Self::P50 => "p50",
@@ -182,9 +192,18 @@ pub enum Threshold {
 impl Threshold {
     /// How far back across the threshold a value must come to resolve, as a fraction of the
     /// threshold's magnitude: stops an alert flapping while the value hovers near the line.
+    ///
+    /// ```
+    /// assert_eq!(apiscope::core::alerts::Threshold::HYSTERESIS, 0.1);
+    /// ```
     pub const HYSTERESIS: f64 = 0.1;
 
     /// The threshold value.
+    ///
+    /// ```
+    /// # use apiscope::core::alerts::Threshold;
+    /// assert_eq!(Threshold::Below(0.5).value(), 0.5);
+    /// ```
     pub fn value(self) -> f64 {
         match self {
             Self::Above(t) | Self::Below(t) => t,
@@ -192,6 +211,11 @@ impl Threshold {
     }
 
     /// Strictly past the threshold.
+    ///
+    /// ```
+    /// # use apiscope::core::alerts::Threshold;
+    /// assert!(Threshold::Below(0.5).breached(0.4));
+    /// ```
     pub fn breached(self, v: f64) -> bool {
         match self {
             Self::Above(t) => v > t,
@@ -201,6 +225,12 @@ impl Threshold {
 
     /// Back across the threshold by the hysteresis margin (at least reaching it, for a
     /// threshold of 0).
+    ///
+    /// ```
+    /// # use apiscope::core::alerts::Threshold;
+    /// assert!(Threshold::Below(0.5).recovered(0.55) && !Threshold::Below(0.5).recovered(0.54));
+    /// assert!(Threshold::Above(0.0).recovered(0.0));
+    /// ```
     pub fn recovered(self, v: f64) -> bool {
         let margin = self.value().abs() * Self::HYSTERESIS;
         match self {
@@ -237,6 +267,10 @@ pub struct AlertRule {
 
 impl AlertRule {
     /// The default `minSamples`.
+    ///
+    /// ```
+    /// assert_eq!(apiscope::core::alerts::AlertRule::DEFAULT_MIN_SAMPLES, 20);
+    /// ```
     pub const DEFAULT_MIN_SAMPLES: u64 = 20;
 
     /// Checks every value of `spec`; the error names the first bad field.
@@ -305,6 +339,12 @@ impl AlertRule {
     }
 
     /// Whether this rule watches `method` on `route` (a route label).
+    ///
+    /// ```
+    /// # use apiscope::core::alerts::{AlertRule, RuleSpec};
+    /// let rule = AlertRule::validate(RuleSpec { name: "r".into(), route: Some("/a/*".into()), metric: "max".into(), above: Some(1.0), window_ms: 1.0, ..Default::default() }).unwrap();
+    /// assert!(rule.applies_to("DELETE", "/a/b") && !rule.applies_to("GET", "/b/a"));
+    /// ```
     pub fn applies_to(&self, method: &str, route: &str) -> bool {
         self.method
             .as_deref()
@@ -314,6 +354,13 @@ impl AlertRule {
 
     /// Whether `samples` are enough to judge. `count` is judged at any sample size: it *is*
     /// the sample size, and "too few calls" alerts must be able to fire.
+    ///
+    /// ```
+    /// # use apiscope::core::alerts::{AlertRule, RuleSpec};
+    /// let spec = RuleSpec { name: "r".into(), metric: "p50".into(), above: Some(1.0), window_ms: 1.0, min_samples: Some(10.0), ..Default::default() };
+    /// let rule = AlertRule::validate(spec).unwrap();
+    /// assert!(!rule.enough_samples(9) && rule.enough_samples(10));
+    /// ```
     pub fn enough_samples(&self, samples: u64) -> bool {
         self.metric == Metric::Count || samples >= self.min_samples
     }
