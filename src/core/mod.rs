@@ -1,4 +1,10 @@
 //! The pure core: no web-sys, no JS types, deterministic under a [`clock::ManualClock`].
 
+pub mod alerts;
 pub mod clock;
+pub mod glob;
+pub mod routes;
+pub mod slow_log;
 pub mod summary;
+pub mod timing;
+pub mod trend;

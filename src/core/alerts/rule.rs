@@ -1,0 +1,367 @@
+//! Alert rules: the serde shape the facade receives ([`RuleSpec`]) and its validated form
+//! ([`AlertRule`]).
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::glob::Glob;
+use crate::core::summary::RouteSummary;
+
+/// A rule as JavaScript writes it, e.g.
+/// `{ name: "slow users", route: "/api/users/**", metric: "p95", above: 800, windowMs: 60000 }`.
+/// Only shape is checked here; [`AlertRule::validate`] checks values.
+///
+/// ```
+/// use apiscope::core::alerts::RuleSpec;
+/// let spec: RuleSpec = serde_json::from_str(
+///     r#"{"name":"slow","metric":"p95","above":800,"windowMs":60000}"#,
+/// ).unwrap();
+/// assert_eq!(spec.window_ms, 60_000.0);
+/// assert!(serde_json::from_str::<RuleSpec>(r#"{"name":"x","metric":"p95","windowMs":1,"abve":1}"#).is_err());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RuleSpec {
+    pub name: String,
+    /// Glob over route labels (see [`crate::core::glob`]); all routes when absent.
+    #[serde(default)]
+    pub route: Option<String>,
+    /// HTTP method, case-insensitive; all methods when absent.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// `p50`, `p90`, `p95`, `p99`, `mean`, `max`, `errorRate`, `count` or `cacheHitRate`.
+    pub metric: String,
+    #[serde(default)]
+    pub above: Option<f64>,
+    #[serde(default)]
+    pub below: Option<f64>,
+    pub window_ms: f64,
+    /// Default 20. A number rather than an integer type so a bad value is reported by name.
+    #[serde(default)]
+    pub min_samples: Option<f64>,
+    /// Default: `windowMs`.
+    #[serde(default)]
+    pub cooldown_ms: Option<f64>,
+}
+
+/// A rule value that failed validation; `field` is the camelCase field name.
+///
+/// ```
+/// use apiscope::core::alerts::{AlertRule, RuleSpec};
+/// let spec = RuleSpec { name: "x".into(), metric: "p42".into(), above: Some(1.0), window_ms: 1.0, ..Default::default() };
+/// let err = AlertRule::validate(spec).unwrap_err();
+/// assert_eq!(err.field, "metric");
+/// assert!(err.to_string().starts_with("metric: "));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    /// The offending field.
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl RuleError {
+    pub(crate) fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+/// What a rule watches.
+///
+/// ```
+/// use apiscope::core::alerts::Metric;
+/// assert_eq!(Metric::parse("errorRate"), Some(Metric::ErrorRate));
+/// assert_eq!(Metric::ErrorRate.as_str(), "errorRate");
+/// assert_eq!(Metric::parse("p42"), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Metric {
+    P50,
+    P90,
+    P95,
+    P99,
+    Mean,
+    Max,
+    ErrorRate,
+    Count,
+    CacheHitRate,
+}
+
+impl Metric {
+    const ALL: [Metric; 9] = [
+        Self::P50,
+        Self::P90,
+        Self::P95,
+        Self::P99,
+        Self::Mean,
+        Self::Max,
+        Self::ErrorRate,
+        Self::Count,
+        Self::CacheHitRate,
+    ];
+
+    /// The metric named `name` (as in JavaScript), if any.
+    ///
+    /// ```
+    /// # use apiscope::core::alerts::Metric;
+    /// assert_eq!(Metric::parse("p99"), Some(Metric::P99));
+    /// ```
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|m| m.as_str() == name)
+    }
+
+    /// The JavaScript name.
+    ///
+    /// ```
+    /// # use apiscope::core::alerts::Metric;
+    /// assert_eq!(Metric::CacheHitRate.as_str(), "cacheHitRate");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::P50 => "p50",
+            Self::P90 => "p90",
+            Self::P95 => "p95",
+            Self::P99 => "p99",
+            Self::Mean => "mean",
+            Self::Max => "max",
+            Self::ErrorRate => "errorRate",
+            Self::Count => "count",
+            Self::CacheHitRate => "cacheHitRate",
+        }
+    }
+
+    /// The metric's value for one route, or `None` when unknown (no samples, or no cache hit
+    /// rate supplied).
+    ///
+    /// ```
+    /// use apiscope::core::alerts::Metric;
+    /// use apiscope::core::summary::RouteSummary;
+    /// let mut s = RouteSummary::empty("GET", "/a");
+    /// assert_eq!(Metric::P95.value(&s, None), None);
+    /// s.count = 4;
+    /// s.p95 = 120.0;
+    /// assert_eq!(Metric::P95.value(&s, None), Some(120.0));
+    /// assert_eq!(Metric::Count.value(&s, None), Some(4.0));
+    /// assert_eq!(Metric::CacheHitRate.value(&s, Some(0.5)), Some(0.5));
+    /// ```
+    pub fn value(self, s: &RouteSummary, cache_hit_rate: Option<f64>) -> Option<f64> {
+        let v = match self {
+            Self::P50 => s.p50,
+            Self::P90 => s.p90,
+            Self::P95 => s.p95,
+            Self::P99 => s.p99,
+            Self::Mean => s.mean,
+            Self::Max => s.max,
+            Self::ErrorRate => s.error_rate,
+            Self::Count => s.count as f64,
+            Self::CacheHitRate => cache_hit_rate?,
+        };
+        v.is_finite().then_some(v)
+    }
+}
+
+/// Which side of the threshold is bad.
+///
+/// ```
+/// use apiscope::core::alerts::Threshold;
+/// let t = Threshold::Above(100.0);
+/// assert!(t.breached(101.0) && !t.breached(100.0));
+/// // Resolves only 10% back across the threshold.
+/// assert!(!t.recovered(95.0) && t.recovered(90.0));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Threshold {
+    Above(f64),
+    Below(f64),
+}
+
+impl Threshold {
+    /// How far back across the threshold a value must come to resolve, as a fraction of the
+    /// threshold's magnitude: stops an alert flapping while the value hovers near the line.
+    ///
+    /// ```
+    /// assert_eq!(apiscope::core::alerts::Threshold::HYSTERESIS, 0.1);
+    /// ```
+    pub const HYSTERESIS: f64 = 0.1;
+
+    /// The threshold value.
+    ///
+    /// ```
+    /// # use apiscope::core::alerts::Threshold;
+    /// assert_eq!(Threshold::Below(0.5).value(), 0.5);
+    /// ```
+    pub fn value(self) -> f64 {
+        match self {
+            Self::Above(t) | Self::Below(t) => t,
+        }
+    }
+
+    /// Strictly past the threshold.
+    ///
+    /// ```
+    /// # use apiscope::core::alerts::Threshold;
+    /// assert!(Threshold::Below(0.5).breached(0.4));
+    /// ```
+    pub fn breached(self, v: f64) -> bool {
+        match self {
+            Self::Above(t) => v > t,
+            Self::Below(t) => v < t,
+        }
+    }
+
+    /// Back across the threshold by the hysteresis margin (at least reaching it, for a
+    /// threshold of 0).
+    ///
+    /// ```
+    /// # use apiscope::core::alerts::Threshold;
+    /// assert!(Threshold::Below(0.5).recovered(0.55) && !Threshold::Below(0.5).recovered(0.54));
+    /// assert!(Threshold::Above(0.0).recovered(0.0));
+    /// ```
+    pub fn recovered(self, v: f64) -> bool {
+        let margin = self.value().abs() * Self::HYSTERESIS;
+        match self {
+            Self::Above(t) => v <= t - margin,
+            Self::Below(t) => v >= t + margin,
+        }
+    }
+}
+
+/// A validated rule.
+///
+/// ```
+/// use apiscope::core::alerts::{AlertRule, Metric, RuleSpec, Threshold};
+/// let rule = AlertRule::validate(RuleSpec {
+///     name: "slow".into(), route: Some("/api/**".into()), method: Some("get".into()),
+///     metric: "p95".into(), above: Some(800.0), window_ms: 60_000.0, ..Default::default()
+/// }).unwrap();
+/// assert_eq!((rule.metric, rule.threshold, rule.min_samples, rule.cooldown_ms), (Metric::P95, Threshold::Above(800.0), 20, 60_000.0));
+/// assert!(rule.applies_to("GET", "/api/users/:id"));
+/// assert!(!rule.applies_to("POST", "/api/users/:id"));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlertRule {
+    pub name: String,
+    pub route: Option<Glob>,
+    /// Upper-cased.
+    pub method: Option<String>,
+    pub metric: Metric,
+    pub threshold: Threshold,
+    pub window_ms: f64,
+    pub min_samples: u64,
+    pub cooldown_ms: f64,
+}
+
+impl AlertRule {
+    /// The default `minSamples`.
+    ///
+    /// ```
+    /// assert_eq!(apiscope::core::alerts::AlertRule::DEFAULT_MIN_SAMPLES, 20);
+    /// ```
+    pub const DEFAULT_MIN_SAMPLES: u64 = 20;
+
+    /// Checks every value of `spec`; the error names the first bad field.
+    ///
+    /// ```
+    /// use apiscope::core::alerts::{AlertRule, RuleSpec};
+    /// let base = RuleSpec { name: "x".into(), metric: "p95".into(), window_ms: 1_000.0, ..Default::default() };
+    /// let field = |spec: RuleSpec| AlertRule::validate(spec).unwrap_err().field;
+    /// assert_eq!(field(base.clone()), "above");
+    /// assert_eq!(field(RuleSpec { above: Some(1.0), below: Some(2.0), ..base.clone() }), "above");
+    /// assert_eq!(field(RuleSpec { above: Some(1.0), window_ms: 0.0, ..base.clone() }), "windowMs");
+    /// assert_eq!(field(RuleSpec { above: Some(1.0), cooldown_ms: Some(-1.0), ..base.clone() }), "cooldownMs");
+    /// assert_eq!(field(RuleSpec { above: Some(1.0), min_samples: Some(2.5), ..base }), "minSamples");
+    /// ```
+    pub fn validate(spec: RuleSpec) -> Result<Self, RuleError> {
+        if spec.name.trim().is_empty() {
+            return Err(RuleError::new("name", "must not be empty"));
+        }
+        let metric = Metric::parse(&spec.metric).ok_or_else(|| {
+            let known: Vec<_> = Metric::ALL.iter().map(|m| m.as_str()).collect();
+            RuleError::new(
+                "metric",
+                format!(
+                    "unknown metric {:?}; expected one of {}",
+                    spec.metric,
+                    known.join(", ")
+                ),
+            )
+        })?;
+        let threshold = match (spec.above, spec.below) {
+            (Some(t), None) if t.is_finite() => Threshold::Above(t),
+            (None, Some(t)) if t.is_finite() => Threshold::Below(t),
+            (Some(_), None) => return Err(RuleError::new("above", "must be a finite number")),
+            (None, Some(_)) => return Err(RuleError::new("below", "must be a finite number")),
+            _ => {
+                return Err(RuleError::new(
+                    "above",
+                    "exactly one of above and below is required",
+                ))
+            }
+        };
+        if !(spec.window_ms.is_finite() && spec.window_ms > 0.0) {
+            return Err(RuleError::new("windowMs", "must be a positive number"));
+        }
+        let cooldown_ms = spec.cooldown_ms.unwrap_or(spec.window_ms);
+        if !(cooldown_ms.is_finite() && cooldown_ms >= 0.0) {
+            return Err(RuleError::new("cooldownMs", "must be a number ≥ 0"));
+        }
+        let min_samples = spec.min_samples.unwrap_or(Self::DEFAULT_MIN_SAMPLES as f64);
+        if !(min_samples >= 1.0 && min_samples.fract() == 0.0 && min_samples <= u32::MAX as f64) {
+            return Err(RuleError::new("minSamples", "must be a whole number ≥ 1"));
+        }
+        if spec.method.as_deref().is_some_and(|m| m.trim().is_empty()) {
+            return Err(RuleError::new("method", "must not be empty"));
+        }
+        Ok(Self {
+            name: spec.name,
+            route: spec.route.as_deref().map(Glob::new),
+            method: spec.method.map(|m| m.trim().to_ascii_uppercase()),
+            metric,
+            threshold,
+            window_ms: spec.window_ms,
+            min_samples: min_samples as u64,
+            cooldown_ms,
+        })
+    }
+
+    /// Whether this rule watches `method` on `route` (a route label).
+    ///
+    /// ```
+    /// # use apiscope::core::alerts::{AlertRule, RuleSpec};
+    /// let rule = AlertRule::validate(RuleSpec { name: "r".into(), route: Some("/a/*".into()), metric: "max".into(), above: Some(1.0), window_ms: 1.0, ..Default::default() }).unwrap();
+    /// assert!(rule.applies_to("DELETE", "/a/b") && !rule.applies_to("GET", "/b/a"));
+    /// ```
+    pub fn applies_to(&self, method: &str, route: &str) -> bool {
+        self.method
+            .as_deref()
+            .map_or(true, |m| m.eq_ignore_ascii_case(method))
+            && self.route.as_ref().map_or(true, |g| g.matches(route))
+    }
+
+    /// Whether `samples` are enough to judge. `count` is judged at any sample size: it *is*
+    /// the sample size, and "too few calls" alerts must be able to fire.
+    ///
+    /// ```
+    /// # use apiscope::core::alerts::{AlertRule, RuleSpec};
+    /// let spec = RuleSpec { name: "r".into(), metric: "p50".into(), above: Some(1.0), window_ms: 1.0, min_samples: Some(10.0), ..Default::default() };
+    /// let rule = AlertRule::validate(spec).unwrap();
+    /// assert!(!rule.enough_samples(9) && rule.enough_samples(10));
+    /// ```
+    pub fn enough_samples(&self, samples: u64) -> bool {
+        self.metric == Metric::Count || samples >= self.min_samples
+    }
+}

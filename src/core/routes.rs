@@ -1,0 +1,433 @@
+//! URL → route template, so that `/api/users/123?x=1` and `/api/users/456` are one route,
+//! `/api/users/:id`.
+//!
+//! Runs once per request, so it parses by hand (no regex, no URL crate) and allocates only the
+//! output string. User templates are parsed into segments once, at construction.
+//!
+//! What is kept: the origin (`scheme://host[:port]`, lower-cased, default port and any
+//! `user:password@` dropped) and the templated path. What is never kept: the query string and
+//! the fragment (they carry personal data), and the raw value of any templated segment.
+//!
+//! Per path segment, the first rule that applies wins:
+//! 1. a user template matching the whole path (first registered wins) — its literal segments
+//!    must match exactly, `:name` and `*` match any one segment and are written as themselves;
+//! 2. digits only: `:date` if it is a plausible `YYYYMMDD`, else `:id`;
+//! 3. a UUID (`8-4-4-4-12` hex digits): `:uuid`;
+//! 4. `YYYY-MM-DD`: `:date`;
+//! 5. at least 16 hex digits: `:hash`;
+//! 6. an id-like token: only ASCII letters and digits, at least 10 long, with at least one
+//!    letter and two digits (`a1b2c3d4e5`, `Xk9fQ2mZ7pLw`): `:hash`. The two-digit floor
+//!    keeps words like `oauth2callback` literal.
+//!
+//! Every replacement starts with `:`, which no rule matches, so templating is idempotent.
+
+use std::fmt;
+
+/// Why a URL or a user template was rejected.
+///
+/// ```
+/// use apiscope::core::routes::{RouteError, Templater};
+/// let err = Templater::default().route("not a url", "https://a.example").unwrap_err();
+/// assert!(matches!(err, RouteError::InvalidUrl(_)));
+/// assert!(err.to_string().starts_with("url:"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteError {
+    /// The URL is not an absolute `scheme://host/...` URL; the reason says what is wrong.
+    InvalidUrl(&'static str),
+    /// A user template is malformed.
+    InvalidTemplate {
+        /// The template as given.
+        template: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+}
+
+impl fmt::Display for RouteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::InvalidUrl(reason) => write!(f, "url: {reason}"),
+            Self::InvalidTemplate { template, reason } => {
+                write!(f, "templates: {template:?} {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for RouteError {}
+
+/// A templated route: one string `origin + template`, e.g.
+/// `https://api.example.com/users/:id`, with accessors for each part.
+///
+/// One string rather than two keeps the per-request cost to a single allocation.
+///
+/// ```
+/// use apiscope::core::routes::Templater;
+/// let t = Templater::default();
+/// let key = t.route("https://api.example.com/users/42?x=1", "https://app.example.com").unwrap();
+/// assert_eq!(key.origin(), "https://api.example.com");
+/// assert_eq!(key.template(), "/users/:id");
+/// assert_eq!(key.full(), "https://api.example.com/users/:id");
+/// assert!(!key.same_origin());
+/// assert_eq!(key.label(), "https://api.example.com/users/:id");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RouteKey {
+    full: String,
+    origin_len: usize,
+    same_origin: bool,
+}
+
+impl RouteKey {
+    /// `scheme://host[:port]`.
+    ///
+    /// ```
+    /// # use apiscope::core::routes::Templater;
+    /// let key = Templater::default().route("https://a.example/u/1?q", "https://a.example").unwrap();
+    /// assert_eq!(key.origin(), "https://a.example");
+    /// ```
+    pub fn origin(&self) -> &str {
+        &self.full[..self.origin_len]
+    }
+
+    /// The templated path, always starting with `/`.
+    ///
+    /// ```
+    /// # use apiscope::core::routes::Templater;
+    /// let key = Templater::default().route("https://a.example/u/1?q", "https://a.example").unwrap();
+    /// assert_eq!(key.template(), "/u/:id");
+    /// ```
+    pub fn template(&self) -> &str {
+        &self.full[self.origin_len..]
+    }
+
+    /// Origin and template together.
+    ///
+    /// ```
+    /// # use apiscope::core::routes::Templater;
+    /// let key = Templater::default().route("https://a.example/u/1?q", "https://a.example").unwrap();
+    /// assert_eq!(key.full(), "https://a.example/u/:id");
+    /// ```
+    pub fn full(&self) -> &str {
+        &self.full
+    }
+
+    /// Whether the origin is the page's own.
+    ///
+    /// ```
+    /// # use apiscope::core::routes::Templater;
+    /// let key = Templater::default().route("https://a.example/u/1?q", "https://a.example").unwrap();
+    /// assert_eq!(key.same_origin(), true);
+    /// ```
+    pub fn same_origin(&self) -> bool {
+        self.same_origin
+    }
+
+    /// What to show and group by: the template alone for the page's own origin, else the full
+    /// route.
+    ///
+    /// ```
+    /// use apiscope::core::routes::Templater;
+    /// let key = Templater::default()
+    ///     .route("https://app.example.com/api/users/7", "https://app.example.com")
+    ///     .unwrap();
+    /// assert_eq!(key.label(), "/api/users/:id");
+    /// ```
+    pub fn label(&self) -> &str {
+        if self.same_origin {
+            self.template()
+        } else {
+            self.full()
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum TemplateSegment {
+    Literal(String),
+    /// `:name` or `*`, written to the output as given.
+    Placeholder(String),
+}
+
+/// Turns URLs into [`RouteKey`]s, applying user templates before the built-in rules.
+///
+/// ```
+/// use apiscope::core::routes::Templater;
+/// let t = Templater::new(&["/api/orders/:orderId/items/:itemId"]).unwrap();
+/// let key = t.route("https://a.example/api/orders/A-17/items/9#top", "https://a.example").unwrap();
+/// assert_eq!(key.label(), "/api/orders/:orderId/items/:itemId");
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Templater {
+    templates: Vec<Vec<TemplateSegment>>,
+}
+
+impl Templater {
+    /// Parses user templates: each must start with `/`; a segment `:name` (non-empty name) or
+    /// `*` matches any one segment, anything else must match literally.
+    ///
+    /// ```
+    /// use apiscope::core::routes::Templater;
+    /// assert!(Templater::new(&["/api/*/status"]).is_ok());
+    /// assert!(Templater::new(&["api/:id"]).is_err());
+    /// assert!(Templater::new(&["/api/:"]).is_err());
+    /// ```
+    pub fn new<S: AsRef<str>>(templates: &[S]) -> Result<Self, RouteError> {
+        let templates = templates
+            .iter()
+            .map(|t| parse_template(t.as_ref()))
+            .collect::<Result<_, _>>()?;
+        Ok(Self { templates })
+    }
+
+    /// Templates an absolute URL. `page_origin` is the page's `location.origin`, used only to
+    /// tell same-origin routes apart ([`RouteKey::label`]).
+    ///
+    /// ```
+    /// use apiscope::core::routes::Templater;
+    /// let t = Templater::default();
+    /// let key = t
+    ///     .route("HTTPS://user:pw@Shop.Example:443/p/550e8400-e29b-41d4-a716-446655440000/2024-01-31?q", "https://shop.example")
+    ///     .unwrap();
+    /// assert_eq!(key.full(), "https://shop.example/p/:uuid/:date");
+    /// assert!(key.same_origin());
+    /// ```
+    pub fn route(&self, url: &str, page_origin: &str) -> Result<RouteKey, RouteError> {
+        let parts = split_url(url)?;
+        let mut full = String::with_capacity(url.len());
+        push_lowercase(&mut full, parts.scheme);
+        full.push_str("://");
+        push_lowercase(&mut full, parts.host);
+        if let Some(port) = parts.port.filter(|p| !is_default_port(parts.scheme, p)) {
+            full.push(':');
+            full.push_str(port);
+        }
+        let origin_len = full.len();
+        let same_origin = full.eq_ignore_ascii_case(page_origin.trim_end_matches('/'));
+        self.push_template(&mut full, parts.path);
+        Ok(RouteKey {
+            full,
+            origin_len,
+            same_origin,
+        })
+    }
+
+    fn push_template(&self, out: &mut String, path: &str) {
+        if path.is_empty() {
+            out.push('/');
+            return;
+        }
+        let segment_count = path.split('/').count();
+        let user = self.templates.iter().find(|t| {
+            t.len() == segment_count
+                && t.iter().zip(path.split('/')).all(|(ts, seg)| match ts {
+                    TemplateSegment::Literal(l) => l == seg,
+                    TemplateSegment::Placeholder(_) => true,
+                })
+        });
+        for (i, seg) in path.split('/').enumerate() {
+            if i > 0 {
+                out.push('/');
+            }
+            let written = match user.map(|t| &t[i]) {
+                Some(TemplateSegment::Placeholder(p)) => p.as_str(),
+                _ => builtin_placeholder(seg).unwrap_or(seg),
+            };
+            out.push_str(written);
+        }
+    }
+}
+
+fn parse_template(template: &str) -> Result<Vec<TemplateSegment>, RouteError> {
+    let invalid = |reason| RouteError::InvalidTemplate {
+        template: template.to_owned(),
+        reason,
+    };
+    if !template.starts_with('/') {
+        return Err(invalid("must start with '/'"));
+    }
+    if template.contains(['?', '#']) {
+        return Err(invalid("must not contain '?' or '#'"));
+    }
+    template
+        .split('/')
+        .map(|seg| match seg {
+            ":" => Err(invalid("has a ':' without a name")),
+            "*" => Ok(TemplateSegment::Placeholder(seg.to_owned())),
+            _ if seg.starts_with(':') => Ok(TemplateSegment::Placeholder(seg.to_owned())),
+            _ => Ok(TemplateSegment::Literal(seg.to_owned())),
+        })
+        .collect()
+}
+
+struct UrlParts<'a> {
+    scheme: &'a str,
+    host: &'a str,
+    port: Option<&'a str>,
+    /// Empty or starting with `/`; no query, no fragment.
+    path: &'a str,
+}
+
+fn split_url(url: &str) -> Result<UrlParts<'_>, RouteError> {
+    use RouteError::InvalidUrl;
+    if url
+        .bytes()
+        .any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b == b'\\')
+    {
+        return Err(InvalidUrl(
+            "contains whitespace, control characters or '\\'",
+        ));
+    }
+    let (scheme, rest) = url.split_once("://").ok_or(InvalidUrl("is not absolute"))?;
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+    if !scheme_ok {
+        return Err(InvalidUrl("has an invalid scheme"));
+    }
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, rest) = rest.split_at(authority_end);
+    // Credentials are never kept.
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let (host, port) = split_port(host_port)?;
+    if host.is_empty() {
+        return Err(InvalidUrl("has no host"));
+    }
+    if host.contains(':') && !(host.starts_with('[') && host.ends_with(']')) {
+        return Err(InvalidUrl("has an invalid host"));
+    }
+    let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
+    Ok(UrlParts {
+        scheme,
+        host,
+        port,
+        path: &rest[..path_end],
+    })
+}
+
+/// Splits `host:port`, minding IPv6 literals (`[::1]:8080`).
+fn split_port(host_port: &str) -> Result<(&str, Option<&str>), RouteError> {
+    let colon = match host_port.rfind(':') {
+        Some(i) if !host_port[i..].contains(']') => i,
+        _ => return Ok((host_port, None)),
+    };
+    let (host, port) = (&host_port[..colon], &host_port[colon + 1..]);
+    if port.is_empty() {
+        return Ok((host, None));
+    }
+    match port.parse::<u16>() {
+        Ok(_) if port.bytes().all(|b| b.is_ascii_digit()) => Ok((host, Some(port))),
+        _ => Err(RouteError::InvalidUrl("has an invalid port")),
+    }
+}
+
+fn is_default_port(scheme: &str, port: &str) -> bool {
+    let port = port.trim_start_matches('0');
+    (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("ws")) && port == "80"
+        || (scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("wss"))
+            && port == "443"
+}
+
+fn push_lowercase(out: &mut String, s: &str) {
+    out.extend(s.chars().map(|c| c.to_ascii_lowercase()));
+}
+
+/// The built-in replacement for one path segment, if any rule applies.
+fn builtin_placeholder(seg: &str) -> Option<&'static str> {
+    let b = seg.as_bytes();
+    if b.is_empty() {
+        None
+    } else if b.iter().all(u8::is_ascii_digit) {
+        Some(if is_compact_date(b) { ":date" } else { ":id" })
+    } else if is_uuid(b) {
+        Some(":uuid")
+    } else if is_dashed_date(b) {
+        Some(":date")
+    } else if b.len() >= 16 && b.iter().all(u8::is_ascii_hexdigit) || is_id_token(b) {
+        Some(":hash")
+    } else {
+        None
+    }
+}
+
+fn is_uuid(b: &[u8]) -> bool {
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+/// `YYYY-MM-DD`.
+fn is_dashed_date(b: &[u8]) -> bool {
+    b.len() == 10 && b[4] == b'-' && b[7] == b'-' && is_date_digits(&b[..4], &b[5..7], &b[8..10])
+}
+
+/// `YYYYMMDD` (already known to be all digits).
+fn is_compact_date(b: &[u8]) -> bool {
+    b.len() == 8 && is_date_digits(&b[..4], &b[4..6], &b[6..8])
+}
+
+fn is_date_digits(year: &[u8], month: &[u8], day: &[u8]) -> bool {
+    let num = |d: &[u8]| {
+        d.iter().try_fold(0u32, |acc, c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
+    };
+    matches!(
+        (num(year), num(month), num(day)),
+        (Some(1900..=2199), Some(1..=12), Some(1..=31))
+    )
+}
+
+fn is_id_token(b: &[u8]) -> bool {
+    let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+    b.len() >= 10 && digits >= 2 && digits < b.len() && b.iter().all(u8::is_ascii_alphanumeric)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn label(url: &str) -> String {
+        Templater::default()
+            .route(url, "https://a.example")
+            .unwrap()
+            .label()
+            .to_owned()
+    }
+
+    #[test]
+    fn builtin_rules() {
+        assert_eq!(label("https://a.example/api/users/123"), "/api/users/:id");
+        assert_eq!(
+            label("https://a.example/d/20240131/19991301"),
+            "/d/:date/:id"
+        );
+        assert_eq!(
+            label("https://a.example/d/2024-01-31/2024-13-01"),
+            "/d/:date/2024-13-01"
+        );
+        assert_eq!(label("https://a.example/c/0123456789abcdef0"), "/c/:hash");
+        assert_eq!(label("https://a.example/c/deadbeef"), "/c/deadbeef");
+        assert_eq!(
+            label("https://a.example/t/a1b2c3d4e5/oauth2callback"),
+            "/t/:hash/oauth2callback"
+        );
+        assert_eq!(label("https://a.example/v2/users/"), "/v2/users/");
+    }
+
+    #[test]
+    fn origin_is_normalised() {
+        let key = Templater::default()
+            .route("http://U@Host.Example:80", "https://a.example")
+            .unwrap();
+        assert_eq!(key.full(), "http://host.example/");
+        let key = Templater::default()
+            .route("http://[::1]:8080/x?y", "http://[::1]:8080")
+            .unwrap();
+        assert_eq!((key.origin(), key.label()), ("http://[::1]:8080", "/x"));
+    }
+}

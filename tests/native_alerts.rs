@@ -1,0 +1,648 @@
+//! Native tests for route templates, globs, timing breakdowns, alerts, the slow log and the
+//! regression test.
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::collections::BTreeMap;
+use std::num::NonZeroUsize;
+
+use apiscope::core::alerts::{AlertEngine, AlertEvent, AlertKind, Metric, RouteMetrics, RuleSpec};
+use apiscope::core::glob::Glob;
+use apiscope::core::routes::{RouteError, Templater};
+use apiscope::core::slow_log::{SlowCall, SlowLog};
+use apiscope::core::summary::{Bucket, RouteSummary};
+use apiscope::core::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
+use apiscope::core::trend::{compare, TrendConfig};
+use proptest::prelude::*;
+
+// ---------------------------------------------------------------- alerts
+
+fn p95_rule(cooldown_ms: f64) -> RuleSpec {
+    RuleSpec {
+        name: "slow".into(),
+        route: Some("/api/**".into()),
+        metric: "p95".into(),
+        above: Some(800.0),
+        window_ms: 60_000.0,
+        cooldown_ms: Some(cooldown_ms),
+        ..Default::default()
+    }
+}
+
+fn route(method: &str, route: &str, count: u64, p95: f64) -> RouteMetrics {
+    let mut summary = RouteSummary::empty(method, route);
+    summary.count = count;
+    summary.p95 = p95;
+    RouteMetrics {
+        summary,
+        cache_hit_rate: None,
+    }
+}
+
+/// Evaluates one route's p95 at `now` and returns the kinds of the events.
+fn eval(engine: &mut AlertEngine, now: f64, count: u64, p95: f64) -> Vec<AlertKind> {
+    events(
+        engine,
+        now,
+        vec![route("GET", "/api/users/:id", count, p95)],
+    )
+    .iter()
+    .map(|e| e.kind)
+    .collect()
+}
+
+fn events(engine: &mut AlertEngine, now: f64, routes: Vec<RouteMetrics>) -> Vec<AlertEvent> {
+    engine.evaluate(now, |_| routes.clone())
+}
+
+fn engine(spec: RuleSpec) -> AlertEngine {
+    let mut engine = AlertEngine::default();
+    engine.add(spec).unwrap();
+    engine
+}
+
+#[test]
+fn fires_with_full_details() {
+    let mut engine = engine(p95_rule(0.0));
+    let fired = events(
+        &mut engine,
+        5_000.0,
+        vec![route("GET", "/api/users/:id", 40, 950.0)],
+    );
+    assert_eq!(
+        fired,
+        [AlertEvent {
+            kind: AlertKind::Fired,
+            rule: "slow".into(),
+            route: "/api/users/:id".into(),
+            method: "GET".into(),
+            metric: Metric::P95,
+            value: 950.0,
+            threshold: 800.0,
+            window_ms: 60_000.0,
+            samples: 40,
+            fired_at: 5_000.0,
+            at: 5_000.0,
+        }]
+    );
+    let json = serde_json::to_value(&fired[0]).unwrap();
+    assert_eq!(json["kind"], "fired");
+    assert_eq!(json["metric"], "p95");
+    assert_eq!(json["firedAt"], 5_000.0);
+}
+
+#[test]
+fn min_samples_gate_firing() {
+    let mut engine = engine(p95_rule(0.0));
+    assert!(eval(&mut engine, 0.0, 19, 5_000.0).is_empty());
+    assert_eq!(eval(&mut engine, 1.0, 20, 5_000.0), [AlertKind::Fired]);
+}
+
+#[test]
+fn only_matching_routes_and_methods_are_judged() {
+    let mut engine = engine(RuleSpec {
+        method: Some("post".into()),
+        ..p95_rule(0.0)
+    });
+    let routes = vec![
+        route("GET", "/api/a", 50, 900.0),
+        route("POST", "/static/x", 50, 900.0),
+        route("POST", "/api/b/c", 50, 900.0),
+    ];
+    let fired = events(&mut engine, 0.0, routes);
+    assert_eq!(fired.len(), 1);
+    assert_eq!(
+        (fired[0].method.as_str(), fired[0].route.as_str()),
+        ("POST", "/api/b/c")
+    );
+}
+
+#[test]
+fn hysteresis_stops_flapping_and_resolves() {
+    let mut engine = engine(p95_rule(0.0));
+    assert_eq!(eval(&mut engine, 0.0, 50, 900.0), [AlertKind::Fired]);
+    // Hovering around 800 neither re-fires nor resolves: 10% hysteresis means resolve ≤ 720.
+    for (t, v) in [
+        (1.0, 799.0),
+        (2.0, 805.0),
+        (3.0, 760.0),
+        (4.0, 850.0),
+        (5.0, 721.0),
+    ] {
+        assert!(eval(&mut engine, t, 50, v).is_empty(), "at {v}");
+    }
+    assert_eq!(eval(&mut engine, 6.0, 50, 720.0), [AlertKind::Resolved]);
+    // Just above the threshold is not a breach; just past it fires again (no cooldown).
+    assert!(eval(&mut engine, 7.0, 50, 800.0).is_empty());
+    assert_eq!(eval(&mut engine, 8.0, 50, 801.0), [AlertKind::Fired]);
+}
+
+#[test]
+fn resolved_carries_the_episode_start() {
+    let mut engine = engine(p95_rule(0.0));
+    eval(&mut engine, 100.0, 50, 900.0);
+    let resolved = events(&mut engine, 900.0, vec![route("GET", "/api/x", 50, 100.0)]);
+    assert!(
+        resolved.is_empty(),
+        "a route that never fired never resolves"
+    );
+    let resolved = events(
+        &mut engine,
+        900.0,
+        vec![route("GET", "/api/users/:id", 50, 100.0)],
+    );
+    assert_eq!(
+        (resolved[0].kind, resolved[0].fired_at, resolved[0].at),
+        (AlertKind::Resolved, 100.0, 900.0)
+    );
+}
+
+#[test]
+fn too_few_samples_keep_the_alert_firing() {
+    let mut engine = engine(p95_rule(0.0));
+    eval(&mut engine, 0.0, 50, 900.0);
+    assert!(eval(&mut engine, 1.0, 3, 10.0).is_empty());
+    assert_eq!(eval(&mut engine, 2.0, 30, 10.0), [AlertKind::Resolved]);
+}
+
+#[test]
+fn cooldown_blocks_repeats_then_allows_them() {
+    let mut engine = engine(p95_rule(10_000.0));
+    assert_eq!(eval(&mut engine, 0.0, 50, 900.0), [AlertKind::Fired]);
+    assert_eq!(eval(&mut engine, 1_000.0, 50, 100.0), [AlertKind::Resolved]);
+    assert!(eval(&mut engine, 2_000.0, 50, 900.0).is_empty());
+    assert!(eval(&mut engine, 9_999.0, 50, 900.0).is_empty());
+    assert_eq!(eval(&mut engine, 10_000.0, 50, 900.0), [AlertKind::Fired]);
+    // Still breached: no repeat while firing.
+    assert!(eval(&mut engine, 30_000.0, 50, 900.0).is_empty());
+}
+
+#[test]
+fn below_rules_and_count_ignore_min_samples() {
+    let mut engine = engine(RuleSpec {
+        name: "quiet".into(),
+        metric: "count".into(),
+        below: Some(5.0),
+        window_ms: 1_000.0,
+        ..Default::default()
+    });
+    assert_eq!(eval(&mut engine, 0.0, 2, 1.0), [AlertKind::Fired]);
+    assert!(
+        eval(&mut engine, 1_000.0, 5, 1.0).is_empty(),
+        "needs ≥ 5.5 to resolve"
+    );
+    assert_eq!(eval(&mut engine, 2_000.0, 6, 1.0), [AlertKind::Resolved]);
+}
+
+#[test]
+fn cache_hit_rate_comes_from_the_caller() {
+    let mut engine = engine(RuleSpec {
+        name: "cache".into(),
+        metric: "cacheHitRate".into(),
+        below: Some(0.5),
+        window_ms: 1_000.0,
+        ..Default::default()
+    });
+    let mut m = route("GET", "/a", 100, 1.0);
+    assert!(events(&mut engine, 0.0, vec![m.clone()]).is_empty());
+    m.cache_hit_rate = Some(0.2);
+    assert_eq!(events(&mut engine, 1.0, vec![m])[0].value, 0.2);
+}
+
+#[test]
+fn metrics_are_requested_once_per_window() {
+    let mut engine = AlertEngine::default();
+    for (name, window_ms) in [("a", 1_000.0), ("b", 5_000.0), ("c", 1_000.0)] {
+        engine
+            .add(RuleSpec {
+                name: name.into(),
+                window_ms,
+                ..p95_rule(0.0)
+            })
+            .unwrap();
+    }
+    let mut asked = Vec::new();
+    engine.evaluate(0.0, |w| {
+        asked.push(w);
+        Vec::new()
+    });
+    assert_eq!(asked, [1_000.0, 5_000.0]);
+}
+
+#[test]
+fn rule_errors_name_the_field() {
+    let mut engine = engine(p95_rule(0.0));
+    assert_eq!(engine.add(p95_rule(0.0)).unwrap_err().field, "name"); // duplicate
+    let base = RuleSpec {
+        name: "other".into(),
+        ..p95_rule(0.0)
+    };
+    type Breaker = fn(&mut RuleSpec);
+    let cases: [(Breaker, &str); 10] = [
+        (|s| s.name = " ".into(), "name"),
+        (|s| s.metric = "p42".into(), "metric"),
+        (|s| s.below = Some(1.0), "above"),
+        (|s| s.above = None, "above"),
+        (|s| s.above = Some(f64::NAN), "above"),
+        (|s| s.window_ms = 0.0, "windowMs"),
+        (|s| s.window_ms = -5.0, "windowMs"),
+        (|s| s.cooldown_ms = Some(-1.0), "cooldownMs"),
+        (|s| s.min_samples = Some(0.0), "minSamples"),
+        (|s| s.method = Some(String::new()), "method"),
+    ];
+    for (break_it, field) in cases {
+        let mut spec = base.clone();
+        break_it(&mut spec);
+        let err = engine.add(spec).unwrap_err();
+        assert_eq!(err.field, field, "{err}");
+        assert!(err.to_string().starts_with(&format!("{field}: ")), "{err}");
+    }
+    let err = engine
+        .add(RuleSpec {
+            metric: "p42".into(),
+            ..base.clone()
+        })
+        .unwrap_err();
+    assert!(err.message.starts_with("unknown metric \"p42\""), "{err}");
+    // Bad rules left the good one alone, and a good new one still goes in.
+    engine.add(base).unwrap();
+    assert_eq!(engine.rules().len(), 2);
+    assert_eq!(eval(&mut engine, 0.0, 50, 900.0).len(), 2);
+}
+
+#[test]
+fn specs_deserialize_from_camel_case_only() {
+    let spec: RuleSpec = serde_json::from_str(
+        r#"{"name":"n","route":"/api/*","method":"GET","metric":"errorRate","below":0.5,
+            "windowMs":1000,"minSamples":5,"cooldownMs":0}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        (spec.min_samples, spec.cooldown_ms, spec.below),
+        (Some(5.0), Some(0.0), Some(0.5))
+    );
+    for bad in [
+        r#"{"name":"n","metric":"p50","above":1,"windowMs":1,"window_ms":1}"#,
+        r#"{"name":"n","metric":"p50","above":1}"#,
+    ] {
+        assert!(serde_json::from_str::<RuleSpec>(bad).is_err(), "{bad}");
+    }
+}
+
+// ---------------------------------------------------------------- routes and globs
+
+fn label(t: &Templater, url: &str) -> String {
+    t.route(url, "https://app.example")
+        .unwrap()
+        .label()
+        .to_owned()
+}
+
+#[test]
+fn templating_cases() {
+    let t = Templater::default();
+    let cases = [
+        ("https://app.example/api/users/123?x=1", "/api/users/:id"),
+        ("https://app.example/api/users/456#frag", "/api/users/:id"),
+        (
+            "https://app.example/o/3F2504E0-4F89-11D3-9A0C-0305E82C3301/x",
+            "/o/:uuid/x",
+        ),
+        (
+            "https://app.example/blob/9f86d081884c7d659a2feaa0c55ad015",
+            "/blob/:hash",
+        ),
+        ("https://app.example/t/k9Qz7x2LmP4w", "/t/:hash"),
+        (
+            "https://app.example/r/2024-01-31/20240131",
+            "/r/:date/:date",
+        ),
+        ("https://app.example/v1/health", "/v1/health"),
+        ("https://app.example", "/"),
+        ("https://app.example?q=secret", "/"),
+        (
+            "https://api.other.example:8443/a/1",
+            "https://api.other.example:8443/a/:id",
+        ),
+    ];
+    for (url, want) in cases {
+        assert_eq!(label(&t, url), want, "{url}");
+    }
+}
+
+#[test]
+fn user_templates_win_over_builtin_rules() {
+    let t = Templater::new(&["/api/orders/:orderId/items/:itemId", "/files/*/raw"]).unwrap();
+    assert_eq!(
+        label(&t, "https://app.example/api/orders/123/items/abc"),
+        "/api/orders/:orderId/items/:itemId"
+    );
+    assert_eq!(
+        label(&t, "https://app.example/files/readme/raw"),
+        "/files/*/raw"
+    );
+    // No template matches: built-in rules apply.
+    assert_eq!(
+        label(&t, "https://app.example/api/orders/123"),
+        "/api/orders/:id"
+    );
+    assert!(matches!(
+        Templater::new(&["nope"]),
+        Err(RouteError::InvalidTemplate { .. })
+    ));
+}
+
+#[test]
+fn origin_is_kept_and_query_never_stored() {
+    let key = Templater::default()
+        .route(
+            "https://u:p@api.example/users/7?token=abc#x",
+            "https://app.example",
+        )
+        .unwrap();
+    assert_eq!(key.full(), "https://api.example/users/:id");
+    assert_eq!(
+        (key.origin(), key.template()),
+        ("https://api.example", "/users/:id")
+    );
+    assert!(!key.full().contains("token") && !key.full().contains("u:p"));
+}
+
+#[test]
+fn malformed_urls_are_rejected() {
+    let t = Templater::default();
+    for bad in [
+        "",
+        "users/1",
+        "//host/x",
+        "://x",
+        "http//x",
+        "http://",
+        "http://h:70000/",
+        "ht tp://x/",
+        "https:///x",
+        "1http://a/",
+        "http://a:x/",
+        "http://a:b:80/",
+    ] {
+        let err = t.route(bad, "https://app.example").unwrap_err();
+        assert!(err.to_string().starts_with("url: "), "{bad}: {err}");
+    }
+}
+
+fn url_strategy() -> impl Strategy<Value = String> {
+    let segment = prop_oneof![
+        Just("api".to_owned()),
+        Just("x".to_owned()),
+        "[a-z]{1,8}",
+        "[0-9]{1,12}",
+        "[0-9a-f]{16,40}",
+        "[A-Za-z0-9]{8,14}",
+        "(19|20)[0-9]{2}-[01][0-9]-[0-3][0-9]",
+        "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+        "[a-zA-Z0-9._~%:@*-]{0,6}",
+    ];
+    (
+        "(https?|wss?)",
+        "(user(:pw)?@)?[A-Za-z0-9.-]{1,12}(:[0-9]{1,5})?",
+        prop::collection::vec(segment, 0..6),
+        "(\\?[ -~]{0,10})?(#[ -~]{0,10})?",
+    )
+        .prop_map(|(scheme, authority, segments, tail)| {
+            let path: String = segments.iter().map(|s| format!("/{s}")).collect();
+            format!("{scheme}://{authority}{path}{tail}")
+        })
+}
+
+proptest! {
+    #[test]
+    fn templating_is_idempotent_and_private(url in url_strategy()) {
+        let t = Templater::new(&["/api/:name/*/x"]).unwrap();
+        if let Ok(key) = t.route(&url, "https://app.example") {
+            prop_assert!(!key.full().contains(['?', '#']));
+            prop_assert!(key.template().starts_with('/'));
+            let again = t.route(key.full(), "https://app.example").unwrap();
+            prop_assert_eq!(again.full(), key.full());
+        }
+    }
+
+    #[test]
+    fn templating_never_panics(url in "\\PC{0,40}") {
+        let _ = Templater::default().route(&url, "https://app.example");
+    }
+}
+
+#[test]
+fn glob_matching() {
+    let cases = [
+        ("/api/*", "/api/users", true),
+        ("/api/*", "/api/users/:id", false),
+        ("/api/**", "/api/users/:id", true),
+        ("/api/**", "/api", true),
+        ("/api/**/:id", "/api/a/b/:id", true),
+        ("/api/u*s/:id", "/api/users/:id", true),
+        ("/api/u*s/:id", "/api/user/:id", false),
+        ("https://*.example/**", "https://api.example/x/y", true),
+        ("**", "", true),
+    ];
+    for (pattern, route, want) in cases {
+        assert_eq!(
+            Glob::new(pattern).matches(route),
+            want,
+            "{pattern} ~ {route}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- resource timing
+
+#[test]
+fn cross_origin_zeros_are_unknown() {
+    let opaque = ResourceTiming {
+        name: "https://cdn.example/x".into(),
+        start_time: 1_000.0,
+        response_end: 1_250.0,
+        ..Default::default()
+    };
+    let b = Breakdown::from_entry(&opaque);
+    assert_eq!(b, Breakdown::default());
+    let json = serde_json::to_value(b).unwrap();
+    assert!(json["ttfb"].is_null() && json["transferSize"].is_null());
+}
+
+fn entry(url: &str, start: f64, ttfb: f64) -> ResourceTiming {
+    ResourceTiming {
+        name: url.into(),
+        start_time: start,
+        request_start: start + 1.0,
+        response_start: start + 1.0 + ttfb,
+        response_end: start + 2.0 + ttfb,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn matching_picks_same_url_and_closest_start_once() {
+    let mut m = TimingMatcher::new(MatcherConfig::default());
+    let url = "https://app.example/api/x";
+    m.offer_entry(entry(url, 1_000.0, 10.0), 2_000.0);
+    m.offer_entry(entry(url, 1_040.0, 20.0), 2_000.0);
+    m.offer_entry(entry("https://app.example/api/y", 1_039.0, 30.0), 2_000.0);
+    let ttfb = |m: &mut TimingMatcher, id, start| {
+        m.match_request(id, url, start, 2_000.0)
+            .and_then(|b| b.ttfb)
+    };
+    assert_eq!(ttfb(&mut m, 1, 1_038.0), Some(20.0));
+    // The closest is used up: the next request gets the other one, then none is left.
+    assert_eq!(ttfb(&mut m, 2, 1_038.0), Some(10.0));
+    assert_eq!(ttfb(&mut m, 3, 1_038.0), None);
+    // Out of tolerance never matches.
+    assert_eq!(m.offer_entry(entry(url, 5_000.0, 1.0), 2_000.0), None);
+    // Request 3 is waiting; a matching entry completes it exactly once.
+    let got = m.offer_entry(entry(url, 1_037.0, 7.0), 2_000.0);
+    assert_eq!(got.map(|(id, b)| (id, b.ttfb)), Some((3, Some(7.0))));
+    assert_eq!(m.offer_entry(entry(url, 1_037.0, 7.0), 2_000.0), None);
+}
+
+// ---------------------------------------------------------------- slow log
+
+#[test]
+fn slow_log_is_bounded_and_recent() {
+    let n = |v| NonZeroUsize::new(v).unwrap();
+    let mut log = SlowLog::new(n(3), n(2), 1_000.0);
+    for i in 0..20 {
+        let call = SlowCall {
+            at_ms: f64::from(i) * 10.0,
+            duration_ms: f64::from((i * 7) % 13),
+            detail: i,
+        };
+        log.insert("/a", call, 200.0);
+    }
+    let durations: Vec<f64> = log
+        .calls("/a", 200.0)
+        .iter()
+        .map(|c| c.duration_ms)
+        .collect();
+    assert_eq!(durations, [12.0, 11.0, 10.0]);
+    for route in ["/b", "/c"] {
+        log.insert(
+            route,
+            SlowCall {
+                at_ms: 200.0,
+                duration_ms: 1.0,
+                detail: 0,
+            },
+            200.0,
+        );
+    }
+    assert_eq!(log.route_count(), 2);
+    assert!(
+        log.calls("/a", 200.0).is_empty(),
+        "least recently recorded route evicted"
+    );
+    // Everything ages out.
+    assert!(log.all(1_300.0).is_empty());
+    assert_eq!(log.route_count(), 0);
+}
+
+// ---------------------------------------------------------------- trend
+
+/// SplitMix64: tiny, seeded, good enough for test data.
+struct Rng(u64);
+
+impl Rng {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in (0, 1].
+    fn unit(&mut self) -> f64 {
+        ((self.next_u64() >> 11) + 1) as f64 / (1u64 << 53) as f64
+    }
+
+    /// Log-normal latency (Box–Muller) with the given median and log-σ.
+    fn latency(&mut self, median: f64, sigma: f64) -> f64 {
+        let normal = (-2.0 * self.unit().ln()).sqrt() * (std::f64::consts::TAU * self.unit()).cos();
+        median * (sigma * normal).exp()
+    }
+}
+
+/// `n` latencies bucketed log-linearly at `growth` (1.01 = 1% wide buckets).
+fn sample_buckets(rng: &mut Rng, n: usize, median: f64, growth: f64) -> Vec<Bucket> {
+    let mut counts = BTreeMap::new();
+    for _ in 0..n {
+        let index = (rng.latency(median, 0.6).ln() / growth.ln()).floor() as i64;
+        *counts.entry(index).or_insert(0u64) += 1;
+    }
+    counts
+        .into_iter()
+        .map(|(i, count)| Bucket {
+            lower: growth.powf(i as f64),
+            upper: growth.powf(i as f64 + 1.0),
+            count,
+        })
+        .collect()
+}
+
+/// The fraction of `trials` in which any of p50/p95/p99 is flagged.
+fn flag_rate(seed: u64, trials: usize, shift: f64, current_growth: f64) -> f64 {
+    let mut rng = Rng(seed);
+    let config = TrendConfig::default();
+    let flagged = (0..trials)
+        .filter(|_| {
+            let baseline = sample_buckets(&mut rng, 500, 120.0, 1.01);
+            let current = sample_buckets(&mut rng, 500, 120.0 * shift, current_growth);
+            let r = compare(&baseline, &current, &config);
+            r.p50.significant || r.p95.significant || r.p99.significant
+        })
+        .count();
+    flagged as f64 / trials as f64
+}
+
+#[test]
+fn trend_false_positive_rate_is_low() {
+    let rate = flag_rate(1, 500, 1.0, 1.01);
+    println!("false-positive rate, aligned 1% buckets: {rate}");
+    assert!(rate <= 0.02, "{rate}");
+}
+
+#[test]
+fn trend_false_positive_rate_is_low_with_misaligned_buckets() {
+    let rate = flag_rate(2, 300, 1.0, 1.017);
+    println!("false-positive rate, 1% vs 1.7% buckets: {rate}");
+    assert!(rate <= 0.02, "{rate}");
+}
+
+#[test]
+fn trend_detects_a_30_percent_shift() {
+    let mut rng = Rng(3);
+    let trials = 500;
+    let detected = (0..trials)
+        .filter(|_| {
+            let baseline = sample_buckets(&mut rng, 500, 120.0, 1.01);
+            let current = sample_buckets(&mut rng, 500, 156.0, 1.01);
+            compare(&baseline, &current, &TrendConfig::default())
+                .p95
+                .significant
+        })
+        .count();
+    let power = detected as f64 / trials as f64;
+    println!("detection rate of a 30% p95 shift: {power}");
+    assert!(power >= 0.95, "{power}");
+}
+
+#[test]
+fn tiny_shifts_are_not_flagged_even_with_huge_samples() {
+    let mut rng = Rng(4);
+    let baseline = sample_buckets(&mut rng, 200_000, 120.0, 1.01);
+    let current = sample_buckets(&mut rng, 200_000, 122.4, 1.01); // +2%
+    let r = compare(&baseline, &current, &TrendConfig::default());
+    assert!(r.distribution_changed, "KS sees it: D = {}", r.statistic);
+    assert!(
+        !r.p50.significant && !r.p95.significant,
+        "but it is below the 5% floor"
+    );
+}
