@@ -40,11 +40,6 @@ impl StoredResponse {
         })
     }
 
-    /// The HTTP status.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-
     /// What the entry costs against the byte budget: body, URL and a flat overhead.
     pub fn byte_size(&self) -> u64 {
         // Saturating cast; Blob sizes are whole bytes.
