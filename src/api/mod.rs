@@ -10,3 +10,5 @@ use wasm_bindgen::prelude::*;
 pub fn version() -> String {
     crate::version().to_owned()
 }
+pub mod cache;
+pub mod response_cache;

@@ -2,3 +2,5 @@
 //! between the page and the pure [`crate::core`].
 
 pub mod clock;
+pub mod fetch_client;
+pub mod stored_response;

@@ -1,8 +1,10 @@
 //! The pure core: no web-sys, no JS types, deterministic under a [`clock::ManualClock`].
 
 pub mod alerts;
+pub mod cache;
 pub mod clock;
 pub mod glob;
+pub mod http_cache_policy;
 pub mod routes;
 pub mod slow_log;
 pub mod summary;

@@ -1,0 +1,182 @@
+//! `Cache`: the TTL + LRU cache for any JS value, and the option parsing it shares with
+//! `ResponseCache`.
+
+use crate::api::errors::{plain_error, range_error, type_error};
+use crate::browser::clock::PerformanceClock;
+use crate::core::cache::config::{byte_count, duration_ms, CacheConfig, CacheOptions, ConfigError};
+use crate::core::cache::{SetOptions, TtlLruCache};
+use crate::core::clock::Clock;
+use js_sys::{ArrayBuffer, JsString, Reflect};
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+
+/// What an object, array or function counts against the byte budget when `set` gets no
+/// `bytes`: walking or stringifying it on every `set` would cost more than caching saves.
+const OBJECT_BYTES_ESTIMATE: f64 = 64.0;
+
+/// A TTL + LRU cache of JS values with an entry limit and an optional byte budget.
+///
+/// ```js
+/// const cache = new Cache({ maxEntries: 500, maxBytes: 1 << 20, ttlMs: 30_000 });
+/// cache.set("user:1", { name: "Ada" }, { bytes: 200 });
+/// cache.get("user:1"); // the same object, until it expires or is evicted
+/// cache.stats();       // { hits, misses, evictions, expirations, rejected, hitRate, entries, bytes }
+/// cache.free();
+/// ```
+///
+/// Byte size when `set` has no `bytes` option: strings 2 per UTF-16 unit; ArrayBuffer, typed
+/// arrays and DataView their `byteLength`; Blob its `size`; numbers and bigints 8; booleans 4;
+/// `null`/`undefined` 0; any other object (plain objects, arrays, functions) a flat 64.
+/// `get` returns values inside the stale-while-revalidate window too (there is nothing to
+/// revalidate them with here); `has`/`peek` agree with `get` and touch neither recency nor stats.
+#[wasm_bindgen]
+pub struct Cache {
+    entries: TtlLruCache<JsValue>,
+    clock: PerformanceClock,
+}
+
+#[wasm_bindgen]
+impl Cache {
+    /// `new Cache({ maxEntries, maxBytes?, ttlMs?, staleWhileRevalidateMs? })`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: &JsValue) -> Result<Cache, JsValue> {
+        Ok(Cache {
+            entries: TtlLruCache::new(parse_options(options)?),
+            clock: page_clock()?,
+        })
+    }
+
+    /// The value under `key`, or `undefined`; counts a hit or a miss.
+    pub fn get(&mut self, key: &str) -> JsValue {
+        let now = self.clock.now_ms();
+        self.entries
+            .get(key, now)
+            .map_or(JsValue::UNDEFINED, |hit| hit.value.clone())
+    }
+
+    /// Stores `value`; options `{ ttlMs?, bytes? }`. Returns whether it was stored (`false`
+    /// when it alone exceeds `maxBytes`).
+    pub fn set(&mut self, key: &str, value: JsValue, options: &JsValue) -> Result<bool, JsValue> {
+        let ttl_ms = number_option(options, "ttlMs")?
+            .map(|v| duration_ms("ttlMs", v))
+            .transpose()
+            .map_err(config_error)?;
+        let bytes = match number_option(options, "bytes")? {
+            Some(v) => v,
+            None => estimate_bytes(&value),
+        };
+        let bytes = byte_count("bytes", bytes).map_err(config_error)?;
+        let now = self.clock.now_ms();
+        Ok(self
+            .entries
+            .set(key, value, SetOptions { bytes, ttl_ms }, now))
+    }
+
+    /// Whether `get(key)` would return a value.
+    pub fn has(&self, key: &str) -> bool {
+        self.entries.has(key, self.clock.now_ms())
+    }
+
+    /// Like `get` without touching recency or stats.
+    pub fn peek(&self, key: &str) -> JsValue {
+        let now = self.clock.now_ms();
+        self.entries
+            .peek(key, now)
+            .map_or(JsValue::UNDEFINED, |hit| hit.value.clone())
+    }
+
+    /// Removes `key`; returns whether it was there.
+    pub fn delete(&mut self, key: &str) -> bool {
+        self.entries.delete(key)
+    }
+
+    /// Removes every entry (releasing the JS values).
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    /// How many entries are held (expired ones count until touched or swept).
+    #[wasm_bindgen(getter)]
+    pub fn size(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// `{ hits, misses, evictions, expirations, rejected, hitRate, entries, bytes }`.
+    pub fn stats(&self) -> Result<JsValue, JsValue> {
+        to_plain_object(&self.entries.stats())
+    }
+}
+
+/// Reads and validates the shared options `{ maxEntries, maxBytes?, ttlMs?, staleWhileRevalidateMs? }`.
+pub(crate) fn parse_options(options: &JsValue) -> Result<CacheConfig, JsValue> {
+    if !options.is_object() {
+        return Err(type_error("options", "must be an object with maxEntries"));
+    }
+    let max_entries = number_option(options, "maxEntries")?
+        .ok_or_else(|| range_error("maxEntries", "is required"))?;
+    CacheOptions {
+        max_entries,
+        max_bytes: number_option(options, "maxBytes")?,
+        ttl_ms: number_option(options, "ttlMs")?,
+        stale_while_revalidate_ms: number_option(options, "staleWhileRevalidateMs")?,
+    }
+    .validate()
+    .map_err(config_error)
+}
+
+/// `options[name]` as a number; `None` when options or the field is `undefined`/`null`.
+pub(crate) fn number_option(options: &JsValue, name: &'static str) -> Result<Option<f64>, JsValue> {
+    if options.is_undefined() || options.is_null() {
+        return Ok(None);
+    }
+    let value = Reflect::get(options, &name.into())?;
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    value
+        .as_f64()
+        .map(Some)
+        .ok_or_else(|| type_error(name, "must be a number"))
+}
+
+/// The page's clock; every browser global has one, but say so rather than panic if not.
+pub(crate) fn page_clock() -> Result<PerformanceClock, JsValue> {
+    PerformanceClock::from_global()
+        .ok_or_else(|| plain_error("no performance clock in this global scope"))
+}
+
+/// A core validation error as the `RangeError` naming the option.
+pub(crate) fn config_error(error: ConfigError) -> JsValue {
+    range_error(error.option, error.problem)
+}
+
+/// A stats struct as a plain JS object (not a `Map`).
+pub(crate) fn to_plain_object(value: &impl Serialize) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| plain_error(format!("stats: {e}")))
+}
+
+/// The documented size estimate; cheapest checks first since `set` runs often.
+fn estimate_bytes(value: &JsValue) -> f64 {
+    if let Some(text) = value.dyn_ref::<JsString>() {
+        f64::from(text.length()) * 2.0
+    } else if value.as_f64().is_some() || value.is_bigint() {
+        8.0
+    } else if value.as_bool().is_some() {
+        4.0
+    } else if value.is_undefined() || value.is_null() {
+        0.0
+    } else if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
+        buffer.byte_length().into()
+    } else if ArrayBuffer::is_view(value) {
+        Reflect::get(value, &"byteLength".into())
+            .ok()
+            .and_then(|n| n.as_f64())
+            .unwrap_or(OBJECT_BYTES_ESTIMATE)
+    } else if let Some(blob) = value.dyn_ref::<web_sys::Blob>() {
+        blob.size()
+    } else {
+        OBJECT_BYTES_ESTIMATE
+    }
+}

@@ -1,0 +1,240 @@
+//! Validated cache settings. Raw options arrive as `f64` (as JavaScript numbers do) and are
+//! checked here, once, so both facades and native callers share one set of rules.
+
+use std::fmt;
+use std::num::NonZeroUsize;
+
+/// Cache options as a caller supplies them; `None` means "not given".
+///
+/// ```
+/// use apiscope::core::cache::config::CacheOptions;
+/// let config = CacheOptions { max_entries: 100.0, ttl_ms: Some(5_000.0), ..Default::default() }
+///     .validate()
+///     .unwrap();
+/// assert_eq!(config.max_entries.get(), 100);
+/// assert_eq!(config.ttl_ms, Some(5_000.0));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CacheOptions {
+    /// How many entries the cache holds at most (a positive integer).
+    pub max_entries: f64,
+    /// Byte budget across all entries; unbounded when `None`.
+    pub max_bytes: Option<f64>,
+    /// Default time to live; entries never expire when `None`.
+    pub ttl_ms: Option<f64>,
+    /// How long past its TTL an entry may still be served as stale; 0 when `None`.
+    pub stale_while_revalidate_ms: Option<f64>,
+}
+
+/// Settings that passed validation.
+///
+/// ```
+/// use apiscope::core::cache::config::CacheConfig;
+/// let config = CacheConfig::with_max_entries(10);
+/// assert_eq!(config.max_bytes, None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CacheConfig {
+    /// Entry limit.
+    pub max_entries: NonZeroUsize,
+    /// Byte budget, if any.
+    pub max_bytes: Option<u64>,
+    /// Default TTL in milliseconds (`None`: no expiry; `0`: expires at once).
+    pub ttl_ms: Option<f64>,
+    /// Stale-while-revalidate window in milliseconds.
+    pub stale_while_revalidate_ms: f64,
+}
+
+/// An option that failed validation: which one, and why.
+///
+/// ```
+/// use apiscope::core::cache::config::CacheOptions;
+/// let err = CacheOptions { max_entries: 0.0, ..Default::default() }.validate().unwrap_err();
+/// assert_eq!(err.option, "maxEntries");
+/// assert_eq!(err.to_string(), "maxEntries: must be a positive integer, got 0");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError {
+    /// The option's JavaScript name, e.g. `"ttlMs"`.
+    pub option: &'static str,
+    /// What was wrong with it.
+    pub problem: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.option, self.problem)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl CacheOptions {
+    /// Checks every option, naming the first bad one.
+    ///
+    /// ```
+    /// use apiscope::core::cache::config::CacheOptions;
+    /// let bad = CacheOptions { max_entries: 5.0, ttl_ms: Some(-1.0), ..Default::default() };
+    /// assert_eq!(bad.validate().unwrap_err().option, "ttlMs");
+    /// ```
+    pub fn validate(&self) -> Result<CacheConfig, ConfigError> {
+        let max_entries = positive_integer("maxEntries", self.max_entries)?;
+        let max_bytes = match self.max_bytes {
+            Some(v) if v == 0.0 => return Err(problem("maxBytes", "must be positive", v)),
+            Some(v) => Some(byte_count("maxBytes", v)?),
+            None => None,
+        };
+        let ttl_ms = self.ttl_ms.map(|v| duration_ms("ttlMs", v)).transpose()?;
+        let stale_while_revalidate_ms = self
+            .stale_while_revalidate_ms
+            .map(|v| duration_ms("staleWhileRevalidateMs", v))
+            .transpose()?
+            .unwrap_or(0.0);
+        Ok(CacheConfig {
+            max_entries,
+            max_bytes,
+            ttl_ms,
+            stale_while_revalidate_ms,
+        })
+    }
+}
+
+impl CacheConfig {
+    /// An entry limit with no byte budget, no TTL and no stale window.
+    ///
+    /// ```
+    /// use apiscope::core::cache::config::CacheConfig;
+    /// assert_eq!(CacheConfig::with_max_entries(0).max_entries.get(), 1);
+    /// ```
+    pub fn with_max_entries(max_entries: usize) -> Self {
+        Self {
+            max_entries: NonZeroUsize::new(max_entries).unwrap_or(NonZeroUsize::MIN),
+            max_bytes: None,
+            ttl_ms: None,
+            stale_while_revalidate_ms: 0.0,
+        }
+    }
+}
+
+/// A duration in milliseconds: not negative, not NaN (`Infinity` means "forever").
+///
+/// ```
+/// use apiscope::core::cache::config::duration_ms;
+/// assert_eq!(duration_ms("ttlMs", 250.0), Ok(250.0));
+/// assert!(duration_ms("ttlMs", f64::NAN).is_err());
+/// ```
+pub fn duration_ms(option: &'static str, value: f64) -> Result<f64, ConfigError> {
+    if value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(problem(
+            option,
+            "must be a non-negative number of milliseconds",
+            value,
+        ))
+    }
+}
+
+/// A byte size: finite and not negative, rounded up to whole bytes.
+///
+/// ```
+/// use apiscope::core::cache::config::byte_count;
+/// assert_eq!(byte_count("bytes", 10.5), Ok(11));
+/// assert!(byte_count("bytes", -1.0).is_err());
+/// ```
+pub fn byte_count(option: &'static str, value: f64) -> Result<u64, ConfigError> {
+    if value.is_finite() && value >= 0.0 {
+        // Saturating float-to-int cast: sizes beyond u64 cannot occur in a browser anyway.
+        Ok(value.ceil() as u64)
+    } else {
+        Err(problem(
+            option,
+            "must be a finite non-negative number of bytes",
+            value,
+        ))
+    }
+}
+
+fn positive_integer(option: &'static str, value: f64) -> Result<NonZeroUsize, ConfigError> {
+    let whole = value.is_finite() && value.fract() == 0.0 && value >= 1.0;
+    whole
+        .then(|| NonZeroUsize::new(value as usize))
+        .flatten()
+        .ok_or_else(|| problem(option, "must be a positive integer", value))
+}
+
+fn problem(option: &'static str, rule: &str, value: f64) -> ConfigError {
+    ConfigError {
+        option,
+        problem: format!("{rule}, got {value}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(max_entries: f64) -> CacheOptions {
+        CacheOptions {
+            max_entries,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn max_entries_must_be_a_positive_integer() {
+        for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY] {
+            assert_eq!(options(bad).validate().unwrap_err().option, "maxEntries");
+        }
+        assert!(options(1.0).validate().is_ok());
+    }
+
+    #[test]
+    fn each_bad_option_is_named() {
+        let cases = [
+            (
+                CacheOptions {
+                    max_bytes: Some(-5.0),
+                    ..options(1.0)
+                },
+                "maxBytes",
+            ),
+            (
+                CacheOptions {
+                    max_bytes: Some(0.0),
+                    ..options(1.0)
+                },
+                "maxBytes",
+            ),
+            (
+                CacheOptions {
+                    ttl_ms: Some(-1.0),
+                    ..options(1.0)
+                },
+                "ttlMs",
+            ),
+            (
+                CacheOptions {
+                    stale_while_revalidate_ms: Some(-1.0),
+                    ..options(1.0)
+                },
+                "staleWhileRevalidateMs",
+            ),
+        ];
+        for (opts, name) in cases {
+            let err = opts.validate().unwrap_err();
+            assert_eq!(err.option, name);
+            assert!(err.to_string().starts_with(name));
+        }
+    }
+
+    #[test]
+    fn infinite_ttl_is_allowed() {
+        let config = CacheOptions {
+            ttl_ms: Some(f64::INFINITY),
+            ..options(2.0)
+        }
+        .validate();
+        assert_eq!(config.unwrap().ttl_ms, Some(f64::INFINITY));
+    }
+}

@@ -1,0 +1,491 @@
+//! The profiler's brain, with no browser in it: every measured call goes through here.
+//!
+//! A call arrives either as a [`Sample`] (the app recorded it) or as an [`ObservedCall`] (the
+//! fetch/XHR hooks saw it). It is templated into a route, recorded into the per-route rolling
+//! sketches (live figures, alerts, trends), and pushed to the batcher (persistence). Resource
+//! Timing entries are matched to calls afterwards; a call is never held back waiting for one.
+//! The browser edge owns the clock, timers and IndexedDB and drives this type with `now_ms`.
+
+use std::collections::HashMap;
+use std::num::NonZeroUsize;
+
+use lru::LruCache;
+use serde::Serialize;
+
+use super::alerts::{AlertEngine, AlertEvent, RouteMetrics, RuleError, RuleSpec};
+use super::batcher::{Batch, BatchId, Batcher, BatcherConfig, BatcherStats, FlushDecision};
+use super::field_error::FieldError;
+use super::registry::{RegistryConfig, RouteRegistry};
+use super::routes::Templater;
+use super::sample::Sample;
+use super::sketch::Sketch;
+use super::slow_log::{SlowCall, SlowLog};
+use super::summary::{Bucket, RouteSummary};
+use super::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
+use super::trend::{compare, TrendConfig, TrendReport};
+
+/// How many slowest calls the slow-call log keeps per route.
+const SLOW_CALLS_PER_ROUTE: usize = 10;
+/// Recent calls remembered so a late Resource Timing entry can find its call.
+const RECENT_CALLS_KEPT: usize = 1024;
+/// The baseline a trend compares against: the hour before the current window.
+const TREND_BASELINE_MS: f64 = 3_600_000.0;
+
+/// Everything [`ProfilerCore::new`] needs; the facade builds it from the JS options.
+#[derive(Debug, Clone, Default)]
+pub struct ProfilerConfig {
+    /// Rolling windows and sketch accuracy.
+    pub registry: RegistryConfig,
+    /// When batches are written.
+    pub batch: BatcherConfig,
+    /// User route templates (win over the built-in rules).
+    pub routes: Vec<String>,
+    /// Alert rules installed at start.
+    pub alerts: Vec<RuleSpec>,
+}
+
+/// A call the fetch/XHR hooks observed, before templating.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObservedCall {
+    /// Absolute URL without query or fragment.
+    pub url: String,
+    /// Upper-case method.
+    pub method: String,
+    /// HTTP status; 0 for network errors and aborts.
+    pub status: u16,
+    /// Whether the call succeeded (2xx/3xx and not aborted).
+    pub ok: bool,
+    /// Epoch ms at the call.
+    pub start_ms: f64,
+    /// Call to response headers, ms.
+    pub duration_ms: f64,
+}
+
+/// One entry of the slow-call log as the facade reports it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SlowCallReport {
+    pub url: String,
+    pub route: String,
+    pub method: String,
+    pub status: u16,
+    pub duration_ms: f64,
+    pub start_time: f64,
+    pub breakdown: Breakdown,
+}
+
+/// A route's live figures plus request rate and trend against its baseline.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteSnapshot {
+    #[serde(flatten)]
+    pub summary: RouteSummary,
+    /// Requests per second over the window (or since the profiler started, if shorter).
+    pub rps: f64,
+    /// p50/p95/p99 against the previous hour; absent while either side is empty.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trend: Option<TrendReport>,
+}
+
+/// Per-route means of the timing phases of the calls that had a Resource Timing entry.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BreakdownMeans {
+    pub dns: Option<f64>,
+    pub connect: Option<f64>,
+    pub tls: Option<f64>,
+    pub ttfb: Option<f64>,
+    pub download: Option<f64>,
+    pub server: Option<f64>,
+    pub transfer_size: Option<f64>,
+    /// How many calls contributed.
+    pub matched: u64,
+}
+
+/// Running sums behind [`BreakdownMeans`]; unknown phases are left out, not counted as 0.
+#[derive(Debug, Clone, Default)]
+struct BreakdownSums {
+    phases: [(f64, u64); 7],
+    matched: u64,
+}
+
+impl BreakdownSums {
+    fn add(&mut self, b: &Breakdown) {
+        let values = [b.dns, b.connect, b.tls, b.ttfb, b.download, b.server, b.transfer_size];
+        for (slot, value) in self.phases.iter_mut().zip(values) {
+            if let Some(v) = value {
+                slot.0 += v;
+                slot.1 += 1;
+            }
+        }
+        self.matched += 1;
+    }
+
+    fn means(&self) -> BreakdownMeans {
+        let mean = |i: usize| {
+            let (sum, n) = self.phases[i];
+            (n > 0).then(|| sum / n as f64)
+        };
+        BreakdownMeans {
+            dns: mean(0),
+            connect: mean(1),
+            tls: mean(2),
+            ttfb: mean(3),
+            download: mean(4),
+            server: mean(5),
+            transfer_size: mean(6),
+            matched: self.matched,
+        }
+    }
+}
+
+/// A recent call's identity, and its breakdown once its Resource Timing entry arrives.
+#[derive(Debug, Clone)]
+struct RecentCall {
+    method: String,
+    route: String,
+    breakdown: Option<Breakdown>,
+}
+
+/// What the slow log keeps per call; the breakdown is joined in from the recent calls.
+#[derive(Debug, Clone)]
+struct SlowDetail {
+    call_id: u64,
+    url: String,
+    method: String,
+    status: u16,
+}
+
+/// The pure profiler: routes, live sketches, batching, alerts, slow calls and timing.
+///
+/// ```
+/// use apiscope::core::profiler::{ObservedCall, ProfilerConfig, ProfilerCore};
+/// let mut p = ProfilerCore::new(ProfilerConfig::default(), 1, "https://app.example").unwrap();
+/// let call = ObservedCall {
+///     url: "https://app.example/api/users/42".into(),
+///     method: "GET".into(),
+///     status: 200,
+///     ok: true,
+///     start_ms: 1_000.0,
+///     duration_ms: 35.0,
+/// };
+/// p.observe(call, 1_035.0);
+/// let snap = p.snapshot(1_035.0, Some(60_000.0));
+/// assert_eq!(snap[0].summary.route, "/api/users/:id");
+/// assert_eq!(snap[0].summary.count, 1);
+/// ```
+pub struct ProfilerCore {
+    page_origin: String,
+    started_ms: Option<f64>,
+    templater: Templater,
+    registry: RouteRegistry,
+    batcher: Batcher,
+    alerts: AlertEngine,
+    slow: SlowLog<SlowDetail>,
+    matcher: TimingMatcher,
+    recent_calls: LruCache<u64, RecentCall>,
+    breakdown_sums: HashMap<(String, String), BreakdownSums>,
+    next_call_id: u64,
+    cache_hit_rate: Option<f64>,
+}
+
+impl ProfilerCore {
+    /// A profiler for a page at `page_origin` (its own routes are shown path-only).
+    /// `session` makes batch ids unique across tabs and reloads.
+    ///
+    /// ```
+    /// use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
+    /// let mut config = ProfilerConfig::default();
+    /// config.routes.push("/api/orders/:orderId".into());
+    /// assert!(ProfilerCore::new(config, 7, "https://app.example").is_ok());
+    /// ```
+    pub fn new(config: ProfilerConfig, session: u64, page_origin: &str) -> Result<Self, FieldError> {
+        let templater =
+            Templater::new(&config.routes).map_err(|e| FieldError::new("routes", e.to_string()))?;
+        let registry = RouteRegistry::new(config.registry)
+            .map_err(|e| FieldError::new("sketch", e.to_string()))?;
+        let batcher = Batcher::new(config.batch, session)?;
+        let mut alerts = AlertEngine::default();
+        for spec in config.alerts {
+            alerts.add(spec).map_err(rule_field_error)?;
+        }
+        let n = |v: usize| NonZeroUsize::new(v).unwrap_or(NonZeroUsize::MIN);
+        Ok(Self {
+            page_origin: page_origin.to_owned(),
+            started_ms: None,
+            templater,
+            registry,
+            batcher,
+            alerts,
+            slow: SlowLog::new(n(SLOW_CALLS_PER_ROUTE), n(500), TREND_BASELINE_MS),
+            matcher: TimingMatcher::new(MatcherConfig::default()),
+            recent_calls: LruCache::new(n(RECENT_CALLS_KEPT)),
+            breakdown_sums: HashMap::new(),
+            next_call_id: 0,
+            cache_hit_rate: None,
+        })
+    }
+
+    /// Records a sample the app reported itself (route already known). Invalid samples are
+    /// rejected whole, naming the field, and change nothing.
+    ///
+    /// ```
+    /// use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
+    /// use apiscope::core::sample::Sample;
+    /// let mut p = ProfilerCore::new(ProfilerConfig::default(), 1, "https://a.example").unwrap();
+    /// let bad = Sample::new(0.0, -1.0, "GET", "/x", 200);
+    /// assert_eq!(p.record(bad, 10.0).unwrap_err().field, "durationMs");
+    /// assert!(p.record(Sample::new(0.0, 5.0, "GET", "/x", 200), 10.0).is_ok());
+    /// ```
+    pub fn record(&mut self, sample: Sample, now_ms: f64) -> Result<FlushDecision, FieldError> {
+        sample.validate()?;
+        self.started_ms.get_or_insert(now_ms);
+        // The live windows file a call under the time it finished; never in the future.
+        let at = (sample.start_ms + sample.duration_ms).min(now_ms);
+        self.registry
+            .record(&sample.method, &sample.route, sample.duration_ms, !sample.ok, at)
+            .map_err(|e| FieldError::new("durationMs", e.to_string()))?;
+        Ok(self.batcher.push(sample, now_ms))
+    }
+
+    /// Records a call the hooks observed: templates its URL, records it, files it in the
+    /// slow log, and matches it with a waiting Resource Timing entry if there is one.
+    /// Returns the call's id (for a late [`ProfilerCore::offer_timing`]) or the problem.
+    pub fn observe(&mut self, call: ObservedCall, now_ms: f64) -> Result<u64, FieldError> {
+        let key = self
+            .templater
+            .route(&call.url, &self.page_origin)
+            .map_err(|e| FieldError::new("url", e.to_string()))?;
+        let route = key.label().to_owned();
+        let mut sample = Sample::new(call.start_ms, call.duration_ms, &call.method, &route, call.status);
+        sample.ok = call.ok;
+        self.record(sample, now_ms)?;
+
+        let id = self.next_call_id;
+        self.next_call_id += 1;
+        let detail = SlowDetail {
+            call_id: id,
+            url: call.url.clone(),
+            method: call.method.clone(),
+            status: call.status,
+        };
+        let slow_key = slow_key(&call.method, &route);
+        let slow = SlowCall { at_ms: call.start_ms, duration_ms: call.duration_ms, detail };
+        self.slow.insert(&slow_key, slow, now_ms);
+        let recent = RecentCall { method: call.method, route, breakdown: None };
+        self.recent_calls.put(id, recent);
+        if let Some(breakdown) = self.matcher.match_request(id, &call.url, call.start_ms, now_ms) {
+            self.attach(id, breakdown);
+        }
+        Ok(id)
+    }
+
+    /// A Resource Timing entry arrived (times already in epoch ms). Attaches its breakdown to
+    /// the call it belongs to, now or when that call is observed.
+    pub fn offer_timing(&mut self, entry: ResourceTiming, now_ms: f64) {
+        if let Some((id, breakdown)) = self.matcher.offer_entry(entry, now_ms) {
+            self.attach(id, breakdown);
+        }
+    }
+
+    fn attach(&mut self, id: u64, breakdown: Breakdown) {
+        if let Some(call) = self.recent_calls.peek_mut(&id) {
+            self.breakdown_sums
+                .entry((call.method.clone(), call.route.clone()))
+                .or_default()
+                .add(&breakdown);
+            call.breakdown = Some(breakdown);
+        }
+    }
+
+    /// Live per-route figures over the last `window_ms` (all retained history when `None`),
+    /// with rates and trends.
+    pub fn snapshot(&self, now_ms: f64, window_ms: Option<f64>) -> Vec<RouteSnapshot> {
+        let elapsed = self.started_ms.map_or(0.0, |s| now_ms - s);
+        let window = window_ms.unwrap_or(f64::INFINITY);
+        let seconds = window.min(elapsed).max(1.0) / 1_000.0;
+        self.registry
+            .snapshot(now_ms, window_ms)
+            .into_iter()
+            .map(|summary| {
+                let trend = window_ms.and_then(|w| self.trend(&summary, now_ms, w));
+                RouteSnapshot {
+                    rps: summary.count as f64 / seconds,
+                    summary,
+                    trend,
+                }
+            })
+            .collect()
+    }
+
+    fn trend(&self, s: &RouteSummary, now_ms: f64, window_ms: f64) -> Option<TrendReport> {
+        let recent_from = now_ms - window_ms;
+        let (current, _) = self.registry.window_between(&s.method, &s.route, recent_from, now_ms)?;
+        let (baseline, _) = self.registry.window_between(
+            &s.method,
+            &s.route,
+            recent_from - TREND_BASELINE_MS,
+            recent_from,
+        )?;
+        if current.count() == 0 || baseline.count() == 0 {
+            return None;
+        }
+        let buckets = |k: &Sketch| k.buckets().collect::<Vec<Bucket>>();
+        Some(compare(&buckets(&baseline), &buckets(&current), &TrendConfig::default()))
+    }
+
+    /// The merged sketch of one route over the last `window_ms`.
+    pub fn window(&self, method: &str, route: &str, now_ms: f64, window_ms: f64) -> Option<Sketch> {
+        self.registry
+            .window(method, route, now_ms, window_ms)
+            .map(|(sketch, _)| sketch)
+    }
+
+    /// One route's p50/p95/p99 and count per `step_ms` over the last `window_ms`, oldest
+    /// first: `(t_end, p50, p95, p99, count)`.
+    pub fn timeline(
+        &self,
+        method: &str,
+        route: &str,
+        now_ms: f64,
+        window_ms: f64,
+        step_ms: f64,
+    ) -> Vec<(f64, f64, f64, f64, u64)> {
+        let steps = (window_ms / step_ms).ceil().clamp(1.0, 1_000.0) as usize;
+        (0..steps)
+            .rev()
+            .map(|i| {
+                let to = now_ms - i as f64 * step_ms;
+                let sketch = self.registry.window_between(method, route, to - step_ms, to);
+                let q = |sketch: &Sketch, q| sketch.quantile(q).unwrap_or(f64::NAN);
+                match sketch {
+                    Some((s, _)) => (to, q(&s, 0.5), q(&s, 0.95), q(&s, 0.99), s.count()),
+                    None => (to, f64::NAN, f64::NAN, f64::NAN, 0),
+                }
+            })
+            .collect()
+    }
+
+    /// The slowest recent calls of a route, slowest first, with breakdowns where known.
+    pub fn slow_calls(&mut self, method: &str, route: &str, now_ms: f64) -> Vec<SlowCallReport> {
+        let calls: Vec<_> = self
+            .slow
+            .calls(&slow_key(method, route), now_ms)
+            .iter()
+            .map(|c| (c.at_ms, c.duration_ms, c.detail.clone()))
+            .collect();
+        calls
+            .into_iter()
+            .map(|(at, duration, d)| SlowCallReport {
+                breakdown: self
+                    .recent_calls
+                    .peek(&d.call_id)
+                    .and_then(|c| c.breakdown.clone())
+                    .unwrap_or_default(),
+                url: d.url,
+                route: route.to_owned(),
+                method: d.method,
+                status: d.status,
+                duration_ms: duration,
+                start_time: at,
+            })
+            .collect()
+    }
+
+    /// Mean timing phases of a route's matched calls.
+    pub fn breakdown(&self, method: &str, route: &str) -> BreakdownMeans {
+        self.breakdown_sums
+            .get(&(method.to_owned(), route.to_owned()))
+            .map(BreakdownSums::means)
+            .unwrap_or_default()
+    }
+
+    /// Evaluates every alert rule against the live windows. Call on a timer and after
+    /// flushes, never per sample.
+    pub fn evaluate_alerts(&mut self, now_ms: f64) -> Vec<AlertEvent> {
+        let registry = &self.registry;
+        let hit_rate = self.cache_hit_rate;
+        self.alerts.evaluate(now_ms, |window_ms| {
+            registry
+                .snapshot(now_ms, Some(window_ms))
+                .into_iter()
+                .map(|summary| RouteMetrics { summary, cache_hit_rate: hit_rate })
+                .collect()
+        })
+    }
+
+    /// Adds an alert rule; an invalid or duplicate rule is rejected alone.
+    pub fn add_alert(&mut self, spec: RuleSpec) -> Result<(), FieldError> {
+        self.alerts.add(spec).map_err(rule_field_error)
+    }
+
+    /// Removes the rule called `name`; false if there was none.
+    pub fn remove_alert(&mut self, name: &str) -> bool {
+        self.alerts.remove(name)
+    }
+
+    /// The installed alert rules.
+    pub fn alert_rules(&self) -> &[super::alerts::AlertRule] {
+        self.alerts.rules()
+    }
+
+    /// The response cache's hit rate, for `cacheHitRate` alert rules.
+    pub fn set_cache_hit_rate(&mut self, rate: Option<f64>) {
+        self.cache_hit_rate = rate;
+    }
+
+    /// A batch to persist now, if one is due and none is in flight.
+    pub fn poll_batch(&mut self, now_ms: f64) -> Option<Batch> {
+        self.batcher.poll(now_ms)
+    }
+
+    /// Every buffered sample as batches, for `flush()`, `stop()` and page hide.
+    pub fn drain_batches(&mut self) -> Vec<Batch> {
+        self.batcher.drain_all()
+    }
+
+    /// A batch was persisted; `cost_ms` feeds the adaptive batch size.
+    pub fn batch_done(&mut self, id: BatchId, cost_ms: f64, now_ms: f64) -> FlushDecision {
+        self.batcher.complete(id, cost_ms, now_ms)
+    }
+
+    /// A batch failed to persist; it is re-queued in order and retried with backoff.
+    pub fn batch_failed(&mut self, id: BatchId, now_ms: f64) -> FlushDecision {
+        self.batcher.fail(id, now_ms)
+    }
+
+    /// When the edge should wake up next to flush, if anything is waiting.
+    pub fn next_deadline(&self) -> Option<f64> {
+        self.batcher.next_deadline()
+    }
+
+    /// Batching counters.
+    pub fn batch_stats(&self) -> BatcherStats {
+        self.batcher.stats()
+    }
+
+    /// Forgets live figures, slow calls and breakdowns (stored history is the edge's).
+    pub fn clear(&mut self) {
+        self.registry.clear();
+        self.recent_calls.clear();
+        self.breakdown_sums.clear();
+        self.slow = SlowLog::new(
+            NonZeroUsize::new(SLOW_CALLS_PER_ROUTE).unwrap_or(NonZeroUsize::MIN),
+            NonZeroUsize::new(500).unwrap_or(NonZeroUsize::MIN),
+            TREND_BASELINE_MS,
+        );
+    }
+
+    /// The live registry, for exporters that read per-route windows.
+    pub fn registry(&self) -> &RouteRegistry {
+        &self.registry
+    }
+}
+
+fn slow_key(method: &str, route: &str) -> String {
+    format!("{method} {route}")
+}
+
+fn rule_field_error(e: RuleError) -> FieldError {
+    FieldError::new(e.field, e.message)
+}
