@@ -11,7 +11,7 @@ use apiscope::core::routes::{RouteError, Templater};
 use apiscope::core::slow_log::{SlowCall, SlowLog};
 use apiscope::core::summary::{Bucket, RouteSummary};
 use apiscope::core::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
-use apiscope::core::trend::{compare, TrendConfig};
+use apiscope::core::trend::{TrendConfig, compare};
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------- alerts
