@@ -34,7 +34,7 @@ pub struct SampleCursor {
 /// let page = SamplePage { samples: vec![], next: None };
 /// assert!(page.next.is_none());
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SamplePage {
     /// Up to `limit` samples.
     pub samples: Vec<Sample>,
