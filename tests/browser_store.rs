@@ -12,7 +12,7 @@ use apiscope::core::columnar::ColumnarBatch;
 use apiscope::core::retention::Retention;
 use apiscope::core::sample::Sample;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::{JsFuture, future_to_promise};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

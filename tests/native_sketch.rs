@@ -3,7 +3,7 @@
 //! the rolling windows / route registry built on top.
 #![cfg(not(target_arch = "wasm32"))]
 
-use apiscope::core::registry::{RegistryConfig, RouteRegistry, OVERFLOW_METHOD, OVERFLOW_ROUTE};
+use apiscope::core::registry::{OVERFLOW_METHOD, OVERFLOW_ROUTE, RegistryConfig, RouteRegistry};
 use apiscope::core::sketch::mapping::Mapping;
 use apiscope::core::sketch::{Sketch, SketchConfig};
 use apiscope::core::windows::RollingWindows;

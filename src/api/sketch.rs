@@ -182,7 +182,7 @@ fn parse_options(options: &JsValue) -> Result<SketchConfig, JsValue> {
                 return Err(type_error(
                     &name,
                     "unknown option (expected maxRelativeError or maxBuckets)",
-                ))
+                ));
             }
         }
     }

@@ -4,7 +4,7 @@
 //! plain arrays for JSON. Decoding copies through the typed-array constructors, which accept
 //! both, so one reader serves both forms.
 
-use js_sys::{Array, Float64Array, Object, Reflect, Uint16Array, Uint32Array, Uint8Array};
+use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array, Uint16Array, Uint32Array};
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::core::columnar::{ColumnarBatch, Columns};

@@ -17,7 +17,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{IdbDatabase, IdbTransaction};
 
 use super::batch_codec::{self, ColumnForm};
-use super::idb_schema::{self, describe, OpenFailure, BATCHES, BY_END, BY_START};
+use super::idb_schema::{self, BATCHES, BY_END, BY_START, OpenFailure, describe};
 use super::journal::Journal;
 use crate::core::columnar::ColumnarBatch;
 use crate::core::field_error::FieldError;
@@ -278,7 +278,7 @@ impl Store {
                     self.free_space(&conn).await?;
                 }
                 WriteFailure::ConnectionLost(why) if retried => {
-                    return Err(StoreError::Failed(why))
+                    return Err(StoreError::Failed(why));
                 }
                 WriteFailure::ConnectionLost(_) => conn.lost.set(true),
                 WriteFailure::Other(why) => return Err(StoreError::Failed(why)),

@@ -380,7 +380,7 @@ impl ProfilerCore {
                 breakdown: self
                     .recent_calls
                     .peek(&d.call_id)
-                    .and_then(|c| c.breakdown.clone())
+                    .and_then(|c| c.breakdown)
                     .unwrap_or_default(),
                 url: d.url,
                 route: route.to_owned(),

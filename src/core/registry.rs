@@ -3,7 +3,7 @@
 
 use crate::core::sketch::{Sketch, SketchConfig, SketchError};
 use crate::core::summary::RouteSummary;
-use crate::core::windows::{check_sample, RollingWindows};
+use crate::core::windows::{RollingWindows, check_sample};
 use std::collections::BTreeMap;
 
 /// The method of the entry that collects samples of routes beyond `max_routes`.

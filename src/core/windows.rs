@@ -3,7 +3,7 @@
 //! of slots. Slots exist only where samples arrived, and never more than
 //! `ceil(retention / slot)` of them, so memory stays bounded however long the page lives.
 
-use crate::core::sketch::{check_value, Sketch, SketchConfig, SketchError};
+use crate::core::sketch::{Sketch, SketchConfig, SketchError, check_value};
 use std::collections::VecDeque;
 
 /// The most slots one route keeps (retention / slot), bounding memory per route.
@@ -183,7 +183,7 @@ impl RollingWindows {
     /// ```
     pub fn is_stale(&self, now_ms: f64) -> bool {
         let oldest_kept = self.slot_number(now_ms) - self.max_slots as i64;
-        self.slots.back().map_or(true, |s| s.number <= oldest_kept)
+        self.slots.back().is_none_or(|s| s.number <= oldest_kept)
     }
 
     /// How many slots are held (at most `ceil(retention / slot)`).

@@ -45,7 +45,7 @@ fn try_add<T: Counter>(counts: &mut [T], pos: usize, n: u64) -> bool {
 }
 
 fn grow<T: Counter>(counts: &mut Vec<T>, before: usize, after: usize) {
-    counts.splice(0..0, iter::repeat(T::default()).take(before));
+    counts.splice(0..0, iter::repeat_n(T::default(), before));
     counts.resize(counts.len() + after, T::default());
 }
 

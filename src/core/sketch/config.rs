@@ -1,7 +1,7 @@
 //! How accurate and how large a sketch may be.
 
 use super::error::SketchError;
-use super::mapping::{relative_error_at, scale_for_error, MAX_SCALE};
+use super::mapping::{MAX_SCALE, relative_error_at, scale_for_error};
 
 /// The default bucket budget: at scale 6 it covers 1 µs .. 1 h (2,032 buckets) without
 /// downscaling.

@@ -13,11 +13,11 @@
 //! field and the absence of trailing bytes, and reports a [`SketchError::Corrupt`] instead of
 //! panicking.
 
+use super::Sketch;
 use super::buckets::DenseBuckets;
 use super::config::{MAX_BUCKETS, MIN_BUCKETS};
 use super::error::SketchError;
-use super::mapping::{Mapping, MAX_SCALE, MIN_SCALE};
-use super::Sketch;
+use super::mapping::{MAX_SCALE, MIN_SCALE, Mapping};
 
 const VERSION: u8 = 1;
 

@@ -13,7 +13,7 @@ mod error;
 pub mod mapping;
 mod otlp;
 
-pub use config::{SketchConfig, DEFAULT_MAX_BUCKETS, MAX_BUCKETS, MIN_BUCKETS};
+pub use config::{DEFAULT_MAX_BUCKETS, MAX_BUCKETS, MIN_BUCKETS, SketchConfig};
 pub use error::SketchError;
 pub use otlp::{OtlpBuckets, OtlpExponentialHistogram};
 
@@ -21,7 +21,7 @@ use crate::core::summary::Bucket;
 use buckets::DenseBuckets;
 use error::check_quantile;
 pub(crate) use error::check_value;
-use mapping::{relative_error_at, Mapping, MIN_SCALE};
+use mapping::{MIN_SCALE, Mapping, relative_error_at};
 
 /// A quantile sketch of non-negative values.
 ///
@@ -291,11 +291,7 @@ impl Sketch {
     }
 
     fn or_nan(&self, v: f64) -> f64 {
-        if self.count == 0 {
-            f64::NAN
-        } else {
-            v
-        }
+        if self.count == 0 { f64::NAN } else { v }
     }
 
     /// The current OTel scale (drops when the sketch downscales).
