@@ -4,6 +4,15 @@
 //! awaits only the commit: an `idb` transaction auto-commits at any await that is not one of
 //! its requests. Nothing here panics or throws; failures surface as [`StoreError`] values and
 //! as [`Store::state`].
+//!
+//! Driving it from the edge, with a [`crate::core::batcher::Batcher`]:
+//! - on each sample: `batcher.push(sample, now)`; on `Now` spawn a flush, on `At(t)` (re)arm one
+//!   timer for `t`;
+//! - a flush: `poll(now)` → `ColumnarBatch::encode(batch.id.to_string(), &batch.samples)` →
+//!   `store.put_batches(&[..]).await` → `complete(id, cost_ms, now)` or `fail(id, now)`, then
+//!   act on the returned decision;
+//! - on `PageExitListener` (hidden/pagehide): `drain_all()`, encode, [`Journal::write`] them
+//!   synchronously, then also start `put_batches` (harmless if both land: ids are keys).
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashSet;

@@ -1,8 +1,10 @@
 //! A synchronous `localStorage` journal for the batches still unwritten at `pagehide`.
 //!
-//! Chromium does not reliably commit an IndexedDB transaction started while the page goes
-//! away (large ones and tab closes are lost whole), but `localStorage` writes are synchronous.
-//! So the edge journals every unconfirmed batch on `pagehide`, also tries IndexedDB, and the
+//! Chromium commits an IndexedDB transaction started in `pagehide` all or nothing, and loses
+//! large ones when the tab closes (measured: 50 000 puts lost 10 of 10 times, while a
+//! `localStorage` write made in the same handler survived 4 of 4), whereas `localStorage`
+//! writes are synchronous. So the edge journals every unconfirmed batch on `pagehide`, also
+//! tries IndexedDB, and the
 //! next [`crate::browser::idb_store::Store`] open writes the journal into IndexedDB and removes
 //! it. One key per batch id keeps replays idempotent and lets tabs journal concurrently.
 
