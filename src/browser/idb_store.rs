@@ -349,9 +349,7 @@ impl Store {
         };
         let mut cursor = cursor.into_managed();
         while let Some(record) = cursor.value()? {
-            let wants_more = self
-                .decode(&record)
-                .map_or(true, |batch| page.offer(&batch));
+            let wants_more = self.decode(&record).is_none_or(|batch| page.offer(&batch));
             if !wants_more {
                 break;
             }
