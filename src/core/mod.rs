@@ -7,6 +7,7 @@ pub mod clock;
 pub mod columnar;
 pub mod field_error;
 pub mod glob;
+pub mod history;
 pub mod http_cache_policy;
 pub mod memory_log;
 pub mod profiler;

@@ -259,7 +259,16 @@ impl RouteRegistry {
 
 const OVERFLOW_KEY: (&str, &str) = (OVERFLOW_METHOD, OVERFLOW_ROUTE);
 
-fn summarize(method: &str, route: &str, sketch: &Sketch, errors: u64) -> RouteSummary {
+/// The [`RouteSummary`] of one route's merged sketch and error count.
+///
+/// ```
+/// use apiscope::core::{registry::summarize, sketch::Sketch};
+/// let mut s = Sketch::default();
+/// s.record_many(&[10.0, 20.0, 30.0]).unwrap();
+/// let summary = summarize("GET", "/a", &s, 1);
+/// assert_eq!((summary.count, summary.errors, summary.max), (3, 1, 30.0));
+/// ```
+pub fn summarize(method: &str, route: &str, sketch: &Sketch, errors: u64) -> RouteSummary {
     // Constant quantiles in [0, 1] cannot fail.
     let p = |q| sketch.quantile(q).unwrap_or(f64::NAN);
     RouteSummary {
