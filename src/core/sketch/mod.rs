@@ -2,7 +2,7 @@
 //!
 //! Values (milliseconds, `>= 0`) go into buckets laid out exactly as the OpenTelemetry
 //! exponential histogram lays them out ([`mapping`]), counted densely over the used span
-//! ([`buckets`]). `count`, `sum`, `min` and `max` are kept exactly beside the buckets. When the
+//! (`buckets.rs`). `count`, `sum`, `min` and `max` are kept exactly beside the buckets. When the
 //! span outgrows the bucket budget the sketch halves its resolution (OTel downscaling), which
 //! keeps merges lossless: merging equals recording every value into one sketch.
 
