@@ -7,8 +7,22 @@ use crate::core::windows::{RollingWindows, check_sample};
 use std::collections::BTreeMap;
 
 /// The method of the entry that collects samples of routes beyond `max_routes`.
+///
+/// ```
+/// use apiscope::core::registry::{RegistryConfig, RouteRegistry, OVERFLOW_METHOD, OVERFLOW_ROUTE};
+/// let config = RegistryConfig { max_routes: 1, ..RegistryConfig::default() };
+/// let mut registry = RouteRegistry::new(config).unwrap();
+/// registry.record("GET", "/a", 1.0, false, 0.0).unwrap();
+/// registry.record("PUT", "/b", 2.0, false, 0.0).unwrap();
+/// let (other, _) = registry.window(OVERFLOW_METHOD, OVERFLOW_ROUTE, 0.0, 60_000.0).unwrap();
+/// assert_eq!(other.max(), 2.0);
+/// ```
 pub const OVERFLOW_METHOD: &str = "*";
 /// The route of the entry that collects samples of routes beyond `max_routes`.
+///
+/// ```
+/// assert_eq!(apiscope::core::registry::OVERFLOW_ROUTE, "(other)");
+/// ```
 pub const OVERFLOW_ROUTE: &str = "(other)";
 
 /// Limits of a [`RouteRegistry`].

@@ -7,6 +7,13 @@ use crate::core::sketch::{Sketch, SketchConfig, SketchError, check_value};
 use std::collections::VecDeque;
 
 /// The most slots one route keeps (retention / slot), bounding memory per route.
+///
+/// ```
+/// use apiscope::core::sketch::SketchConfig;
+/// use apiscope::core::windows::{RollingWindows, MAX_SLOTS};
+/// let too_many = (MAX_SLOTS + 1) as f64;
+/// assert!(RollingWindows::new(1.0, too_many, SketchConfig::default()).is_err());
+/// ```
 pub const MAX_SLOTS: usize = 100_000;
 
 /// Time-sliced sketches of one route's latencies. Slot `n` covers `[n * slot_ms, (n+1) * slot_ms)`.

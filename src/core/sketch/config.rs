@@ -5,10 +5,29 @@ use super::mapping::{MAX_SCALE, relative_error_at, scale_for_error};
 
 /// The default bucket budget: at scale 6 it covers 1 µs .. 1 h (2,032 buckets) without
 /// downscaling.
+///
+/// ```
+/// use apiscope::core::sketch::{SketchConfig, DEFAULT_MAX_BUCKETS};
+/// assert_eq!(SketchConfig::default().max_buckets, DEFAULT_MAX_BUCKETS);
+/// ```
 pub const DEFAULT_MAX_BUCKETS: usize = 2048;
 /// The smallest budget: two buckets cover every positive `f64` at the coarsest scale.
+///
+/// ```
+/// use apiscope::core::sketch::{Sketch, SketchConfig, MIN_BUCKETS};
+/// let config = SketchConfig { max_buckets: MIN_BUCKETS, ..SketchConfig::default() };
+/// let mut sketch = Sketch::new(config).unwrap();
+/// sketch.record_many(&[1e-300, 1e300]).unwrap();
+/// assert_eq!(sketch.count(), 2);
+/// ```
 pub const MIN_BUCKETS: usize = 2;
 /// The largest budget, so that a decoded sketch can never claim an unbounded allocation.
+///
+/// ```
+/// use apiscope::core::sketch::{Sketch, SketchConfig, MAX_BUCKETS};
+/// let config = SketchConfig { max_buckets: MAX_BUCKETS + 1, ..SketchConfig::default() };
+/// assert!(Sketch::new(config).is_err());
+/// ```
 pub const MAX_BUCKETS: usize = 1 << 16;
 
 /// Accuracy and memory limits of a [`super::Sketch`].

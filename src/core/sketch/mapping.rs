@@ -5,7 +5,7 @@
 //! counts the boundaries `2^(k / 2^scale)` (`0 < k < 2^scale`) below `m`. Exact powers of two and
 //! scales `<= 0` need only the IEEE exponent. Finer scales compare `m` against boundary floats
 //! produced by one function ([`Mapping::lower_boundary`] uses the same), so a value equal to a
-//! boundary always lands in the bucket it closes. Up to [`TABLE_MAX_SCALE`] a small shared table
+//! boundary always lands in the bucket it closes. Up to scale 10 a small shared table
 //! finds `j` without a logarithm (the hot path); above it `log2` estimates `j` and the boundary
 //! comparison corrects it.
 //!
@@ -15,11 +15,22 @@
 use std::sync::OnceLock;
 
 /// The coarsest scale: `base = 2^1024`, two buckets cover every positive `f64`.
+///
+/// ```
+/// use apiscope::core::sketch::mapping::{Mapping, MIN_SCALE};
+/// let m = Mapping::new(MIN_SCALE);
+/// assert_eq!(m.max_index() - m.min_index() + 1, 2);
+/// ```
 pub const MIN_SCALE: i32 = -10;
 /// The finest scale OTel allows (`base = 2^(2^-20)`, relative error 3.3e-7).
+///
+/// ```
+/// use apiscope::core::sketch::mapping::{relative_error_at, MAX_SCALE};
+/// assert!(relative_error_at(MAX_SCALE) < 4e-7);
+/// ```
 pub const MAX_SCALE: i32 = 20;
 /// Scales up to this one index through a lookup table instead of `log2`.
-pub const TABLE_MAX_SCALE: i32 = 10;
+const TABLE_MAX_SCALE: i32 = 10;
 
 const MANTISSA_BITS: u32 = 52;
 const MANTISSA_MASK: u64 = (1 << MANTISSA_BITS) - 1;

@@ -2,7 +2,7 @@
 //!
 //! Values (milliseconds, `>= 0`) go into buckets laid out exactly as the OpenTelemetry
 //! exponential histogram lays them out ([`mapping`]), counted densely over the used span
-//! ([`buckets`]). `count`, `sum`, `min` and `max` are kept exactly beside the buckets. When the
+//! (`buckets.rs`). `count`, `sum`, `min` and `max` are kept exactly beside the buckets. When the
 //! span outgrows the bucket budget the sketch halves its resolution (OTel downscaling), which
 //! keeps merges lossless: merging equals recording every value into one sketch.
 
@@ -93,7 +93,9 @@ impl Sketch {
     /// assert_eq!(sketch.count(), 1);
     /// ```
     pub fn record(&mut self, v: f64) -> Result<(), SketchError> {
-        self.insert(check_value(|| "value".to_owned(), v)?);
+        let v = check_value(|| "value".to_owned(), v)?;
+        self.add_stats(1, v, v, v);
+        self.insert(v);
         Ok(())
     }
 
@@ -109,29 +111,37 @@ impl Sketch {
     /// assert_eq!(sketch.count(), 2);
     /// ```
     pub fn record_many(&mut self, values: &[f64]) -> Result<(), SketchError> {
+        // The validating pass also gathers the exact stats, so the bucket pass does less.
+        let (mut sum, mut min, mut max) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
         for (i, &v) in values.iter().enumerate() {
             check_value(|| format!("values[{i}]"), v)?;
+            sum += v;
+            min = v.min(min);
+            max = v.max(max);
         }
+        self.add_stats(values.len() as u64, sum, min, max);
         for &v in values {
             self.insert(v);
         }
         Ok(())
     }
 
-    /// The hot path for a validated value: no allocation unless the span grows.
+    /// Folds in the exact statistics of `n` values.
+    fn add_stats(&mut self, n: u64, sum: f64, min: f64, max: f64) {
+        self.count = self.count.saturating_add(n);
+        self.sum += sum;
+        // `+ 0.0` turns -0.0 into 0.0, so a recorded -0.0 reads back as 0.
+        self.min = self.min.min(min + 0.0);
+        self.max = self.max.max(max + 0.0);
+    }
+
+    /// The bucket half of recording a validated value: no allocation unless the span grows.
     #[inline]
     fn insert(&mut self, v: f64) {
-        self.count = self.count.saturating_add(1);
-        self.sum += v;
         if v == 0.0 {
-            // Literal 0.0 so that -0.0 never shows up as the minimum.
             self.zero_count = self.zero_count.saturating_add(1);
-            self.min = self.min.min(0.0);
-            self.max = self.max.max(0.0);
             return;
         }
-        self.min = self.min.min(v);
-        self.max = self.max.max(v);
         let mut index = self.mapping.index(v);
         if !self.buckets.holds(index) {
             index >>= self.make_room(index, index);
@@ -356,10 +366,7 @@ impl Sketch {
             }
         }
         self.zero_count = self.zero_count.saturating_add(other.zero_count);
-        self.count = self.count.saturating_add(other.count);
-        self.sum += other.sum;
-        self.min = self.min.min(other.min);
-        self.max = self.max.max(other.max);
+        self.add_stats(other.count, other.sum, other.min, other.max);
     }
 
     /// The occupied buckets in increasing order, the zero bucket (`lower = upper = 0`) first.
