@@ -2,3 +2,4 @@
 //! between the page and the pure [`crate::core`].
 
 pub mod clock;
+pub mod instrument;
