@@ -29,10 +29,16 @@ function failureOutcome(signal, error) {
   return NETWORK_ERROR;
 }
 
-// The URL fetch and XHR resolve relative URLs against: the document base, or a worker's location.
-function baseUrl() {
+// Parses the URL as fetch and XHR would. The common absolute string skips the base (half
+// the parsing cost), and a URL object needs no parsing at all.
+function parseUrl(raw) {
+  if (raw instanceof URL) return raw;
+  if (typeof raw === "string" && (raw.startsWith("https://") || raw.startsWith("http://"))) {
+    return new URL(raw);
+  }
+  // Relative: against the document base, or a worker's location.
   const doc = globalThis.document;
-  return doc ? doc.baseURI : globalThis.location.href;
+  return new URL(raw, doc ? doc.baseURI : globalThis.location.href);
 }
 
 // Replaces `target[key]` (which was `original`) with `wrapper`; returns what `restore` needs.
@@ -88,7 +94,7 @@ export class Shim {
   // The absolute http(s) URL without credentials, query or fragment; null when the request is
   // not an API call (data:, blob:) or an ignore rule matches its full absolute URL.
   target(raw) {
-    const url = new URL(raw, baseUrl());
+    const url = parseUrl(raw);
     if (url.protocol !== "http:" && url.protocol !== "https:") return null;
     const href = url.href;
     for (const prefix of this.prefixes) if (href.startsWith(prefix)) return null;
