@@ -51,6 +51,16 @@ export function callFetch(kind, url, method) {
     case "extra-arg": return fetch(url, {}, globalThis.extraArg = { polyfill: true });
   }
 }
+// Counts unhandledrejection events while the app makes a failing call it does handle.
+export async function unhandledDuring(url) {
+  let count = 0;
+  const onUnhandled = () => { count++; };
+  globalThis.addEventListener("unhandledrejection", onUnhandled);
+  await fetch(url).catch(() => {});
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  globalThis.removeEventListener("unhandledrejection", onUnhandled);
+  return count;
+}
 export function bodyText(response) { return response.text(); }
 export function extraArg() { return globalThis.extraArg; }
 export function fetchAborted(url) {
@@ -104,6 +114,8 @@ extern "C" {
     fn xhr_methods() -> js_sys::Array;
     #[wasm_bindgen(js_name = callFetch)]
     fn call_fetch(kind: &str, url: &str, method: Option<&str>) -> Promise;
+    #[wasm_bindgen(js_name = unhandledDuring)]
+    fn unhandled_during(url: &str) -> Promise;
     #[wasm_bindgen(js_name = bodyText)]
     fn body_text(response: &JsValue) -> Promise;
     #[wasm_bindgen(js_name = extraArg)]
@@ -255,6 +267,14 @@ async fn a_dropped_connection_rejects_with_the_originals_type_error() {
     assert!(Object::is(&error, &t.saw("error")), "the very error");
     let o = only(&seen);
     assert_eq!((o.status, o.outcome), (0, Outcome::NetworkError));
+}
+
+#[wasm_bindgen_test]
+async fn observing_a_rejection_raises_no_unhandled_rejection() {
+    let (_hooks, seen) = observe(HookOptions::default());
+    let count = JsFuture::from(unhandled_during(&url("/inst/fail"))).await;
+    assert_eq!(count.expect("counted").as_f64(), Some(0.0));
+    assert_eq!(only(&seen).outcome, Outcome::NetworkError);
 }
 
 #[wasm_bindgen_test]
