@@ -50,7 +50,7 @@ function patch(target, key, original, wrapper) {
 // Puts the original back unless someone wrapped ours meanwhile: then theirs stays, and ours is
 // left as a pass-through (the shim is inactive).
 function restore(p) {
-  if (p !== null && p.target[p.key] === p.wrapper) p.target[p.key] = p.original;
+  if (p.target[p.key] === p.wrapper) p.target[p.key] = p.original;
 }
 
 /** One installation: options, the Rust callback, the patches it made and its error count. */
