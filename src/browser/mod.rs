@@ -7,6 +7,7 @@ pub mod events;
 pub mod fetch_client;
 pub mod idb_schema;
 pub mod idb_store;
+pub mod instrument;
 pub mod journal;
 pub mod lifecycle;
 pub mod runtime;
