@@ -43,11 +43,19 @@ impl Profiler {
     /// replays what a previous page left in the page-hide journal.
     pub async fn start(options: JsValue) -> Result<Profiler, JsValue> {
         let StartOptions {
-            config, runtime, ..
+            config,
+            runtime,
+            hooks,
+            resource_timing,
+            export: _,
         } = profiler_options::parse(&options)?;
         let runtime = Runtime::start(config, runtime)
             .await
             .map_err(|e| range_error(e.field, e.problem))?;
+        if let Err(e) = runtime.attach_hooks(hooks, resource_timing) {
+            // Without hooks the profiler still records what the app reports; say why.
+            runtime.report_error("instrument", &e.to_string());
+        }
         Ok(Profiler { runtime })
     }
 
@@ -277,6 +285,22 @@ impl Profiler {
             .runtime
             .with_core(|core| core.alert_rules().iter().map(|r| r.spec()).collect());
         plain(&rules)
+    }
+
+    /// Alert history from storage: `{ from?, to? }` (epoch ms) → fired and resolved events,
+    /// oldest first, each `{ kind, rule, route, method, metric, value, threshold, windowMs,
+    /// samples, firedAt, at }`. It survives reloads.
+    pub async fn alerts(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let f = Fields::new(&options, "options", &["from", "to"])?;
+        let from = f.number("from")?.unwrap_or(0.0);
+        let to = f.number("to")?.unwrap_or(f64::INFINITY);
+        let events = self
+            .runtime
+            .store()
+            .read_alerts(from, to)
+            .await
+            .map_err(plain_error)?;
+        Ok(events.into_iter().collect::<js_sys::Array>().into())
     }
 
     /// Times `fn()` (sync or async) as a sample of route `name` (method `FN`) and returns what

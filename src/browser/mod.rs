@@ -1,6 +1,7 @@
 //! The browser edge: thin adapters over web APIs. Nothing here holds policy; it carries data
 //! between the page and the pure [`crate::core`].
 
+pub mod attached_hooks;
 pub mod batch_codec;
 pub mod clock;
 pub mod events;
