@@ -63,7 +63,7 @@ impl Profiler {
     /// ok?, bytes? }`. `startTime` is epoch ms (default: now − durationMs); `ok` defaults to a
     /// 2xx/3xx status. A bad sample throws, naming the field, and changes nothing.
     pub fn record(&self, sample: JsValue) -> Result<(), JsValue> {
-        let sample = self.sample_from(&sample, "sample")?;
+        let sample = self.sample_from(&sample)?;
         self.runtime.record(sample).map_err(field_error)
     }
 
@@ -340,8 +340,8 @@ impl Profiler {
 }
 
 impl Profiler {
-    fn sample_from(&self, value: &JsValue, path: &str) -> Result<Sample, JsValue> {
-        let f = Fields::new(value, path, SAMPLE_FIELDS)?;
+    fn sample_from(&self, value: &JsValue) -> Result<Sample, JsValue> {
+        let f = Fields::new(value, "", SAMPLE_FIELDS)?;
         let duration = f
             .number("durationMs")?
             .ok_or_else(|| type_error("durationMs", "is required"))?;

@@ -7,7 +7,7 @@ use super::errors::{range_error, type_error};
 use super::js_object::{Fields, as_array, type_of};
 use crate::browser::instrument::{HookOptions, IgnoreRules};
 use crate::browser::runtime::RuntimeOptions;
-use crate::core::alerts::RuleSpec;
+use crate::core::alerts::{AlertRule, RuleSpec};
 use crate::core::batcher::BatcherConfig;
 use crate::core::field_error::FieldError;
 use crate::core::profiler::ProfilerConfig;
@@ -201,11 +201,21 @@ fn alerts(top: &Fields) -> Result<Vec<RuleSpec>, JsValue> {
             format!("must be an array, got {}", type_of(&value)),
         )
     })?;
-    array
-        .iter()
-        .enumerate()
-        .map(|(i, rule)| rule_spec(&rule, &format!("alerts[{i}]")))
-        .collect()
+    let mut specs: Vec<RuleSpec> = Vec::new();
+    for (i, rule) in array.iter().enumerate() {
+        let path = format!("alerts[{i}]");
+        let spec = rule_spec(&rule, &path)?;
+        AlertRule::validate(spec.clone())
+            .map_err(|e| range_error(&format!("{path}.{}", e.field), &e.message))?;
+        if specs.iter().any(|s| s.name == spec.name) {
+            return Err(range_error(
+                &format!("{path}.name"),
+                "duplicates another rule's name",
+            ));
+        }
+        specs.push(spec);
+    }
+    Ok(specs)
 }
 
 /// One alert rule object as a [`RuleSpec`]; errors name `path.field`.
