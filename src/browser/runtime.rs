@@ -500,7 +500,7 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, String> {
 }
 
 /// `location.origin` of the window or worker; empty where there is none.
-fn page_origin() -> String {
+pub fn page_origin() -> String {
     js_sys::Reflect::get(&js_sys::global(), &"location".into())
         .and_then(|location| js_sys::Reflect::get(&location, &"origin".into()))
         .ok()
