@@ -1,0 +1,822 @@
+// Type declarations of the apiscope npm entry (`js/index.js`).
+//
+// Hand-written on purpose: the generated `pkg/apiscope.d.ts` types every object a method takes
+// or returns as `any`, because the Rust facade reads and writes plain JS objects. The shapes
+// here follow that facade (src/api/*.rs) and the serde structs it serialises (camelCase; an
+// `Option` that is skipped when `None` is an optional property here).
+//
+// Conventions of the whole API:
+// - durations are milliseconds; times are epoch milliseconds (the `Date.now()` scale);
+// - bad input throws a `TypeError` (wrong type, unknown key) or a `RangeError` (value out of
+//   range) whose message starts with the offending field as you wrote it, e.g.
+//   `RangeError: batch.maxSize: must be an integer from 0 to 1000000, got -1`; the object
+//   that threw is left unchanged;
+// - the classes wrap wasm memory: call `free()` (or use `using`) when done with one.
+
+// The classes declare `[Symbol.dispose]`; this makes `Symbol.dispose` known whatever `lib` the
+// consuming project compiles with.
+/// <reference lib="esnext.disposable" />
+
+// ───────────────────────────── loading ─────────────────────────────
+
+/** Where `apiscope_bg.wasm` comes from, as `WebAssembly.instantiateStreaming` takes it. */
+export type WasmSource = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+/**
+ * Loads and instantiates the wasm module, once: later calls return the same promise (after a
+ * failure, the next call tries again). `start()` calls it for you; call it yourself only to
+ * load the module from somewhere else, or before using `Sketch`, `Cache` or `ResponseCache`.
+ *
+ * @param source The wasm binary; by default `apiscope_bg.wasm` is fetched next to the package's
+ *   `pkg/apiscope.js` (bundlers that understand `new URL(..., import.meta.url)`, e.g. Vite,
+ *   emit it as an asset).
+ * @returns The raw wasm exports (not part of the API; await it for readiness only).
+ * @throws (rejects) an `Error` named `ApiscopeCspError` when the page's Content Security Policy
+ *   lacks `'wasm-unsafe-eval'` in `script-src`; otherwise the browser's own load error.
+ *
+ * @example
+ * import { initialize, Sketch } from "apiscope";
+ * await initialize();
+ * const sketch = new Sketch();
+ */
+export function initialize(source?: WasmSource | Promise<WasmSource>): Promise<WebAssembly.Exports>;
+
+/**
+ * Initialises apiscope and starts a profiler: checks `options`, opens IndexedDB (or falls back to
+ * memory, see `stats().storage`), replays what a previous page left unwritten, and hooks
+ * `fetch`/XHR unless `instrument` says otherwise.
+ *
+ * @throws (rejects) a `TypeError`/`RangeError` naming the option (e.g. `batch.maxSize`,
+ *   `alerts[1].metric`), or `ApiscopeCspError` as `initialize()` does.
+ *
+ * @example
+ * import { start } from "apiscope";
+ * const profiler = await start({ dbName: "my-app", alerts: [
+ *   { name: "slow users", route: "/api/users/**", metric: "p95", above: 800, windowMs: 60_000 },
+ * ] });
+ * await fetch("/api/users/42");          // measured as GET /api/users/:id
+ * profiler.snapshot();                   // [{ route: "/api/users/:id", count: 1, p95: ..., ... }]
+ */
+export function start(options?: ProfilerOptions): Promise<Profiler>;
+
+/** The library version, e.g. `"0.1.0"`. Needs the module loaded (`initialize()` or `start()`). */
+export function version(): string;
+
+// ───────────────────────────── Profiler options ─────────────────────────────
+
+/** Options of `start()` / `Profiler.start()`. Every field is optional; unknown keys are a `TypeError`. */
+export interface ProfilerOptions {
+  /**
+   * IndexedDB database name; default `"apiscope"`. Profilers with the same name (other tabs,
+   * later visits) share stored history. An empty string is a `RangeError`.
+   */
+  dbName?: string;
+  /** When recorded samples are written to IndexedDB. */
+  batch?: BatchOptions;
+  /** How much stored history is kept. */
+  retention?: RetentionOptions;
+  /** The live rolling windows behind `snapshot()`, `histogram()`, alerts and trends. */
+  windows?: WindowOptions;
+  /** Alert rules installed at start; a bad or duplicate rule is an error naming `alerts[i].field`. */
+  alerts?: AlertRule[];
+  /**
+   * Route templates that win over the built-in rules, e.g. `"/api/orders/:orderId"`. Each must
+   * start with `/`; a segment `:name` or `*` matches any one segment, any other segment matches
+   * literally. Without a matching template, numeric ids, UUIDs, dates and hashes become
+   * `:id`, `:uuid`, `:date`, `:hash`. A bad template is a `RangeError` naming `routes`.
+   */
+  routes?: string[];
+  /**
+   * Which calls are measured automatically; default `true` (all three). `false` turns all off:
+   * only `record()`/`recordMany()`/`measure()` then feed the profiler.
+   */
+  instrument?: boolean | InstrumentOptions;
+  /** Share of instrumented calls measured, in (0, 1]; default 1. `record()` is never sampled. */
+  sampleRate?: number;
+  /**
+   * Instrumented calls to leave alone. A string is a prefix of the absolute URL (a path starting
+   * with `/` is taken on the page's origin); a RegExp is tested against the absolute URL.
+   * @example ignoreUrls: ["/health", "https://collector.example/", /\/v1\/metrics$/]
+   */
+  ignoreUrls?: (string | RegExp)[];
+  /** OTLP/HTTP export of the per-route latency histograms. */
+  export?: ExportOptions;
+}
+
+/** `ProfilerOptions.batch`: the adaptive batching of writes to IndexedDB. */
+export interface BatchOptions {
+  /** Largest batch, an integer in [minSize, 1e6]; default 1000 (IndexedDB does best at 500–1000). A `maxSize` below 50 also lowers the default `minSize`. */
+  maxSize?: number;
+  /** Smallest adaptive batch, an integer ≥ 1; default 50. */
+  minSize?: number;
+  /** Write once the oldest buffered sample has waited this long, ms ≥ 0; default 2000. */
+  maxDelayMs?: number;
+  /** Most samples held in memory, an integer in [maxSize, 1e8]; beyond it the oldest are dropped and counted in `stats().dropped`. Default 100000. */
+  maxBuffered?: number;
+  /** Samples at least this slow (ms ≥ 0) are written at once, like errors; default 3000. */
+  slowMs?: number;
+}
+
+/** `ProfilerOptions.retention`: stored history older or beyond these limits is deleted (about once a minute). */
+export interface RetentionOptions {
+  /** Oldest sample kept, ms ≥ 0; default 604800000 (7 days). */
+  maxAgeMs?: number;
+  /** Most samples kept, an integer ≥ 0; default 2000000. */
+  maxSamples?: number;
+}
+
+/** `ProfilerOptions.windows`: the in-memory time slots live figures are computed from. */
+export interface WindowOptions {
+  /** Width of one slot (the resolution of every window), ms > 0; default 10000. */
+  slotMs?: number;
+  /** How long slots are kept, ms ≥ `slotMs`; default 3600000 (1 h). The longest `windowMs` anything can look back. */
+  retentionMs?: number;
+  /** Routes tracked one by one, an integer; default 500. Further routes are counted together as method `"*"`, route `"(other)"`. */
+  maxRoutes?: number;
+}
+
+/** `ProfilerOptions.instrument` in detail; each defaults to `true`. */
+export interface InstrumentOptions {
+  /** Wrap `fetch` (the app gets its own promise and response back, untouched). */
+  fetch?: boolean;
+  /** Wrap `XMLHttpRequest`. */
+  xhr?: boolean;
+  /** Match calls with their Resource Timing entries, for `slowCalls()` and `breakdown()`. */
+  resourceTiming?: boolean;
+}
+
+/** `ProfilerOptions.export`: periodic OTLP/HTTP JSON export of per-route latency histograms. */
+export interface ExportOptions {
+  /** The OTLP/HTTP metrics endpoint: an absolute http(s) URL without credentials, e.g. `"https://collector.example/v1/metrics"`. */
+  url: string;
+  /** Ms between exports, in [1000, 2^32 − 1]; default 10000. */
+  intervalMs?: number;
+  /** Extra request headers, e.g. an API key. */
+  headers?: Record<string, string>;
+  /** Resource attributes, added to (and overriding) `service.name` and the page origin. */
+  resource?: Record<string, string | number | boolean>;
+  /** Request bodies kept for retry while the collector is unreachable, an integer in [1, 10000]; default 200. Beyond it the oldest are dropped. */
+  maxOutbox?: number;
+}
+
+// ───────────────────────────── alerts ─────────────────────────────
+
+/** What an alert rule watches: a latency figure (ms), the error rate (0–1), the call count, or a watched `ResponseCache`'s hit rate (0–1, see `Profiler.watchCache`). */
+export type AlertMetric =
+  | "p50"
+  | "p90"
+  | "p95"
+  | "p99"
+  | "mean"
+  | "max"
+  | "errorRate"
+  | "count"
+  | "cacheHitRate";
+
+/** Fields every alert rule has, whichever side its threshold is on. */
+interface AlertRuleBase {
+  /** Unique among the profiler's rules; not blank. */
+  name: string;
+  /** Glob over route templates: `*` matches within a segment, a `**` segment any number of segments (`"/api/**"`). Default: every route. */
+  route?: string;
+  /** HTTP method, case-insensitive. Default: every method. */
+  method?: string;
+  metric: AlertMetric;
+  /** The window the metric is computed over, ms > 0 (at most `windows.retentionMs` is available). */
+  windowMs: number;
+  /** Fewer samples in the window are not judged (except for `count`), an integer ≥ 1; default 20. */
+  minSamples?: number;
+  /** Least time between two firings of this rule for one route, ms ≥ 0; default `windowMs`. */
+  cooldownMs?: number;
+}
+
+/**
+ * An alert rule: fires per (method, route) when `metric` over the last `windowMs` goes above
+ * `above` (or below `below`; exactly one of the two), and resolves when it comes back. Rules
+ * are evaluated every second and after every write.
+ *
+ * @example
+ * { name: "slow users", route: "/api/users/**", metric: "p95", above: 800, windowMs: 60_000 }
+ * { name: "cache cold", metric: "cacheHitRate", below: 0.5, windowMs: 300_000 }
+ */
+export type AlertRule =
+  | (AlertRuleBase & { /** Fire when the metric exceeds this. */ above: number; below?: never })
+  | (AlertRuleBase & { /** Fire when the metric falls under this. */ below: number; above?: never });
+
+/** An installed rule as `rules()` returns it: the defaults filled in. */
+export type InstalledAlertRule = AlertRule & { minSamples: number; cooldownMs: number };
+
+/** An alert firing (`kind: "fired"`, the `"alert"` event) or resolving (`"resolved"`). */
+export interface AlertEvent {
+  kind: "fired" | "resolved";
+  /** The rule's name. */
+  rule: string;
+  route: string;
+  method: string;
+  metric: AlertMetric;
+  /** The metric's value at this evaluation. */
+  value: number;
+  /** The rule's `above` or `below`. */
+  threshold: number;
+  windowMs: number;
+  /** Samples in the window. */
+  samples: number;
+  /** When the alert fired, epoch ms (for `"resolved"`, when the episode began). */
+  firedAt: number;
+  /** When this event happened, epoch ms. */
+  at: number;
+}
+
+/** The payload of the `"error"` event: a problem apiscope contained instead of throwing into the page. */
+export interface ProfilerErrorEvent {
+  /** Where it happened. */
+  context: "instrument" | "storage" | "alerts" | "retention" | "measure";
+  message: string;
+}
+
+// ───────────────────────────── recording ─────────────────────────────
+
+/** Fields of a recorded call besides its route or URL. */
+interface SampleFields {
+  /** How long the call took, ms; finite and ≥ 0. */
+  durationMs: number;
+  /** HTTP method; default `"GET"`; upper-cased. */
+  method?: string;
+  /** HTTP status, an integer in [0, 999]; default 0 (no response). */
+  status?: number;
+  /** When the call started, epoch ms; default now − `durationMs`. */
+  startTime?: number;
+  /** Whether the call counts as a success; default: `status` is 2xx/3xx, so a sample without `status` or `ok` counts as an error. */
+  ok?: boolean;
+  /** Response size in bytes, an integer in [0, 2^32 − 1]. */
+  bytes?: number;
+}
+
+/**
+ * One call for `record()`: with a `route` template as is, or an absolute `url` that is templated
+ * like an instrumented call's (`https://host/api/users/42?x` → `/api/users/:id` on the page's own
+ * origin). A `route` wins over a `url`.
+ */
+export type SampleInput = SampleFields & ({ route: string; url?: string } | { url: string; route?: string });
+
+/**
+ * Many calls for `recordMany()`, column by column (one crossing into wasm for all of them).
+ * Sample `i` has duration `durationMs[i]`, route `routes[routeIndex[i]]` (or `routes[0]` without
+ * `routeIndex`), method `methods[routeIndex[i]]` (default `"GET"`), status `status[i]`
+ * (default 200) and start `startTime[i]` (default now − duration).
+ */
+export interface SampleBatch {
+  /** Durations, ms. */
+  durationMs: Float64Array;
+  /** Route templates; not empty. */
+  routes: string[];
+  /** Per sample, an index into `routes`; as long as `durationMs`. */
+  routeIndex?: Uint32Array;
+  /** Per route (same indexes as `routes`), an upper-case method. */
+  methods?: string[];
+  /** Per sample, the HTTP status; as long as `durationMs`. */
+  status?: Uint16Array;
+  /** Per sample, epoch ms; as long as `durationMs`. */
+  startTime?: Float64Array;
+}
+
+// ───────────────────────────── figures ─────────────────────────────
+
+/**
+ * Latency figures of one (method, route) over a window. Durations in ms; the percentiles, `min`,
+ * `max` and `mean` are `NaN` when `count` is 0. Percentiles come from a sketch with 1% relative
+ * error and take the lower rank (`q·(count − 1)`), so with few samples p99 may be well under `max`.
+ */
+export interface RouteSummary {
+  method: string;
+  /** The route template, e.g. `"/api/users/:id"`; other origins keep theirs (`"https://api.example/v1/items"`). */
+  route: string;
+  count: number;
+  /** Calls that were not ok. */
+  errors: number;
+  /** `errors / count`, 0–1. */
+  errorRate: number;
+  p50: number;
+  p90: number;
+  p95: number;
+  p99: number;
+  min: number;
+  max: number;
+  mean: number;
+}
+
+/** A route's live figures (`snapshot()`): the summary plus its request rate and trend. */
+export interface RouteSnapshot extends RouteSummary {
+  /** Calls per second over the window (or since the profiler started, if shorter). */
+  rps: number;
+  /** Only with `snapshot({ windowMs })`: the window against the hour before; absent while either side is empty. */
+  trend?: TrendReport;
+}
+
+/** One quantile, before and after. */
+export interface Trend {
+  /** The quantile in the baseline hour, ms. */
+  baseline: number;
+  /** The quantile in the window, ms. */
+  current: number;
+  /** `(current − baseline) / baseline`; `NaN` when either side is empty. */
+  change: number;
+  /** Two-sided p-value of the change; 1 when either side is empty. */
+  pValue: number;
+  /** Whether the change is significant (at α = 0.01 over all tests, ≥ 5% and ≥ 50 samples per side). */
+  significant: boolean;
+}
+
+/** The comparison of a route's current window with its baseline (the hour before). */
+export interface TrendReport {
+  p50: Trend;
+  p95: Trend;
+  p99: Trend;
+  /** The Kolmogorov–Smirnov statistic D between the two latency distributions. */
+  statistic: number;
+  /** The critical value D must exceed. */
+  critical: number;
+  /** Whether the KS test says the distribution changed. */
+  distributionChanged: boolean;
+  baselineCount: number;
+  currentCount: number;
+}
+
+/** Occupied histogram buckets as parallel arrays: `counts[i]` values in `(lower[i], upper[i]]` ms, the zero bucket first, ascending. */
+export interface SketchBuckets {
+  lower: Float64Array;
+  upper: Float64Array;
+  counts: Float64Array;
+}
+
+/** A route's latency histogram (`histogram()`); same layout as `Sketch.buckets()`. */
+export type Histogram = SketchBuckets;
+
+/** A route's figures per time step (`timeline()`), as parallel arrays, oldest step first. */
+export interface Timeline {
+  /** The end of each step, epoch ms. */
+  t: Float64Array;
+  /** Per step, ms; `NaN` for a step without calls. */
+  p50: Float64Array;
+  p95: Float64Array;
+  p99: Float64Array;
+  /** Calls per step. */
+  count: Float64Array;
+}
+
+/**
+ * Timing phases of a call from its Resource Timing entry, ms. A phase that is unknown (e.g. a
+ * cross-origin call without `Timing-Allow-Origin`, or no `Server-Timing`) is `null`, not 0.
+ */
+export interface Breakdown {
+  /** `domainLookupEnd − domainLookupStart`. */
+  dns: number | null;
+  /** `connectEnd − connectStart` (TLS included). */
+  connect: number | null;
+  /** `connectEnd − secureConnectionStart`. */
+  tls: number | null;
+  /** Request sent to first byte: `responseStart − requestStart`. */
+  ttfb: number | null;
+  /** `responseEnd − responseStart`. */
+  download: number | null;
+  /** `Server-Timing` `total`, else `app`. */
+  server: number | null;
+  /** Bytes on the wire; 0 is real (served from the HTTP cache). */
+  transferSize: number | null;
+}
+
+/** A route's mean phases (`breakdown()`) over the calls that had a Resource Timing entry. */
+export interface BreakdownMeans extends Breakdown {
+  /** How many calls contributed (a phase's mean covers those where it was known). */
+  matched: number;
+}
+
+/** One of a route's slowest recent instrumented calls (`slowCalls()`). */
+export interface SlowCall {
+  /** The URL without query or fragment. */
+  url: string;
+  route: string;
+  method: string;
+  status: number;
+  durationMs: number;
+  /** Epoch ms. */
+  startTime: number;
+  /** All phases `null` until (or unless) its Resource Timing entry arrived. */
+  breakdown: Breakdown;
+}
+
+/** The profiler's counters (`stats()`). */
+export interface ProfilerStats {
+  /** Samples accepted by `record*()`, `measure()` or the hooks. */
+  accepted: number;
+  /** Samples not yet confirmed written. */
+  buffered: number;
+  /** Samples confirmed written to storage. */
+  persisted: number;
+  /** Samples dropped because `batch.maxBuffered` was reached. */
+  dropped: number;
+  /** Successful writes. */
+  flushes: number;
+  /** Failed writes that were retried. */
+  retries: number;
+  /** Mean samples per write. */
+  meanBatchSize: number;
+  /** The current adaptive batch size. */
+  batchSize: number;
+  /** `"persistent"`: IndexedDB; `"memory"`: IndexedDB unusable (see `storageReason`), history lives as long as the page; `"closed"`: stopped. */
+  storage: "persistent" | "memory" | "closed";
+  /** Why storage is memory-only, when it is. */
+  storageReason?: string;
+  /** Problems contained inside apiscope (each also an `"error"` event) plus listeners that threw. */
+  errors: number;
+  /** Batches a previous page left in the page-hide journal, written at this start. */
+  journalReplayed: number;
+}
+
+/** A stored sample (`samples()`). */
+export interface StoredSample {
+  /** Epoch ms. */
+  startTime: number;
+  durationMs: number;
+  method: string;
+  route: string;
+  status: number;
+  ok: boolean;
+  /** Response size, when it was recorded. */
+  bytes?: number;
+}
+
+/** One page of stored samples, oldest first. */
+export interface SamplePage {
+  samples: StoredSample[];
+  /** Pass back as `samples({ cursor })` for the next page; absent after the last. */
+  cursor?: string;
+}
+
+/** `{ windowMs }`: how far back a live figure looks, ms > 0 (at most `windows.retentionMs`). */
+export interface WindowQuery {
+  windowMs?: number;
+}
+
+/** `{ from, to }`: a time range, epoch ms, `from` inclusive, `to` exclusive; default everything. */
+export interface TimeRange {
+  from?: number;
+  to?: number;
+}
+
+/** The callback of each `Profiler.on()` event. */
+export interface ProfilerEventMap {
+  /** An alert rule fired. */
+  alert: AlertEvent;
+  /** A firing alert came back within its threshold. */
+  resolved: AlertEvent;
+  /** Something failed inside apiscope (storage, hooks, alerts); the page and the profiler go on. */
+  error: ProfilerErrorEvent;
+}
+
+// ───────────────────────────── Profiler ─────────────────────────────
+
+/**
+ * A running profiler: live per-route figures from in-memory sketches, history from IndexedDB.
+ * Create it with `start()`. Methods that take `(method, route)` expect them as `snapshot()`
+ * reports them (upper-case method, route template); an unknown pair gives empty figures.
+ */
+export class Profiler {
+  private constructor();
+  /** What `start(options)` does, once `initialize()` has resolved. */
+  static start(options?: ProfilerOptions): Promise<Profiler>;
+
+  /**
+   * Records one call the app measured itself.
+   * @throws `TypeError`/`RangeError` naming the field (`durationMs`, `route`, `url`, `status`, ...).
+   * @example profiler.record({ route: "/api/search", durationMs: 182, status: 200 });
+   */
+  record(sample: SampleInput): void;
+  /**
+   * Records many calls at once; everything is checked first, and one bad sample rejects the
+   * whole call. The fast path for bulk data (100k samples in a few ms).
+   * @throws `TypeError` naming `batch.<field>` for a missing or wrong-typed column, `RangeError`
+   *   for a column of the wrong length or a bad value.
+   * @example
+   * profiler.recordMany({ durationMs: new Float64Array([12, 40]), routes: ["/api/a", "/api/b"],
+   *   routeIndex: new Uint32Array([0, 1]) });
+   */
+  recordMany(batch: SampleBatch): void;
+  /**
+   * Times `fn` (sync, or async by returning a promise) as a sample of route `name`, method `FN`,
+   * and returns exactly what it returns. A throw or rejection is recorded as a failed sample and
+   * reaches you unchanged.
+   * @example const user = await profiler.measure("load user", () => db.get(id));
+   */
+  measure<T>(name: string, fn: () => T): T;
+
+  /**
+   * Live figures of every route with calls in the last `windowMs` (default: all live slots,
+   * 1 h), in no particular order. With `windowMs`, each route also carries a `trend` against
+   * the hour before.
+   * @throws `RangeError` naming `options.windowMs` unless it is > 0.
+   * @example
+   * for (const r of profiler.snapshot({ windowMs: 60_000 }))
+   *   console.log(r.method, r.route, r.count, r.p95.toFixed(1), r.trend?.p95.significant);
+   */
+  snapshot(options?: WindowQuery): RouteSnapshot[];
+  /** One route's latency histogram over `windowMs` (default 1 h), from its sketch's own buckets. */
+  histogram(method: string, route: string, options?: WindowQuery): Histogram;
+  /**
+   * One route's p50/p95/p99 and count per `stepMs` (default 10 s) over `windowMs` (default 5 min;
+   * at most 1000 steps).
+   * @throws `RangeError` naming `options.windowMs`/`options.stepMs` unless > 0.
+   */
+  timeline(method: string, route: string, options?: WindowQuery & { stepMs?: number }): Timeline;
+  /** The ten slowest instrumented calls of the route in the last hour, slowest first (recorded samples are not kept). */
+  slowCalls(method: string, route: string): SlowCall[];
+  /** Mean timing phases of the route's instrumented calls that had a Resource Timing entry. */
+  breakdown(method: string, route: string): BreakdownMeans;
+
+  /**
+   * Per-route figures from stored history (this and earlier pages), busiest first: samples that
+   * started in `[from, to)` on routes matching the `route` glob. Writes pending in memory are not
+   * included until flushed.
+   * @example const lastDay = await profiler.query({ route: "/api/**", from: Date.now() - 86_400_000 });
+   */
+  query(options?: TimeRange & { route?: string }): Promise<RouteSummary[]>;
+  /**
+   * Raw stored samples, a page at a time, oldest first.
+   * @param options `limit`: samples per page, an integer in [1, 1e6], default 1000; `cursor`:
+   *   from the previous page (a foreign string is a `TypeError` naming `cursor`).
+   * @example
+   * for (let page = await profiler.samples({}); ; page = await profiler.samples({ cursor: page.cursor })) {
+   *   handle(page.samples);
+   *   if (!page.cursor) break;
+   * }
+   */
+  samples(options?: TimeRange & { limit?: number; cursor?: string }): Promise<SamplePage>;
+  /** Alert history from storage (it survives reloads), oldest first. */
+  alerts(options?: TimeRange): Promise<AlertEvent[]>;
+
+  /** Writes every recorded sample now; resolves once IndexedDB committed them, with how many it wrote. */
+  flush(): Promise<{ persisted: number }>;
+  /** The profiler's counters. */
+  stats(): ProfilerStats;
+  /** Forgets live figures and deletes stored history (samples and alerts). */
+  clear(): Promise<void>;
+  /** Unhooks fetch/XHR, stops timers and listeners, and writes everything recorded; resolves once committed. Call before `free()`. */
+  stop(): Promise<{ persisted: number }>;
+
+  /**
+   * Subscribes to an event; returns the function that unsubscribes. A throwing callback is
+   * contained (counted in `stats().errors`). The same events are dispatched on `globalThis` as
+   * `CustomEvent`s named `apiscope:<event>` with the payload as `detail`, for code that never
+   * held the profiler.
+   * @throws `RangeError` naming `event` for an unknown event, `TypeError` naming `callback`.
+   * @example const off = profiler.on("alert", (a) => console.warn(`${a.rule}: ${a.route} ${a.metric} = ${a.value}`));
+   */
+  on<E extends keyof ProfilerEventMap>(event: E, callback: (payload: ProfilerEventMap[E]) => void): () => void;
+
+  /**
+   * Adds an alert rule while running.
+   * @throws `TypeError` naming `rule` for a wrong shape, `RangeError` naming `rule.<field>` for
+   *   a bad value or a duplicate `name`; the other rules keep working either way.
+   */
+  addAlert(rule: AlertRule): void;
+  /** Removes the rule called `name`; `false` if there was none. */
+  removeAlert(name: string): boolean;
+  /** The installed rules, defaults filled in. */
+  rules(): InstalledAlertRule[];
+  /** Lets `cacheHitRate` rules watch `cache`'s hit rate. The profiler does not keep the cache alive. */
+  watchCache(cache: ResponseCache): void;
+
+  /** Releases the wasm memory of this handle. Call `stop()` first. */
+  free(): void;
+  /** `free()`, for `using profiler = ...`. */
+  [Symbol.dispose](): void;
+}
+
+// ───────────────────────────── Sketch ─────────────────────────────
+
+/** Options of `new Sketch()`; unknown keys are a `TypeError`. */
+export interface SketchOptions {
+  /** Worst relative error of any quantile, in [3.3e-7, 1); default 0.01. */
+  maxRelativeError?: number;
+  /** Most buckets before the sketch halves its resolution, an integer in [2, 65536]; default 2048. */
+  maxBuckets?: number;
+}
+
+/**
+ * An OTLP/JSON `ExponentialHistogramDataPoint` (without timestamps and attributes): 64-bit
+ * integers are decimal strings, as OTLP/JSON requires.
+ */
+export interface OtlpExponentialHistogramDataPoint {
+  count: string;
+  sum: number;
+  /** Resolution: bucket bounds are powers of `2^(2^−scale)`. */
+  scale: number;
+  zeroCount: string;
+  positive: {
+    /** Index of the first bucket. */
+    offset: number;
+    /** Counts from `offset` on, empty buckets included. */
+    bucketCounts: string[];
+  };
+  /** Absent when empty. */
+  min?: number;
+  /** Absent when empty. */
+  max?: number;
+  /** Always 0: only exact zeros go to the zero bucket. */
+  zeroThreshold: number;
+}
+
+/**
+ * A mergeable percentile sketch of latencies in ms, in the OpenTelemetry exponential-histogram
+ * layout: bounded memory, relative-error quantiles, lossless merges. Needs `initialize()`.
+ *
+ * @example
+ * const sketch = new Sketch({ maxRelativeError: 0.01 });
+ * sketch.recordMany(new Float64Array([12, 15, 230]));
+ * sketch.quantile(0.95); // ≈ 15 within 1% (lower rank: q·(count − 1))
+ * sketch.free();
+ */
+export class Sketch {
+  /** @throws `TypeError`/`RangeError` naming the option. */
+  constructor(options?: SketchOptions);
+  /** Decodes `toBytes()` output exactly. @throws `Error` for corrupt bytes. */
+  static fromBytes(bytes: Uint8Array | number[]): Sketch;
+  /** Records one value. @throws `RangeError` for NaN, infinities and negatives. */
+  record(value: number): void;
+  /** Records every value, or none if one is bad (`RangeError`). */
+  recordMany(values: Float64Array | number[]): void;
+  /** The quantile `q` ∈ [0, 1] (`RangeError` otherwise); `NaN` when empty. */
+  quantile(q: number): number;
+  /** Several quantiles in one call. */
+  quantiles(qs: Float64Array | number[]): Float64Array;
+  /** Adds `other`'s values; the coarser scale wins. `other` is unchanged. */
+  merge(other: Sketch): void;
+  /** Compact versioned bytes, for storage or transfer. */
+  toBytes(): Uint8Array;
+  /** This sketch as an OTLP data point. */
+  toOtlp(): OtlpExponentialHistogramDataPoint;
+  /** The occupied buckets, for drawing a histogram. */
+  buckets(): SketchBuckets;
+  /** Values recorded. */
+  readonly count: number;
+  /** Exact sum of the values. */
+  readonly sum: number;
+  /** `NaN` when empty. */
+  readonly min: number;
+  /** `NaN` when empty. */
+  readonly max: number;
+  /** `NaN` when empty. */
+  readonly mean: number;
+  /** The current OTel scale. */
+  readonly scale: number;
+  /** Worst relative error of any quantile at the current scale. */
+  readonly relativeError: number;
+  /** Releases the wasm memory. */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+// ───────────────────────────── caches ─────────────────────────────
+
+/**
+ * Options shared by `Cache` and `ResponseCache`. A missing `maxEntries` or a value out of range
+ * is a `RangeError` naming it, a non-number a `TypeError`.
+ */
+export interface CacheOptions {
+  /** Most entries held, a positive integer; the least recently used goes first. */
+  maxEntries: number;
+  /** Byte budget across entries, a positive integer; default unbounded. */
+  maxBytes?: number;
+  /** Default time to live, ms ≥ 0 (`Infinity`: forever); default: entries never expire. */
+  ttlMs?: number;
+  /** How long past its TTL an entry is still served (as stale), ms ≥ 0; default 0. */
+  staleWhileRevalidateMs?: number;
+}
+
+/** `Cache.stats()`. */
+export interface CacheStats {
+  /** Lookups that found a live entry. */
+  hits: number;
+  /** Lookups that found nothing usable. */
+  misses: number;
+  /** Entries dropped to make room (entry limit or byte budget). */
+  evictions: number;
+  /** Entries dropped because they outlived their TTL and stale window. */
+  expirations: number;
+  /** Values refused because they alone exceed `maxBytes`. */
+  rejected: number;
+  /** `hits / (hits + misses)`, 0 before any lookup. */
+  hitRate: number;
+  /** Entries held now. */
+  entries: number;
+  /** Bytes held now. */
+  bytes: number;
+}
+
+/**
+ * A TTL + LRU cache of any JS values, with an entry limit and an optional byte budget. Values
+ * are held by reference (not copied). Needs `initialize()`.
+ *
+ * Without `set`'s `bytes`, a value counts: strings 2 per UTF-16 unit; ArrayBuffer, typed arrays
+ * and DataView their `byteLength`; Blob its `size`; numbers and bigints 8; booleans 4;
+ * `null`/`undefined` 0; any other object a flat 64.
+ *
+ * @example
+ * const cache = new Cache<User>({ maxEntries: 500, maxBytes: 1 << 20, ttlMs: 30_000 });
+ * cache.set("user:1", { name: "Ada" }, { bytes: 200 });
+ * cache.get("user:1"); // the same object, until it expires or is evicted
+ */
+export class Cache<V = unknown> {
+  constructor(options: CacheOptions);
+  /** The value under `key` (also while stale), or `undefined`; counts a hit or a miss and marks it recently used. */
+  get(key: string): V | undefined;
+  /**
+   * Stores `value`. `ttlMs` overrides the default TTL; `bytes` its size (else estimated).
+   * @returns whether it was stored (`false` when it alone exceeds `maxBytes`).
+   * @throws `RangeError`/`TypeError` naming `ttlMs` or `bytes`.
+   */
+  set(key: string, value: V, options?: { ttlMs?: number; bytes?: number }): boolean;
+  /** Whether `get(key)` would return a value; touches neither recency nor stats. */
+  has(key: string): boolean;
+  /** `get(key)` without touching recency or stats. */
+  peek(key: string): V | undefined;
+  /** Removes `key`; whether it was there. */
+  delete(key: string): boolean;
+  /** Removes every entry. */
+  clear(): void;
+  /** Entries held (expired ones count until touched or swept). */
+  readonly size: number;
+  stats(): CacheStats;
+  /** Releases the wasm memory and the values held. */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** How a `ResponseCache` answered a request. */
+export type ResponseCacheOutcome = "hit" | "miss" | "stale" | "bypass" | "error";
+
+/** What `ResponseCacheOptions.onResult` gets for every answer. */
+export interface ResponseCacheResult {
+  /** The absolute request URL. */
+  url: string;
+  method: string;
+  /** `hit`: fresh from memory; `miss`: from the network (possibly sharing an identical call in flight); `stale`: from memory while it refreshes; `bypass`: not cacheable, plain fetch; `error`: the network call failed. */
+  outcome: ResponseCacheOutcome;
+  /** Time to the answer, ms. */
+  durationMs: number;
+  /** HTTP status; 0 on error. */
+  status: number;
+}
+
+/** Options of `new ResponseCache()`. */
+export interface ResponseCacheOptions extends CacheOptions {
+  /** Called with every answer; an exception it throws is ignored. @throws `TypeError` naming `onResult` if not a function. */
+  onResult?: (result: ResponseCacheResult) => void;
+}
+
+/** `ResponseCache.stats()`. `hits`/`misses`/`hitRate` count answers (stale answers count as served from cache), not raw lookups. */
+export interface ResponseCacheStats extends CacheStats {
+  /** Answers served stale while refreshing. */
+  stale: number;
+  /** Requests that went around the cache. */
+  bypass: number;
+  /** Network calls that failed. */
+  errors: number;
+  /** Misses that joined an identical call already in flight. */
+  coalesced: number;
+  /** Background refreshes started by stale answers. */
+  revalidations: number;
+}
+
+/**
+ * A `fetch` look-alike that answers repeated GETs from memory, shares concurrent identical
+ * calls, serves stale while refreshing, and reports how each answer was served. It follows
+ * HTTP caching rules (`ttlMs` is the default freshness, capped by `max-age`; `no-store`,
+ * `Set-Cookie`, `Range` and non-GET requests go around it). Keys include a SHA-256 of
+ * `Authorization`; call `clear()` when the signed-in user changes by cookie. Needs `initialize()`.
+ *
+ * @example
+ * const api = new ResponseCache({ maxEntries: 200, ttlMs: 10_000, staleWhileRevalidateMs: 30_000 });
+ * const res = await api.fetch("/api/users/1"); // same arguments and result as fetch
+ * api.invalidate("/api/users/");               // after a write
+ */
+export class ResponseCache {
+  /** @throws `RangeError`/`TypeError` naming the option. */
+  constructor(options: ResponseCacheOptions);
+  /** `fetch(input, init)` through the cache; rejects exactly as `fetch` would. */
+  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  /** Fetches each URL through the cache; resolves (never rejects) once all have settled. @throws `TypeError` naming `urls` if not iterable. */
+  warm(urls: Iterable<RequestInfo | URL>): Promise<void>;
+  /**
+   * Drops every entry whose URL starts with `urlPrefix` (resolved against the page); calls in
+   * flight are delivered but not stored.
+   * @returns how many entries went. @throws `TypeError` naming `urlPrefix` for an invalid URL.
+   */
+  invalidate(urlPrefix: string): number;
+  /** Drops every entry. */
+  clear(): void;
+  stats(): ResponseCacheStats;
+  /** Releases the wasm memory and the responses held. */
+  free(): void;
+  [Symbol.dispose](): void;
+}
