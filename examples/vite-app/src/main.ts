@@ -2,7 +2,8 @@
 import { start, version, type RouteSnapshot } from "apiscope";
 
 const profiler = await start({ dbName: "example" });
-profiler.on("error", ({ context, message }) => console.warn(`apiscope ${context}: ${message}`));
+// Problems apiscope contained (e.g. IndexedDB unavailable): the app keeps working, but say so.
+profiler.on("error", ({ context, message }) => console.error(`apiscope ${context}: ${message}`));
 
 interface Item {
   id: number;
