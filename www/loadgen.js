@@ -23,8 +23,8 @@ const TARGETS = [
 // Control calls go out as beacons: they are not fetch calls, so they stay out of the profile.
 const control = (path, body) => navigator.sendBeacon(path, JSON.stringify(body));
 
-function slider(label, min, max, value, format) {
-  const input = el("input", { type: "range", min: String(min), max: String(max), value: String(value) });
+function slider(name, label, min, max, value, format) {
+  const input = el("input", { type: "range", name, min: String(min), max: String(max), value: String(value) });
   const output = el("output", { text: format(value) });
   input.addEventListener("input", () => setText(output, format(Number(input.value))));
   return { input, node: el("label", { class: "lg-field" }, [el("span", { class: "lg-label", text: label }), input, output]) };
@@ -41,8 +41,8 @@ export function mountLoadGenerator(element, { responseCache }) {
   let budget = 0;
   let last = 0;
 
-  const rate = slider("Requests / s", 1, 100, 20, (v) => `${v}/s`);
-  const share = slider("Users via cache", 0, 100, 50, (v) => `${v}%`);
+  const rate = slider("rate", "Requests / s", 1, 100, 20, (v) => `${v}/s`);
+  const share = slider("cacheShare", "Users via cache", 0, 100, 50, (v) => `${v}%`);
   if (!responseCache) share.input.disabled = true;
   const checks = TARGETS.map((t) => {
     const input = el("input", { type: "checkbox", checked: "", dataset: { route: t.key } });
@@ -86,6 +86,7 @@ export function mountLoadGenerator(element, { responseCache }) {
       counts.failed++; // the profiler records the failure; the generator only counts it
     } finally {
       counts.inFlight--;
+      if (!timer) paint(); // after Stop, the last answers still update the counters
     }
   }
 

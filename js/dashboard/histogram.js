@@ -58,6 +58,9 @@ function drawMarkers(u, marks) {
   ctx.restore();
 }
 
+// Counts are whole numbers: ticks step by 1, 2, 5, 10, 20, 50, ...
+const COUNT_STEPS = Array.from({ length: 9 }, (_, e) => [1, 2, 5].map((m) => m * 10 ** e)).flat();
+
 export function createHistogram() {
   let marks = {};
   const chart = createChart({
@@ -67,7 +70,7 @@ export function createHistogram() {
       legend: { show: false },
       cursor: { points: { show: false } },
       scales: { x: { time: false, distr: 3, range: logRange }, y: { range: (u, min, max) => [0, max > 0 ? max * 1.1 : 1] } },
-      axes: [axis(formatTick), axis(formatCount, { size: 44 })],
+      axes: [axis(formatTick), axis(formatCount, { size: 44, incrs: COUNT_STEPS })],
       series: [
         {},
         {

@@ -15,6 +15,8 @@ const NUMERIC = [
   { key: "max", label: "Max", format: formatDuration },
 ];
 
+const SPARK_SHARE = 8;
+
 // Latency bands for the coloured dot beside p95: people read colour before numbers.
 function heat(ms) {
   if (!(ms >= 0)) return "none";
@@ -100,6 +102,7 @@ export function createRouteTable({ onSelect, onSort }) {
   let sort = { key: "p95", dir: -1 };
   const views = new Map();
   let order = [];
+  let tick = 0;
   const headers = new Map();
   const headRow = el("tr", {}, [
     ["route", "Route"],
@@ -134,18 +137,20 @@ export function createRouteTable({ onSelect, onSort }) {
     update(rows, selectedKey, sparks) {
       paintHeaders();
       const seen = new Set();
-      for (const row of rows) {
+      tick++;
+      rows.forEach((row, i) => {
         const key = rowKey(row);
         seen.add(key);
         let view = views.get(key);
         if (!view) views.set(key, (view = createRow(row, onSelect)));
         patchRow(view, row, key === selectedKey);
+        // An eighth of the sparklines per frame: each redraws every 2 s, as often as it gets a point.
         const spark = sparks.get(key);
-        if (spark && spark.version !== view.sparkVersion) {
+        if (spark && spark.version !== view.sparkVersion && (i + tick) % SPARK_SHARE === 0) {
           view.spark.setData(spark.xs, spark.ys);
           view.sparkVersion = spark.version;
         }
-      }
+      });
       for (const [key, view] of views) {
         if (seen.has(key)) continue;
         view.spark.destroy();

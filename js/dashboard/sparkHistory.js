@@ -1,9 +1,9 @@
 // The p95 of each route as sampled from successive live snapshots: the data of the table's
-// sparklines. Sampled once a second, so the line's pace does not depend on the frame rate.
+// sparklines. Sampled every 2 s, so the line's pace does not depend on the frame rate.
 import { rowKey } from "./rows.js";
 
-const EVERY_MS = 1000;
-const KEEP = 120; // two minutes of history per route
+const EVERY_MS = 2000;
+const KEEP = 90; // three minutes of history per route
 
 export function createSparkHistory() {
   const series = new Map(); // key -> { xs, ys, version }

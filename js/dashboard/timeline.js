@@ -20,7 +20,7 @@ export function createTimeline() {
     className: "aps-timeline",
     options: {
       ms: 1, // timestamps are epoch milliseconds
-      legend: { live: true },
+      legend: { live: false }, // a key to the lines; values would be dashes until hovered
       cursor: { points: { size: 6 } },
       scales: { y: { range: (u, min, max) => [0, max > 0 ? max * 1.15 : 1] } },
       axes: [axis(), axis(formatTick, { size: 60 })],
