@@ -39,6 +39,7 @@ export function mountDashboard(element, profiler, { responseCache } = {}) {
   let queried = []; // rows of the selected stored range
   let stored = new Map(); // key -> row from the store, shown until live data for it arrives
   let frame = 0;
+  let rendered = false; // the first frame fills every panel, later ones take turns
 
   const guard = createGuard((label, error) => {
     if (alive) toolbar.setStatus(`${label} failed: ${error?.message ?? String(error)}`, true);
@@ -136,15 +137,19 @@ export function mountDashboard(element, profiler, { responseCache } = {}) {
     const rows = currentRows();
     if (range.key === "live") sparks.record(rows, started);
     const order = table.update(rows, selected, sparks);
-    if (!rows.some((r) => rowKey(r) === selected) && selected !== order[0]) {
-      selected = order[0] ?? null;
+    // Nothing (or a vanished route) selected: show the top row, with its charts this frame.
+    const top = order[0] ?? null;
+    if (selected !== top && !rows.some((r) => rowKey(r) === selected)) {
+      selected = top;
       frame = 0;
     }
     const cacheStats = responseCache ? asObject(guard.call("cache.stats", () => responseCache.stats(), {})) : {};
     kpis.update(rows, responseCache ? cacheStats.hitRate : NaN, alerts.firingCount());
     const phase = frame++ % CYCLE;
+    const firstFrame = !rendered;
+    rendered = true;
     if (phase === DETAIL_FRAME) detail.update(detailData(rows.find((r) => rowKey(r) === selected)));
-    if (phase === SIDE_FRAME) {
+    if (phase === SIDE_FRAME || firstFrame) {
       cache.update(cacheStats);
       storage.update(asObject(call("stats", (p) => p.stats(), {})));
       alerts.setRules(asArray(call("rules", (p) => p.rules(), [])));

@@ -41,6 +41,7 @@ export function createSlowLog() {
     el("thead", {}, el("tr", {}, ["Time", "Status", "Duration", "URL", "Breakdown"].map((h) => el("th", { text: h })))),
     tbody,
   ]);
+  table.hidden = true;
   let signature = "";
   return {
     node: el("div", { class: "aps-slowlog-wrap" }, [table, empty]),
