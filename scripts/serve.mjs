@@ -6,6 +6,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { demoApi } from "../demo/api.mjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -80,6 +81,6 @@ export async function startServer({ port = 8080, host = "127.0.0.1", api, mounts
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
   const port = Number(process.env.PORT || 8080);
-  const { url } = await startServer({ port, host: "localhost" });
+  const { url } = await startServer({ port, host: "localhost", api: demoApi });
   console.log(`apiscope dashboard: ${url.replace("127.0.0.1", "localhost")}/`);
 }
