@@ -9,6 +9,7 @@ pub mod field_error;
 pub mod glob;
 pub mod http_cache_policy;
 pub mod memory_log;
+pub mod otlp_export;
 pub mod profiler;
 pub mod registry;
 pub mod retention;
