@@ -8,4 +8,7 @@ pub mod idb_schema;
 pub mod idb_store;
 pub mod journal;
 pub mod lifecycle;
+pub mod otlp_exporter;
+pub mod otlp_post;
+pub mod outbox;
 pub mod stored_response;
