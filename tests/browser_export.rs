@@ -7,12 +7,15 @@ mod common;
 use std::collections::BTreeMap;
 
 use apiscope::browser::otlp_exporter::Exporter;
-use apiscope::core::otlp_export::{AttributeValue, ExportConfig, KEEPALIVE_BODY_BUDGET};
+use apiscope::core::otlp_export::{
+    AttributeValue, ExportConfig, ExportStats, KEEPALIVE_BODY_BUDGET,
+};
 use apiscope::core::registry::RegistryConfig;
 use apiscope::core::sketch::{OtlpBuckets, OtlpExponentialHistogram, Sketch, SketchConfig};
 use gloo_timers::future::TimeoutFuture;
+use js_sys::Reflect;
 use serde_json::Value;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use web_sys::{RequestInit, Response};
@@ -96,11 +99,11 @@ async fn rejected_count() -> usize {
     receiver("GET", "/rejected").await.as_array().unwrap().len()
 }
 
-/// Polls every 100 ms for up to 20 s until the outbox is empty (a deadline, not a timing
+/// Polls the stats every 100 ms for up to 20 s until `done` (a deadline, not a timing
 /// assertion).
-async fn until_outbox_empty(exporter: &Exporter, what: &str) {
+async fn until(exporter: &Exporter, what: &str, done: impl Fn(&ExportStats) -> bool) {
     for _ in 0..200 {
-        if exporter.stats().outbox_len == 0 {
+        if done(&exporter.stats()) {
             return;
         }
         TimeoutFuture::new(100).await;
@@ -294,7 +297,7 @@ async fn failed_sends_are_retried_with_backoff_and_delivered_once() {
     let stats = exporter.flush().await;
     assert_eq!((stats.requests_failed, stats.outbox_len), (1, 1));
     assert!(stats.last_error.unwrap().contains("503"));
-    until_outbox_empty(&exporter, "the retried export").await;
+    until(&exporter, "the retried export", |s| s.outbox_len == 0).await;
     let stats = exporter.stats();
     assert_eq!(
         (stats.requests_failed, stats.retries, stats.requests_sent),
@@ -335,7 +338,7 @@ async fn the_outbox_waits_offline_within_its_bound_and_the_next_start_sends_it()
     let mut online = config(&collector_url(), &service);
     online.max_outbox = 2.0;
     let exporter = Exporter::start(&online, &db, &registry).await.unwrap();
-    until_outbox_empty(&exporter, "the stored outbox").await;
+    until(&exporter, "the stored outbox", |s| s.outbox_len == 0).await;
     let got = received(&service).await;
     assert_eq!(got.len(), 2);
     assert_eq!(points_by_route(&got), kept);
@@ -352,13 +355,60 @@ async fn page_hide_sends_pending_histograms_with_keepalive() {
         &[("PUT", "/cart"), ("GET", "/cart")],
         30,
     );
+    // Wraps the global fetch (the exporter calls whatever it currently is, as a page's own
+    // instrumentation would) to see each request's `keepalive`.
+    let spy = js_sys::Function::new_no_args(
+        "const original = globalThis.fetch, seen = [];
+         globalThis.fetch = (request) => { seen.push(request.keepalive); return original(request); };
+         return { seen, restore() { globalThis.fetch = original; } };",
+    )
+    .call0(&JsValue::NULL)
+    .unwrap();
     exporter.on_page_hide();
     // A second hide (pagehide after visibilitychange) must not send the same body again.
     exporter.on_page_hide();
-    until_outbox_empty(&exporter, "the keepalive export").await;
+    until(&exporter, "the keepalive export", |s| s.outbox_len == 0).await;
+    let restore: js_sys::Function = Reflect::get(&spy, &"restore".into()).unwrap().into();
+    restore.call0(&spy).unwrap();
+    let seen = Reflect::get(&spy, &"seen".into()).unwrap();
+    assert_eq!(js_sys::Array::from(&seen).to_vec(), [JsValue::TRUE]);
     let got = received(&service).await;
     assert_eq!(got.len(), 1);
     assert_eq!(points_by_route(&got), expected);
     assert_eq!(exporter.stats().requests_sent, 1);
+    finish(exporter, &db).await;
+}
+
+#[wasm_bindgen_test]
+async fn the_interval_exports_without_a_flush() {
+    let (db, service) = (unique("tick"), unique("svc"));
+    let mut every_second = config(&collector_url(), &service);
+    every_second.interval_ms = 1_000.0;
+    let exporter = Exporter::start(&every_second, &db, &RegistryConfig::default())
+        .await
+        .unwrap();
+    let mut expected = BTreeMap::new();
+    record(&exporter, &mut expected, &[("GET", "/tick")], 10);
+    until(&exporter, "the first tick", |s| s.requests_sent == 1).await;
+    assert_eq!(points_by_route(&received(&service).await), expected);
+    finish(exporter, &db).await;
+}
+
+#[wasm_bindgen_test]
+async fn going_online_retries_at_once_instead_of_waiting_out_the_backoff() {
+    let (exporter, db, service) = exporter_for("online").await;
+    let mut expected = BTreeMap::new();
+    record(&exporter, &mut expected, &[("GET", "/online")], 10);
+    // Seven failures in a row: the next retry would wait 30 to 60 s, longer than the deadline.
+    receiver("POST", "/__fail?n=7").await;
+    for _ in 0..7 {
+        exporter.flush().await;
+    }
+    assert_eq!(exporter.stats().requests_failed, 7);
+    let window: web_sys::EventTarget = web_sys::window().unwrap().into();
+    let online = web_sys::Event::new("online").unwrap();
+    window.dispatch_event(&online).unwrap();
+    until(&exporter, "the retry on `online`", |s| s.outbox_len == 0).await;
+    assert_eq!(points_by_route(&received(&service).await), expected);
     finish(exporter, &db).await;
 }
