@@ -121,14 +121,18 @@ fn cache_stores_evicts_and_reports() {
     assert!(cache.set("a", "hello".into(), &JsValue::UNDEFINED).unwrap());
     assert!(cache.set("b", 1.5.into(), &JsValue::UNDEFINED).unwrap());
     assert_eq!(cache.get("a").as_string().as_deref(), Some("hello"));
-    assert!(cache
-        .set("c", Object::new().into(), &JsValue::UNDEFINED)
-        .unwrap()); // evicts b
+    assert!(
+        cache
+            .set("c", Object::new().into(), &JsValue::UNDEFINED)
+            .unwrap()
+    ); // evicts b
     assert!(cache.has("a") && !cache.has("b"));
     assert!(cache.peek("c").is_object());
-    assert!(!cache
-        .set("big", "x".into(), &object(&[("bytes", 101.into())]))
-        .unwrap());
+    assert!(
+        !cache
+            .set("big", "x".into(), &object(&[("bytes", 101.into())]))
+            .unwrap()
+    );
     assert!(cache.get("nope").is_undefined());
     assert_eq!(cache.size(), 2);
     let stats = cache.stats().unwrap();
@@ -174,10 +178,12 @@ fn bad_options_throw_range_errors_naming_the_option() {
     let error = cache
         .set("k", 1.into(), &object(&[("bytes", (-1).into())]))
         .unwrap_err();
-    assert!(field(&error, "message")
-        .as_string()
-        .unwrap()
-        .starts_with("bytes"));
+    assert!(
+        field(&error, "message")
+            .as_string()
+            .unwrap()
+            .starts_with("bytes")
+    );
     assert!(!cache.has("k"), "bad input leaves the cache untouched");
 }
 

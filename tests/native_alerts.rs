@@ -11,7 +11,7 @@ use apiscope::core::routes::{RouteError, Templater};
 use apiscope::core::slow_log::{SlowCall, SlowLog};
 use apiscope::core::summary::{Bucket, RouteSummary};
 use apiscope::core::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
-use apiscope::core::trend::{compare, TrendConfig};
+use apiscope::core::trend::{TrendConfig, compare};
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------- alerts
@@ -572,9 +572,21 @@ impl Rng {
 
 /// `n` latencies bucketed log-linearly at `growth` (1.01 = 1% wide buckets).
 fn sample_buckets(rng: &mut Rng, n: usize, median: f64, growth: f64) -> Vec<Bucket> {
+    bucketed((0..n).map(|_| rng.latency(median, 0.6)), growth)
+}
+
+/// Like `sample_buckets` at median 120 and 1% buckets, but the slowest 10% (above the true
+/// p90) are 40% slower: p95 and p99 rise by 40%, p50 stays put.
+fn tail_regressed_buckets(rng: &mut Rng, n: usize) -> Vec<Bucket> {
+    let p90 = 120.0 * (0.6 * 1.281_551_6_f64).exp();
+    let slower = |v: f64| if v > p90 { v * 1.4 } else { v };
+    bucketed((0..n).map(|_| slower(rng.latency(120.0, 0.6))), 1.01)
+}
+
+fn bucketed(values: impl Iterator<Item = f64>, growth: f64) -> Vec<Bucket> {
     let mut counts = BTreeMap::new();
-    for _ in 0..n {
-        let index = (rng.latency(median, 0.6).ln() / growth.ln()).floor() as i64;
+    for value in values {
+        let index = (value.ln() / growth.ln()).floor() as i64;
         *counts.entry(index).or_insert(0u64) += 1;
     }
     counts
@@ -645,4 +657,34 @@ fn tiny_shifts_are_not_flagged_even_with_huge_samples() {
         !r.p50.significant && !r.p95.significant,
         "but it is below the 5% floor"
     );
+}
+
+/// Per-quantile flag rates `[p50, p95, p99]` when the slowest 10% get 40% slower, `n` vs `n`.
+fn tail_flag_rates(seed: u64, trials: usize, n: usize) -> [f64; 3] {
+    let mut rng = Rng(seed);
+    let mut flagged = [0usize; 3];
+    for _ in 0..trials {
+        let baseline = sample_buckets(&mut rng, n, 120.0, 1.01);
+        let current = tail_regressed_buckets(&mut rng, n);
+        let r = compare(&baseline, &current, &TrendConfig::default());
+        for (count, trend) in flagged.iter_mut().zip([r.p50, r.p95, r.p99]) {
+            *count += usize::from(trend.significant);
+        }
+    }
+    flagged.map(|count| count as f64 / trials as f64)
+}
+
+#[test]
+fn trend_flags_a_tail_only_regression() {
+    let [p50, p95, p99] = tail_flag_rates(5, 300, 2000);
+    println!("tail-only, 2000 vs 2000: p50 {p50}, p95 {p95}, p99 {p99}");
+    assert!(p95 >= 0.8 && p99 >= 0.8, "p95 {p95}, p99 {p99}");
+    assert!(p50 <= 0.05, "p50 {p50}");
+}
+
+#[test]
+fn trend_tail_only_regression_at_500_leaves_p50_alone() {
+    let [p50, p95, p99] = tail_flag_rates(6, 300, 500);
+    println!("tail-only, 500 vs 500: p50 {p50}, p95 {p95}, p99 {p99}");
+    assert!(p50 <= 0.05, "p50 {p50}");
 }

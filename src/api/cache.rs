@@ -3,7 +3,7 @@
 
 use crate::api::errors::{plain_error, range_error, type_error};
 use crate::browser::clock::PerformanceClock;
-use crate::core::cache::config::{byte_count, duration_ms, CacheConfig, CacheOptions, ConfigError};
+use crate::core::cache::config::{CacheConfig, CacheOptions, ConfigError, byte_count, duration_ms};
 use crate::core::cache::{SetOptions, TtlLruCache};
 use crate::core::clock::Clock;
 use js_sys::{ArrayBuffer, JsString, Reflect};

@@ -2,6 +2,7 @@
 //! core errors into JS exceptions that name the offending field, and moves data in bulk.
 
 pub mod errors;
+pub mod sketch;
 
 use wasm_bindgen::prelude::*;
 

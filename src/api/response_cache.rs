@@ -19,15 +19,15 @@ use crate::core::cache::vary::VaryMemo;
 use crate::core::cache::{SetOptions, TtlLruCache};
 use crate::core::clock::Clock;
 use crate::core::http_cache_policy::{
-    cache_key, identity_key, normalize_url, plan_request, storable_ttl_ms, vary_names,
-    RequestFacts, RequestPlan, ResponseFacts,
+    RequestFacts, RequestPlan, ResponseFacts, cache_key, identity_key, normalize_url, plan_request,
+    storable_ttl_ms, vary_names,
 };
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
+use wasm_bindgen_futures::{JsFuture, future_to_promise, spawn_local};
 use web_sys::{Headers, Request, Response, ResponseType};
 
 /// A response cache in front of `fetch`.

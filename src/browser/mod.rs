@@ -1,6 +1,11 @@
 //! The browser edge: thin adapters over web APIs. Nothing here holds policy; it carries data
 //! between the page and the pure [`crate::core`].
 
+pub mod batch_codec;
 pub mod clock;
 pub mod fetch_client;
+pub mod idb_schema;
+pub mod idb_store;
+pub mod journal;
+pub mod lifecycle;
 pub mod stored_response;

@@ -22,7 +22,7 @@ use super::sketch::Sketch;
 use super::slow_log::{SlowCall, SlowLog};
 use super::summary::{Bucket, RouteSummary};
 use super::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
-use super::trend::{compare, TrendConfig, TrendReport};
+use super::trend::{TrendConfig, TrendReport, compare};
 
 /// How many slowest calls the slow-call log keeps per route.
 const SLOW_CALLS_PER_ROUTE: usize = 10;
@@ -111,7 +111,15 @@ struct BreakdownSums {
 
 impl BreakdownSums {
     fn add(&mut self, b: &Breakdown) {
-        let values = [b.dns, b.connect, b.tls, b.ttfb, b.download, b.server, b.transfer_size];
+        let values = [
+            b.dns,
+            b.connect,
+            b.tls,
+            b.ttfb,
+            b.download,
+            b.server,
+            b.transfer_size,
+        ];
         for (slot, value) in self.phases.iter_mut().zip(values) {
             if let Some(v) = value {
                 slot.0 += v;
@@ -199,7 +207,11 @@ impl ProfilerCore {
     /// config.routes.push("/api/orders/:orderId".into());
     /// assert!(ProfilerCore::new(config, 7, "https://app.example").is_ok());
     /// ```
-    pub fn new(config: ProfilerConfig, session: u64, page_origin: &str) -> Result<Self, FieldError> {
+    pub fn new(
+        config: ProfilerConfig,
+        session: u64,
+        page_origin: &str,
+    ) -> Result<Self, FieldError> {
         let templater =
             Templater::new(&config.routes).map_err(|e| FieldError::new("routes", e.to_string()))?;
         let registry = RouteRegistry::new(config.registry)
@@ -243,7 +255,13 @@ impl ProfilerCore {
         // The live windows file a call under the time it finished; never in the future.
         let at = (sample.start_ms + sample.duration_ms).min(now_ms);
         self.registry
-            .record(&sample.method, &sample.route, sample.duration_ms, !sample.ok, at)
+            .record(
+                &sample.method,
+                &sample.route,
+                sample.duration_ms,
+                !sample.ok,
+                at,
+            )
             .map_err(|e| FieldError::new("durationMs", e.to_string()))?;
         Ok(self.batcher.push(sample, now_ms))
     }
@@ -257,7 +275,13 @@ impl ProfilerCore {
             .route(&call.url, &self.page_origin)
             .map_err(|e| FieldError::new("url", e.to_string()))?;
         let route = key.label().to_owned();
-        let mut sample = Sample::new(call.start_ms, call.duration_ms, &call.method, &route, call.status);
+        let mut sample = Sample::new(
+            call.start_ms,
+            call.duration_ms,
+            &call.method,
+            &route,
+            call.status,
+        );
         sample.ok = call.ok;
         self.record(sample, now_ms)?;
 
@@ -270,11 +294,22 @@ impl ProfilerCore {
             status: call.status,
         };
         let slow_key = slow_key(&call.method, &route);
-        let slow = SlowCall { at_ms: call.start_ms, duration_ms: call.duration_ms, detail };
+        let slow = SlowCall {
+            at_ms: call.start_ms,
+            duration_ms: call.duration_ms,
+            detail,
+        };
         self.slow.insert(&slow_key, slow, now_ms);
-        let recent = RecentCall { method: call.method, route, breakdown: None };
+        let recent = RecentCall {
+            method: call.method,
+            route,
+            breakdown: None,
+        };
         self.recent_calls.put(id, recent);
-        if let Some(breakdown) = self.matcher.match_request(id, &call.url, call.start_ms, now_ms) {
+        if let Some(breakdown) = self
+            .matcher
+            .match_request(id, &call.url, call.start_ms, now_ms)
+        {
             self.attach(id, breakdown);
         }
         Ok(id)
@@ -320,7 +355,9 @@ impl ProfilerCore {
 
     fn trend(&self, s: &RouteSummary, now_ms: f64, window_ms: f64) -> Option<TrendReport> {
         let recent_from = now_ms - window_ms;
-        let (current, _) = self.registry.window_between(&s.method, &s.route, recent_from, now_ms)?;
+        let (current, _) =
+            self.registry
+                .window_between(&s.method, &s.route, recent_from, now_ms)?;
         let (baseline, _) = self.registry.window_between(
             &s.method,
             &s.route,
@@ -331,7 +368,11 @@ impl ProfilerCore {
             return None;
         }
         let buckets = |k: &Sketch| k.buckets().collect::<Vec<Bucket>>();
-        Some(compare(&buckets(&baseline), &buckets(&current), &TrendConfig::default()))
+        Some(compare(
+            &buckets(&baseline),
+            &buckets(&current),
+            &TrendConfig::default(),
+        ))
     }
 
     /// The merged sketch of one route over the last `window_ms`.
@@ -356,7 +397,9 @@ impl ProfilerCore {
             .rev()
             .map(|i| {
                 let to = now_ms - i as f64 * step_ms;
-                let sketch = self.registry.window_between(method, route, to - step_ms, to);
+                let sketch = self
+                    .registry
+                    .window_between(method, route, to - step_ms, to);
                 let q = |sketch: &Sketch, q| sketch.quantile(q).unwrap_or(f64::NAN);
                 match sketch {
                     Some((s, _)) => (to, q(&s, 0.5), q(&s, 0.95), q(&s, 0.99), s.count()),
@@ -380,7 +423,7 @@ impl ProfilerCore {
                 breakdown: self
                     .recent_calls
                     .peek(&d.call_id)
-                    .and_then(|c| c.breakdown.clone())
+                    .and_then(|c| c.breakdown)
                     .unwrap_or_default(),
                 url: d.url,
                 route: route.to_owned(),
@@ -409,7 +452,10 @@ impl ProfilerCore {
             registry
                 .snapshot(now_ms, Some(window_ms))
                 .into_iter()
-                .map(|summary| RouteMetrics { summary, cache_hit_rate: hit_rate })
+                .map(|summary| RouteMetrics {
+                    summary,
+                    cache_hit_rate: hit_rate,
+                })
                 .collect()
         })
     }

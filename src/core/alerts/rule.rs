@@ -309,7 +309,7 @@ impl AlertRule {
                 return Err(RuleError::new(
                     "above",
                     "exactly one of above and below is required",
-                ))
+                ));
             }
         };
         if !(spec.window_ms.is_finite() && spec.window_ms > 0.0) {
@@ -348,8 +348,8 @@ impl AlertRule {
     pub fn applies_to(&self, method: &str, route: &str) -> bool {
         self.method
             .as_deref()
-            .map_or(true, |m| m.eq_ignore_ascii_case(method))
-            && self.route.as_ref().map_or(true, |g| g.matches(route))
+            .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self.route.as_ref().is_none_or(|g| g.matches(route))
     }
 
     /// Whether `samples` are enough to judge. `count` is judged at any sample size: it *is*

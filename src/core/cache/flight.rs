@@ -124,8 +124,8 @@ impl<T: Clone> Future for Wait<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::task::Wake;
 
     struct CountingWaker(AtomicUsize);

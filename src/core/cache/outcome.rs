@@ -1,7 +1,7 @@
 //! How each response-cache answer was served, counted for `stats()` and reported per call, so
 //! the profiler can set cached latency against network latency.
 
-use super::stats::{ratio, CacheStats};
+use super::stats::{CacheStats, ratio};
 use serde::Serialize;
 
 /// The way one request was answered.

@@ -1,0 +1,338 @@
+//! A batch as one storage record: typed columns plus a route dictionary.
+//!
+//! One record per batch keeps IndexedDB cost per transaction, not per sample, and typed
+//! columns are structured-cloned as flat buffers instead of thousands of small objects.
+//! Every column is `f64` where exactness matters, so encode → decode is lossless.
+
+use std::collections::HashMap;
+
+use super::field_error::FieldError;
+use super::sample::Sample;
+
+/// The `bytes` column's marker for an unknown size.
+const UNKNOWN_BYTES: f64 = -1.0;
+
+/// The raw columns of a batch, as stored. Column `i` of every vector belongs to sample `i`.
+///
+/// ```
+/// use apiscope::core::columnar::{ColumnarBatch, Columns};
+/// use apiscope::core::sample::Sample;
+/// let batch = ColumnarBatch::encode("b1", &[Sample::new(5.0, 1.0, "GET", "/a", 200)]).unwrap();
+/// let columns: &Columns = batch.columns();
+/// assert_eq!(columns.routes, vec!["GET /a".to_string()]);
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Columns {
+    /// Batch id: the record key, which makes a replayed write overwrite, not duplicate.
+    pub id: String,
+    /// Start times, epoch ms.
+    pub start_ms: Vec<f64>,
+    /// Durations, ms.
+    pub duration_ms: Vec<f64>,
+    /// HTTP statuses.
+    pub status: Vec<u16>,
+    /// 1 for ok, 0 for not ok.
+    pub ok: Vec<u8>,
+    /// Body sizes; -1 when unknown (not `NaN`, so batches compare equal to themselves).
+    pub bytes: Vec<f64>,
+    /// Index into `routes` per sample.
+    pub route_id: Vec<u32>,
+    /// Route dictionary: `"METHOD route"` per id.
+    pub routes: Vec<String>,
+}
+
+/// A validated batch record: columns of equal length, route ids in range, at least one sample.
+///
+/// ```
+/// use apiscope::core::columnar::ColumnarBatch;
+/// use apiscope::core::sample::Sample;
+/// let samples = vec![
+///     Sample::new(20.0, 1.0, "GET", "/a", 200),
+///     Sample::new(10.0, 2.0, "POST", "/a", 201),
+/// ];
+/// let batch = ColumnarBatch::encode("b1", &samples).unwrap();
+/// assert_eq!((batch.min_start_ms(), batch.max_start_ms(), batch.len()), (10.0, 20.0, 2));
+/// assert_eq!(batch.samples(), samples);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ColumnarBatch {
+    columns: Columns,
+    min_start_ms: f64,
+    max_start_ms: f64,
+}
+
+impl ColumnarBatch {
+    /// Encodes valid samples under `id`. Fails on an empty batch or an invalid sample (the error
+    /// names its field and index).
+    ///
+    /// ```
+    /// use apiscope::core::columnar::ColumnarBatch;
+    /// use apiscope::core::sample::Sample;
+    /// assert_eq!(ColumnarBatch::encode("b", &[]).unwrap_err().field, "samples");
+    /// let bad = Sample::new(0.0, -1.0, "GET", "/", 200);
+    /// let err = ColumnarBatch::encode("b", &[bad]).unwrap_err();
+    /// assert_eq!(err.to_string(), "durationMs: samples[0]: must be finite and non-negative, got -1");
+    /// ```
+    pub fn encode(id: impl Into<String>, samples: &[Sample]) -> Result<Self, FieldError> {
+        let mut columns = Columns {
+            id: id.into(),
+            ..Columns::default()
+        };
+        let mut route_ids: HashMap<(&str, &str), u32> = HashMap::new();
+        for (index, sample) in samples.iter().enumerate() {
+            sample.validate().map_err(|e| {
+                FieldError::new(e.field, format!("samples[{index}]: {}", e.problem))
+            })?;
+            let next_id = route_ids.len() as u32;
+            let route_id = *route_ids
+                .entry((&sample.method, &sample.route))
+                .or_insert_with(|| {
+                    columns
+                        .routes
+                        .push(format!("{} {}", sample.method, sample.route));
+                    next_id
+                });
+            columns.start_ms.push(sample.start_ms);
+            columns.duration_ms.push(sample.duration_ms);
+            columns.status.push(sample.status);
+            columns.ok.push(u8::from(sample.ok));
+            columns
+                .bytes
+                .push(sample.bytes.map_or(UNKNOWN_BYTES, f64::from));
+            columns.route_id.push(route_id);
+        }
+        Self::from_columns(columns)
+    }
+
+    /// Validates columns read back from storage, which may be corrupt or from another version.
+    ///
+    /// ```
+    /// use apiscope::core::columnar::{ColumnarBatch, Columns};
+    /// let columns = Columns {
+    ///     id: "b".into(),
+    ///     start_ms: vec![1.0],
+    ///     duration_ms: vec![],
+    ///     ..Columns::default()
+    /// };
+    /// assert_eq!(ColumnarBatch::from_columns(columns).unwrap_err().field, "durationMs");
+    /// ```
+    pub fn from_columns(columns: Columns) -> Result<Self, FieldError> {
+        let len = columns.start_ms.len();
+        if len == 0 {
+            return Err(FieldError::new(
+                "samples",
+                "a batch needs at least one sample",
+            ));
+        }
+        let lengths = [
+            ("durationMs", columns.duration_ms.len()),
+            ("status", columns.status.len()),
+            ("ok", columns.ok.len()),
+            ("bytes", columns.bytes.len()),
+            ("routeId", columns.route_id.len()),
+        ];
+        for (field, got) in lengths {
+            if got != len {
+                return Err(FieldError::new(
+                    field,
+                    format!("column has {got} values, startMs has {len}"),
+                ));
+            }
+        }
+        let routes = columns.routes.len();
+        if let Some(bad) = columns.route_id.iter().find(|&&id| id as usize >= routes) {
+            return Err(FieldError::new(
+                "routeId",
+                format!("{bad} is outside the {routes}-entry route dictionary"),
+            ));
+        }
+        if let Some(bad) = columns.routes.iter().find(|r| !r.contains(' ')) {
+            return Err(FieldError::new(
+                "routes",
+                format!("{bad:?} is not \"METHOD route\""),
+            ));
+        }
+        if columns.start_ms.iter().any(|t| !t.is_finite()) {
+            return Err(FieldError::new(
+                "startMs",
+                "every start time must be finite",
+            ));
+        }
+        let (min_start_ms, max_start_ms) = columns
+            .start_ms
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &t| {
+                (lo.min(t), hi.max(t))
+            });
+        Ok(Self {
+            columns,
+            min_start_ms,
+            max_start_ms,
+        })
+    }
+
+    /// Decodes the samples, in their original order.
+    ///
+    /// ```
+    /// use apiscope::core::columnar::ColumnarBatch;
+    /// use apiscope::core::sample::Sample;
+    /// let mut s = Sample::new(1.0, 2.0, "GET", "/with space", 0);
+    /// s.bytes = Some(512);
+    /// let batch = ColumnarBatch::encode("b", &[s.clone()]).unwrap();
+    /// assert_eq!(batch.samples(), vec![s]);
+    /// ```
+    pub fn samples(&self) -> Vec<Sample> {
+        (0..self.len()).map(|i| self.sample(i)).collect()
+    }
+
+    /// Decodes sample `index` (which must be below [`ColumnarBatch::len`]).
+    ///
+    /// ```
+    /// use apiscope::core::columnar::ColumnarBatch;
+    /// use apiscope::core::sample::Sample;
+    /// let batch = ColumnarBatch::encode("b", &[Sample::new(1.0, 2.0, "PUT", "/x", 204)]).unwrap();
+    /// assert_eq!(batch.sample(0).method, "PUT");
+    /// ```
+    pub fn sample(&self, index: usize) -> Sample {
+        let c = &self.columns;
+        // Validated in from_columns: the id is in range and the entry has a space.
+        let entry = &c.routes[c.route_id[index] as usize];
+        let (method, route) = entry.split_once(' ').unwrap_or((entry, ""));
+        let bytes = c.bytes[index];
+        Sample {
+            start_ms: c.start_ms[index],
+            duration_ms: c.duration_ms[index],
+            method: method.to_owned(),
+            route: route.to_owned(),
+            status: c.status[index],
+            ok: c.ok[index] != 0,
+            bytes: (bytes >= 0.0).then_some(bytes as u32),
+        }
+    }
+
+    /// The batch id (the record key).
+    ///
+    /// ```
+    /// # use apiscope::core::{columnar::ColumnarBatch, sample::Sample};
+    /// let batch = ColumnarBatch::encode("b7", &[Sample::new(1.0, 2.0, "GET", "/", 200)]).unwrap();
+    /// assert_eq!(batch.id(), "b7");
+    /// ```
+    pub fn id(&self) -> &str {
+        &self.columns.id
+    }
+
+    /// How many samples the batch holds (at least 1).
+    ///
+    /// ```
+    /// # use apiscope::core::{columnar::ColumnarBatch, sample::Sample};
+    /// let batch = ColumnarBatch::encode("b", &[Sample::new(1.0, 2.0, "GET", "/", 200)]).unwrap();
+    /// assert_eq!(batch.len(), 1);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.columns.start_ms.len()
+    }
+
+    /// Always false: a batch holds at least one sample. (Here for clippy's `len_without_is_empty`.)
+    ///
+    /// ```
+    /// # use apiscope::core::{columnar::ColumnarBatch, sample::Sample};
+    /// let batch = ColumnarBatch::encode("b", &[Sample::new(1.0, 2.0, "GET", "/", 200)]).unwrap();
+    /// assert!(!batch.is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Earliest start time, epoch ms (indexed, for time-range reads).
+    ///
+    /// ```
+    /// # use apiscope::core::{columnar::ColumnarBatch, sample::Sample};
+    /// let batch = ColumnarBatch::encode("b", &[Sample::new(4.0, 2.0, "GET", "/", 200)]).unwrap();
+    /// assert_eq!(batch.min_start_ms(), 4.0);
+    /// ```
+    pub fn min_start_ms(&self) -> f64 {
+        self.min_start_ms
+    }
+
+    /// Latest start time, epoch ms (indexed, for retention by age).
+    ///
+    /// ```
+    /// # use apiscope::core::{columnar::ColumnarBatch, sample::Sample};
+    /// let batch = ColumnarBatch::encode("b", &[Sample::new(4.0, 2.0, "GET", "/", 200)]).unwrap();
+    /// assert_eq!(batch.max_start_ms(), 4.0);
+    /// ```
+    pub fn max_start_ms(&self) -> f64 {
+        self.max_start_ms
+    }
+
+    /// The raw columns, for writing.
+    ///
+    /// ```
+    /// # use apiscope::core::{columnar::ColumnarBatch, sample::Sample};
+    /// let batch = ColumnarBatch::encode("b", &[Sample::new(4.0, 2.0, "GET", "/", 200)]).unwrap();
+    /// assert_eq!(batch.columns().status, vec![200]);
+    /// ```
+    pub fn columns(&self) -> &Columns {
+        &self.columns
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn varied(n: usize) -> Vec<Sample> {
+        (0..n)
+            .map(|i| {
+                let mut s = Sample::new(
+                    1.7e12 + i as f64 * 0.125,
+                    (i as f64).sqrt() / 3.0,
+                    ["GET", "POST", "DELETE"][i % 3],
+                    ["/a", "/b/:id", "/c d"][i % 5 % 3],
+                    [200, 404, 0, 503][i % 4],
+                );
+                s.ok = i % 7 != 0;
+                s.bytes = (i % 2 == 0).then_some(i as u32 * 1_000_003);
+                s
+            })
+            .collect()
+    }
+
+    #[test]
+    fn round_trip_is_exact() {
+        let samples = varied(1_000);
+        let batch = ColumnarBatch::encode("x", &samples).unwrap();
+        assert_eq!(batch.samples(), samples);
+        assert_eq!(batch.columns().routes.len(), 9);
+        let again = ColumnarBatch::from_columns(batch.columns().clone()).unwrap();
+        assert_eq!(again, batch);
+    }
+
+    #[test]
+    fn extreme_values_round_trip() {
+        let mut s = Sample::new(f64::MAX, f64::MIN_POSITIVE, "GET", "/", u16::MIN);
+        s.bytes = Some(u32::MAX);
+        let batch = ColumnarBatch::encode("x", &[s.clone()]).unwrap();
+        assert_eq!(batch.samples(), vec![s]);
+    }
+
+    #[test]
+    fn corrupt_columns_are_rejected_by_field() {
+        let good = ColumnarBatch::encode("x", &varied(4))
+            .unwrap()
+            .columns()
+            .clone();
+        type Spoil = fn(&mut Columns);
+        let cases: [(&str, Spoil); 4] = [
+            ("routeId", |c| c.route_id[0] = 99),
+            ("routes", |c| c.routes[0] = "GET".into()),
+            ("startMs", |c| c.start_ms[1] = f64::NAN),
+            ("ok", |c| c.ok.clear()),
+        ];
+        for (field, spoil) in cases {
+            let mut c = good.clone();
+            spoil(&mut c);
+            assert_eq!(ColumnarBatch::from_columns(c).unwrap_err().field, field);
+        }
+    }
+}

@@ -1,0 +1,329 @@
+//! Latency per (method, route): rolling windows for each, with a cap on how many routes are
+//! tracked so that a page generating endless distinct routes still has bounded memory.
+
+use crate::core::sketch::{Sketch, SketchConfig, SketchError};
+use crate::core::summary::RouteSummary;
+use crate::core::windows::{RollingWindows, check_sample};
+use std::collections::BTreeMap;
+
+/// The method of the entry that collects samples of routes beyond `max_routes`.
+///
+/// ```
+/// use apiscope::core::registry::{RegistryConfig, RouteRegistry, OVERFLOW_METHOD, OVERFLOW_ROUTE};
+/// let config = RegistryConfig { max_routes: 1, ..RegistryConfig::default() };
+/// let mut registry = RouteRegistry::new(config).unwrap();
+/// registry.record("GET", "/a", 1.0, false, 0.0).unwrap();
+/// registry.record("PUT", "/b", 2.0, false, 0.0).unwrap();
+/// let (other, _) = registry.window(OVERFLOW_METHOD, OVERFLOW_ROUTE, 0.0, 60_000.0).unwrap();
+/// assert_eq!(other.max(), 2.0);
+/// ```
+pub const OVERFLOW_METHOD: &str = "*";
+/// The route of the entry that collects samples of routes beyond `max_routes`.
+///
+/// ```
+/// assert_eq!(apiscope::core::registry::OVERFLOW_ROUTE, "(other)");
+/// ```
+pub const OVERFLOW_ROUTE: &str = "(other)";
+
+/// Limits of a [`RouteRegistry`].
+///
+/// ```
+/// use apiscope::core::registry::RegistryConfig;
+/// let config = RegistryConfig::default();
+/// assert_eq!((config.slot_ms, config.retention_ms, config.max_routes), (10_000.0, 3_600_000.0, 500));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RegistryConfig {
+    /// Width of one time slot (the resolution of windows), > 0.
+    pub slot_ms: f64,
+    /// How long slots are kept; at most 100 000 slots.
+    pub retention_ms: f64,
+    /// Routes tracked individually (the overflow entry aside), >= 1.
+    pub max_routes: usize,
+    /// Accuracy and size of every slot's sketch.
+    pub sketch: SketchConfig,
+}
+
+impl Default for RegistryConfig {
+    fn default() -> Self {
+        Self {
+            slot_ms: 10_000.0,
+            retention_ms: 3_600_000.0,
+            max_routes: 500,
+            sketch: SketchConfig::default(),
+        }
+    }
+}
+
+/// Rolling latency windows keyed by (method, route), with error counts.
+///
+/// ```
+/// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+/// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+/// registry.record("GET", "/users/:id", 42.0, false, 1_000.0).unwrap();
+/// registry.record("GET", "/users/:id", 58.0, true, 2_000.0).unwrap();
+/// let summary = &registry.snapshot(2_000.0, Some(60_000.0))[0];
+/// assert_eq!((summary.count, summary.errors, summary.error_rate), (2, 1, 0.5));
+/// ```
+#[derive(Debug, Clone)]
+pub struct RouteRegistry {
+    config: RegistryConfig,
+    /// Cloned for each new route, so the config is validated once.
+    empty: RollingWindows,
+    /// method -> route -> windows; nested so lookups borrow `&str` without allocating.
+    routes: BTreeMap<String, BTreeMap<String, RollingWindows>>,
+    /// Routes counted against `max_routes` (the overflow entry is not).
+    tracked: usize,
+    overflowed: u64,
+    /// The slot in which stale routes were last pruned, so pruning runs once per slot at most.
+    pruned_at: Option<i64>,
+}
+
+impl RouteRegistry {
+    /// An empty registry, or which option of `config` is out of range.
+    ///
+    /// ```
+    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+    /// let bad = RegistryConfig { max_routes: 0, ..RegistryConfig::default() };
+    /// assert!(RouteRegistry::new(bad).unwrap_err().to_string().starts_with("maxRoutes: "));
+    /// ```
+    pub fn new(config: RegistryConfig) -> Result<Self, SketchError> {
+        if config.max_routes == 0 {
+            return Err(SketchError::InvalidOption {
+                option: "maxRoutes",
+                reason: "must be an integer >= 1, got 0".to_owned(),
+            });
+        }
+        Ok(Self {
+            empty: RollingWindows::new(config.slot_ms, config.retention_ms, config.sketch)?,
+            config,
+            routes: BTreeMap::new(),
+            tracked: 0,
+            overflowed: 0,
+            pruned_at: None,
+        })
+    }
+
+    /// Records one request. A new route beyond `max_routes` (after dropping routes with no
+    /// sample in the retention) goes to the overflow entry ([`OVERFLOW_METHOD`],
+    /// [`OVERFLOW_ROUTE`]) and is counted in [`Self::overflow_count`].
+    ///
+    /// ```
+    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry, OVERFLOW_ROUTE};
+    /// let config = RegistryConfig { max_routes: 1, ..RegistryConfig::default() };
+    /// let mut registry = RouteRegistry::new(config).unwrap();
+    /// registry.record("GET", "/a", 1.0, false, 0.0).unwrap();
+    /// registry.record("GET", "/b", 1.0, false, 0.0).unwrap();
+    /// assert_eq!(registry.overflow_count(), 1);
+    /// assert!(registry.routes().any(|(_, route)| route == OVERFLOW_ROUTE));
+    /// ```
+    pub fn record(
+        &mut self,
+        method: &str,
+        route: &str,
+        duration_ms: f64,
+        is_error: bool,
+        now_ms: f64,
+    ) -> Result<(), SketchError> {
+        check_sample(duration_ms, now_ms)?;
+        if let Some(windows) = self.routes.get_mut(method).and_then(|r| r.get_mut(route)) {
+            return windows.record(duration_ms, is_error, now_ms);
+        }
+        let (method, route) = if self.has_room(now_ms) {
+            self.tracked += 1;
+            (method, route)
+        } else {
+            self.overflowed += 1;
+            (OVERFLOW_METHOD, OVERFLOW_ROUTE)
+        };
+        self.routes
+            .entry(method.to_owned())
+            .or_default()
+            .entry(route.to_owned())
+            .or_insert_with(|| self.empty.clone())
+            .record(duration_ms, is_error, now_ms)
+    }
+
+    /// Whether a new route may be tracked, pruning stale routes first when full.
+    fn has_room(&mut self, now_ms: f64) -> bool {
+        let slot = (now_ms / self.config.slot_ms).floor() as i64;
+        if self.tracked >= self.config.max_routes && self.pruned_at != Some(slot) {
+            self.pruned_at = Some(slot);
+            for routes in self.routes.values_mut() {
+                routes.retain(|_, windows| !windows.is_stale(now_ms));
+            }
+            self.routes.retain(|_, routes| !routes.is_empty());
+            self.tracked = self.routes().filter(|&key| key != OVERFLOW_KEY).count();
+        }
+        self.tracked < self.config.max_routes
+    }
+
+    /// Summaries of the routes with samples in the last `window_ms` (`None`: the whole
+    /// retention), ordered by method then route.
+    ///
+    /// ```
+    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+    /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    /// registry.record("GET", "/old", 5.0, false, 0.0).unwrap();
+    /// registry.record("POST", "/new", 9.0, false, 600_000.0).unwrap();
+    /// assert_eq!(registry.snapshot(600_000.0, Some(60_000.0)).len(), 1);
+    /// assert_eq!(registry.snapshot(600_000.0, None).len(), 2);
+    /// ```
+    pub fn snapshot(&self, now_ms: f64, window_ms: Option<f64>) -> Vec<RouteSummary> {
+        let window_ms = window_ms.unwrap_or(self.config.retention_ms);
+        self.entries()
+            .filter_map(|(method, route, windows)| {
+                let (sketch, errors) = windows.last(now_ms, window_ms);
+                (sketch.count() > 0).then(|| summarize(method, route, &sketch, errors))
+            })
+            .collect()
+    }
+
+    /// The merged sketch and error count of one route over the last `window_ms`; `None` for an
+    /// unknown route.
+    ///
+    /// ```
+    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+    /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    /// registry.record("GET", "/a", 5.0, true, 0.0).unwrap();
+    /// let (sketch, errors) = registry.window("GET", "/a", 1_000.0, 60_000.0).unwrap();
+    /// assert_eq!((sketch.count(), errors), (1, 1));
+    /// assert!(registry.window("GET", "/b", 1_000.0, 60_000.0).is_none());
+    /// ```
+    pub fn window(
+        &self,
+        method: &str,
+        route: &str,
+        now_ms: f64,
+        window_ms: f64,
+    ) -> Option<(Sketch, u64)> {
+        self.window_between(method, route, now_ms - window_ms, now_ms)
+    }
+
+    /// The merged sketch and error count of one route over the slots starting in
+    /// `(from_ms, to_ms]`, e.g. the previous hour as a baseline.
+    ///
+    /// ```
+    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+    /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    /// registry.record("GET", "/a", 5.0, false, 30_000.0).unwrap();
+    /// registry.record("GET", "/a", 7.0, false, 90_000.0).unwrap();
+    /// let (earlier, _) = registry.window_between("GET", "/a", 0.0, 60_000.0).unwrap();
+    /// assert_eq!(earlier.max(), 5.0);
+    /// ```
+    pub fn window_between(
+        &self,
+        method: &str,
+        route: &str,
+        from_ms: f64,
+        to_ms: f64,
+    ) -> Option<(Sketch, u64)> {
+        let windows = self.routes.get(method)?.get(route)?;
+        Some(windows.between(from_ms, to_ms))
+    }
+
+    /// Every (method, route) held, the overflow entry included, ordered by method then route.
+    ///
+    /// ```
+    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+    /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    /// registry.record("POST", "/b", 1.0, false, 0.0).unwrap();
+    /// registry.record("GET", "/a", 1.0, false, 0.0).unwrap();
+    /// assert_eq!(registry.routes().collect::<Vec<_>>(), [("GET", "/a"), ("POST", "/b")]);
+    /// ```
+    pub fn routes(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries().map(|(method, route, _)| (method, route))
+    }
+
+    fn entries(&self) -> impl Iterator<Item = (&str, &str, &RollingWindows)> {
+        self.routes.iter().flat_map(|(method, routes)| {
+            routes
+                .iter()
+                .map(move |(route, windows)| (method.as_str(), route.as_str(), windows))
+        })
+    }
+
+    /// Samples that went to the overflow entry because `max_routes` was reached.
+    ///
+    /// ```
+    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+    /// let registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    /// assert_eq!(registry.overflow_count(), 0);
+    /// ```
+    pub fn overflow_count(&self) -> u64 {
+        self.overflowed
+    }
+
+    /// Forgets every route, sample and overflow count.
+    ///
+    /// ```
+    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+    /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    /// registry.record("GET", "/a", 1.0, false, 0.0).unwrap();
+    /// registry.clear();
+    /// assert_eq!(registry.routes().count(), 0);
+    /// ```
+    pub fn clear(&mut self) {
+        self.routes.clear();
+        self.tracked = 0;
+        self.overflowed = 0;
+        self.pruned_at = None;
+    }
+}
+
+const OVERFLOW_KEY: (&str, &str) = (OVERFLOW_METHOD, OVERFLOW_ROUTE);
+
+/// The [`RouteSummary`] of one route's merged sketch and error count.
+///
+/// ```
+/// use apiscope::core::{registry::summarize, sketch::Sketch};
+/// let mut s = Sketch::default();
+/// s.record_many(&[10.0, 20.0, 30.0]).unwrap();
+/// let summary = summarize("GET", "/a", &s, 1);
+/// assert_eq!((summary.count, summary.errors, summary.max), (3, 1, 30.0));
+/// ```
+pub fn summarize(method: &str, route: &str, sketch: &Sketch, errors: u64) -> RouteSummary {
+    // Constant quantiles in [0, 1] cannot fail.
+    let p = |q| sketch.quantile(q).unwrap_or(f64::NAN);
+    RouteSummary {
+        method: method.to_owned(),
+        route: route.to_owned(),
+        count: sketch.count(),
+        errors,
+        error_rate: errors as f64 / sketch.count() as f64,
+        p50: p(0.5),
+        p90: p(0.9),
+        p95: p(0.95),
+        p99: p(0.99),
+        min: sketch.min(),
+        max: sketch.max(),
+        mean: sketch.mean(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_routes_make_room_for_new_ones() {
+        let config = RegistryConfig {
+            max_routes: 1,
+            ..RegistryConfig::default()
+        };
+        let mut registry = RouteRegistry::new(config).unwrap();
+        registry.record("GET", "/a", 1.0, false, 0.0).unwrap();
+        registry
+            .record("GET", "/b", 1.0, false, 4_000_000.0)
+            .unwrap();
+        assert_eq!(registry.overflow_count(), 0);
+        assert_eq!(registry.routes().collect::<Vec<_>>(), [("GET", "/b")]);
+    }
+
+    #[test]
+    fn bad_samples_create_no_route() {
+        let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+        assert!(registry.record("GET", "/a", -1.0, false, 0.0).is_err());
+        assert_eq!(registry.routes().count(), 0);
+    }
+}

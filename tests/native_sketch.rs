@@ -1,0 +1,400 @@
+//! Properties of the percentile engine: the error bound on many distributions, lossless
+//! merges, exact byte round trips, panic-free decoding, OTLP shape, OTel index exactness, and
+//! the rolling windows / route registry built on top.
+#![cfg(not(target_arch = "wasm32"))]
+
+use apiscope::core::registry::{OVERFLOW_METHOD, OVERFLOW_ROUTE, RegistryConfig, RouteRegistry};
+use apiscope::core::sketch::mapping::Mapping;
+use apiscope::core::sketch::{Sketch, SketchConfig};
+use apiscope::core::windows::RollingWindows;
+use proptest::prelude::*;
+use serde_json::json;
+
+const QS: [f64; 10] = [0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999];
+/// 1 µs .. 1 h in milliseconds: the range the default must cover at full accuracy.
+const LO: f64 = 0.001;
+const HI: f64 = 3_600_000.0;
+
+fn sketch_of(config: SketchConfig, values: &[f64]) -> Sketch {
+    let mut sketch = Sketch::new(config).unwrap();
+    sketch.record_many(values).unwrap();
+    sketch
+}
+
+/// Every quantile of `values` is within the sketch's relative error of the exact value at the
+/// same rank, `floor(q * (n - 1))`.
+fn assert_bound(values: &[f64]) {
+    let sketch = sketch_of(SketchConfig::default(), values);
+    assert_eq!(sketch.scale(), 6, "no downscaling within 1 µs .. 1 h");
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let alpha = sketch.relative_error();
+    assert!(alpha <= 0.01);
+    for q in QS.into_iter().chain([0.0, 1.0]) {
+        let exact = sorted[(q * (sorted.len() - 1) as f64).floor() as usize];
+        let estimate = sketch.quantile(q).unwrap();
+        assert!(
+            (estimate - exact).abs() <= alpha * exact * (1.0 + 1e-12),
+            "q {q}: estimate {estimate} vs exact {exact}"
+        );
+    }
+    assert_eq!(sketch.quantile(0.0).unwrap(), sorted[0]);
+    assert_eq!(sketch.quantile(1.0).unwrap(), sorted[sorted.len() - 1]);
+}
+
+fn in_range(v: f64) -> f64 {
+    v.clamp(LO, HI)
+}
+
+/// Standard normal from two uniforms (Box-Muller).
+fn normal(u1: f64, u2: f64) -> f64 {
+    (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+}
+
+fn uniforms() -> impl Strategy<Value = Vec<(f64, f64)>> {
+    prop::collection::vec((f64::EPSILON..1.0, 0.0..1.0), 1..1500)
+}
+
+fn lognormal() -> impl Strategy<Value = Vec<f64>> {
+    (-3.0..10.0f64, 0.05..3.0f64, uniforms()).prop_map(|(mu, sigma, us)| {
+        us.into_iter()
+            .map(|(u1, u2)| in_range((mu + sigma * normal(u1, u2)).exp()))
+            .collect()
+    })
+}
+
+fn bimodal() -> impl Strategy<Value = Vec<f64>> {
+    (0.5..50.0f64, 200.0..5_000.0f64, 0.05..0.95f64, uniforms()).prop_map(|(a, b, share, us)| {
+        us.into_iter()
+            .map(|(u1, u2)| {
+                let mode = if u2 < share { a } else { b };
+                in_range(mode * (0.3 * normal(u1, u2)).exp())
+            })
+            .collect()
+    })
+}
+
+fn pareto() -> impl Strategy<Value = Vec<f64>> {
+    (0.3..3.0f64, 0.01..100.0f64, uniforms()).prop_map(|(alpha, scale, us)| {
+        us.into_iter()
+            .map(|(u, _)| in_range(scale * u.powf(-1.0 / alpha)))
+            .collect()
+    })
+}
+
+fn log_uniform(lo: f64, hi: f64) -> impl Strategy<Value = f64> {
+    (lo.ln()..hi.ln()).prop_map(f64::exp)
+}
+
+proptest! {
+    #[test]
+    fn bound_holds_on_lognormal(values in lognormal()) {
+        assert_bound(&values);
+    }
+
+    #[test]
+    fn bound_holds_on_bimodal(values in bimodal()) {
+        assert_bound(&values);
+    }
+
+    #[test]
+    fn bound_holds_on_heavy_tails(values in pareto()) {
+        assert_bound(&values);
+    }
+
+    #[test]
+    fn bound_holds_on_constants(v in log_uniform(LO, HI), n in 1..500usize) {
+        assert_bound(&vec![v; n]);
+    }
+
+    #[test]
+    fn bound_holds_on_tiny_inputs(
+        values in prop::collection::vec(prop_oneof![Just(0.0), log_uniform(LO, HI)], 1..=10)
+    ) {
+        assert_bound(&values);
+    }
+
+    #[test]
+    fn merge_is_lossless_and_order_independent(
+        values in prop::collection::vec(prop_oneof![Just(0.0), log_uniform(1e-6, 1e9)], 0..400),
+        split in prop::collection::vec(any::<bool>(), 400),
+        max_buckets in 2..300usize,
+    ) {
+        let config = SketchConfig { max_buckets, ..SketchConfig::default() };
+        let (a, b): (Vec<(f64, bool)>, _) = values.iter().copied().zip(split).partition(|p| p.1);
+        let a = sketch_of(config, &a.into_iter().map(|p| p.0).collect::<Vec<_>>());
+        let b = sketch_of(config, &b.into_iter().map(|p| p.0).collect::<Vec<_>>());
+        let all = sketch_of(config, &values);
+        let (mut ab, mut ba) = (a.clone(), b.clone());
+        ab.merge(&b);
+        ba.merge(&a);
+        for merged in [ab, ba] {
+            assert_same_values(&merged, &all);
+        }
+    }
+
+    #[test]
+    fn merge_across_scales_takes_the_coarser(
+        fine in prop::collection::vec(log_uniform(0.01, 1e5), 1..200),
+        coarse in prop::collection::vec(log_uniform(0.01, 1e5), 1..200),
+    ) {
+        let coarse_config = SketchConfig { max_relative_error: 0.03, ..SketchConfig::default() };
+        let mut merged = sketch_of(SketchConfig::default(), &fine);
+        merged.merge(&sketch_of(coarse_config, &coarse));
+        let all = sketch_of(coarse_config, &[fine, coarse].concat());
+        prop_assert_eq!(merged.scale(), 4);
+        assert_same_values(&merged, &all);
+    }
+
+    #[test]
+    fn bytes_round_trip_exactly(
+        values in prop::collection::vec(prop_oneof![Just(0.0), log_uniform(1e-300, 1e300)], 0..300),
+        max_buckets in 2..3000usize,
+        error in 1e-5..0.5f64,
+    ) {
+        let config = SketchConfig { max_relative_error: error, max_buckets };
+        let sketch = sketch_of(config, &values);
+        let bytes = sketch.to_bytes();
+        prop_assert_eq!(Sketch::from_bytes(&bytes).unwrap(), sketch);
+        for len in 0..bytes.len() {
+            prop_assert!(Sketch::from_bytes(&bytes[..len]).is_err(), "prefix of {} bytes", len);
+        }
+    }
+
+    #[test]
+    fn decoding_random_bytes_never_panics(bytes in prop::collection::vec(any::<u8>(), 0..64)) {
+        exercise_decoded(&bytes);
+    }
+
+    #[test]
+    fn decoding_corrupted_encodings_never_panics(
+        values in prop::collection::vec(log_uniform(0.001, 1e6), 0..100),
+        flips in prop::collection::vec((any::<prop::sample::Index>(), 0..8u8), 1..4),
+    ) {
+        let mut bytes = sketch_of(SketchConfig::default(), &values).to_bytes();
+        for (at, bit) in flips {
+            let i = at.index(bytes.len());
+            bytes[i] ^= 1 << bit;
+        }
+        exercise_decoded(&bytes);
+    }
+
+    #[test]
+    fn boundaries_are_exact(scale in -10..=20i32, e in -1000..1000i32, sub in any::<u32>()) {
+        let m = Mapping::new(scale);
+        let index = if scale > 0 { (e << scale) + (sub & ((1 << scale) - 1)) as i32 } else { e / (1 << -scale) };
+        let boundary = m.lower_boundary(index);
+        prop_assert_eq!(m.index(boundary), index - 1);
+        prop_assert_eq!(m.index(f64::from_bits(boundary.to_bits() + 1)), index);
+        prop_assert_eq!(m.index(f64::from_bits(boundary.to_bits() - 1)), index - 1);
+    }
+}
+
+/// Same buckets, count, zero count, min and max; sum equal up to rounding.
+fn assert_same_values(a: &Sketch, b: &Sketch) {
+    let (mut pa, mut pb) = (a.to_otlp(), b.to_otlp());
+    assert!((pa.sum - pb.sum).abs() <= 1e-9 * pa.sum.abs().max(1.0));
+    pa.sum = 0.0;
+    pb.sum = 0.0;
+    assert_eq!(pa, pb);
+    assert_eq!(
+        a.buckets().collect::<Vec<_>>(),
+        b.buckets().collect::<Vec<_>>()
+    );
+}
+
+/// Whatever decodes must behave: quantiles, merges and re-encoding never panic.
+fn exercise_decoded(bytes: &[u8]) {
+    if let Ok(sketch) = Sketch::from_bytes(bytes) {
+        let qs = sketch.quantiles(&QS).unwrap();
+        assert!(qs.iter().all(|q| q.is_nan() == (sketch.count() == 0)));
+        assert_eq!(Sketch::from_bytes(&sketch.to_bytes()).unwrap(), sketch);
+        let mut merged = Sketch::default();
+        merged.merge(&sketch);
+        merged.record(1.0).unwrap();
+        let _ = (sketch.buckets().count(), sketch.to_otlp());
+    }
+}
+
+#[test]
+fn powers_of_two_land_as_in_the_otel_spec() {
+    let m = Mapping::new(0);
+    assert_eq!((m.index(1.0), m.index(2.0), m.index(1024.0)), (-1, 0, 9));
+    assert_eq!(m.index(1.5), 0);
+    assert_eq!(Mapping::new(6).index(1024.0), (10 << 6) - 1);
+    assert_eq!(Mapping::new(-2).index(1024.0), 2); // 1024 = 16^2.5 -> (16^2, 16^3]
+    let coarse = SketchConfig {
+        max_relative_error: 0.34,
+        ..SketchConfig::default()
+    };
+    let sketch = sketch_of(coarse, &[1.0, 2.0]);
+    assert_eq!(sketch.scale(), 0);
+    assert_eq!(sketch.to_otlp().positive.offset, -1);
+    assert_eq!(sketch.to_otlp().positive.bucket_counts, [1, 1]);
+}
+
+#[test]
+fn otlp_json_field_by_field() {
+    let sketch = sketch_of(SketchConfig::default(), &[0.0, 1.0, 1.0, 2.0]);
+    let json = serde_json::to_value(sketch.to_otlp()).unwrap();
+    assert_eq!(json["count"], json!("4"));
+    assert_eq!(json["sum"], json!(4.0));
+    assert_eq!(json["scale"], json!(6));
+    assert_eq!(json["zeroCount"], json!("1"));
+    assert_eq!(json["positive"]["offset"], json!(-1));
+    let counts = json["positive"]["bucketCounts"].as_array().unwrap();
+    assert_eq!(counts.len(), 65);
+    assert_eq!(
+        (&counts[0], &counts[1], &counts[64]),
+        (&json!("2"), &json!("0"), &json!("1"))
+    );
+    assert_eq!(json["min"], json!(0.0));
+    assert_eq!(json["max"], json!(2.0));
+    assert_eq!(json["zeroThreshold"], json!(0.0));
+    assert_eq!(json.as_object().unwrap().len(), 8);
+
+    let empty = serde_json::to_value(Sketch::default().to_otlp()).unwrap();
+    assert_eq!(
+        empty,
+        json!({"count": "0", "sum": 0.0, "scale": 6, "zeroCount": "0",
+               "positive": {"offset": 0, "bucketCounts": []}, "zeroThreshold": 0.0})
+    );
+}
+
+#[test]
+fn default_budget_covers_a_microsecond_to_an_hour() {
+    let sketch = sketch_of(SketchConfig::default(), &[LO, HI]);
+    let point = sketch.to_otlp();
+    assert_eq!(sketch.scale(), 6);
+    assert!(point.positive.bucket_counts.len() <= 2048);
+    assert!(point.positive.bucket_counts.len() > 2000);
+}
+
+#[test]
+fn empty_sketch_reads_nan() {
+    let sketch = Sketch::default();
+    assert!(sketch.quantile(0.5).unwrap().is_nan());
+    assert!(sketch.min().is_nan() && sketch.max().is_nan() && sketch.mean().is_nan());
+    assert_eq!((sketch.count(), sketch.sum()), (0, 0.0));
+}
+
+#[test]
+fn bad_values_change_nothing() {
+    let mut sketch = sketch_of(SketchConfig::default(), &[3.0]);
+    let before = sketch.clone();
+    for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, -1e-9] {
+        assert!(sketch.record(bad).is_err());
+        assert!(sketch.record_many(&[1.0, bad]).is_err());
+    }
+    assert!(sketch.quantile(-0.1).is_err() && sketch.quantile(f64::NAN).is_err());
+    assert_eq!(sketch, before);
+}
+
+fn registry(max_routes: usize) -> RouteRegistry {
+    RouteRegistry::new(RegistryConfig {
+        max_routes,
+        ..RegistryConfig::default()
+    })
+    .unwrap()
+}
+
+#[test]
+fn windows_rotate_with_explicit_time() {
+    let mut r = registry(10);
+    // One sample of i ms at the start of every 10 s slot for 10 minutes.
+    for i in 0..60 {
+        r.record(
+            "GET",
+            "/a",
+            f64::from(i + 1),
+            i % 2 == 0,
+            f64::from(i) * 10_000.0,
+        )
+        .unwrap();
+    }
+    let now = 590_000.0;
+    let (minute, errors) = r.window("GET", "/a", now, 60_000.0).unwrap();
+    assert_eq!(
+        (minute.count(), minute.min(), minute.max(), errors),
+        (6, 55.0, 60.0, 3)
+    );
+    let (five, _) = r.window("GET", "/a", now, 300_000.0).unwrap();
+    assert_eq!(five.count(), 30);
+    let (hour, _) = r.window("GET", "/a", now, 3_600_000.0).unwrap();
+    assert_eq!(hour.count(), 60);
+    let (previous, _) = r
+        .window_between("GET", "/a", now - 120_000.0, now - 60_000.0)
+        .unwrap();
+    assert_eq!((previous.min(), previous.max()), (49.0, 54.0));
+    let summary = &r.snapshot(now, Some(60_000.0))[0];
+    assert_eq!(
+        (summary.count, summary.errors, summary.error_rate),
+        (6, 3, 0.5)
+    );
+    assert!((summary.p50 / 57.0 - 1.0).abs() <= 0.01);
+}
+
+#[test]
+fn retention_bounds_slots_however_long_the_page_lives() {
+    let mut w = RollingWindows::new(10_000.0, 3_600_000.0, SketchConfig::default()).unwrap();
+    for i in 0..2_000 {
+        w.record(1.0, false, f64::from(i) * 5_000.0).unwrap();
+    }
+    assert_eq!(w.slot_count(), 360);
+    let now = 1_999.0 * 5_000.0;
+    assert_eq!(w.last(now, 3_600_000.0).0.count(), 720);
+    assert_eq!(
+        w.last(now, 7_200_000.0).0.count(),
+        720,
+        "older slots are gone"
+    );
+}
+
+#[test]
+fn routes_beyond_the_cap_go_to_the_overflow_entry() {
+    let mut r = registry(3);
+    for i in 0..10 {
+        r.record("GET", &format!("/r{i}"), 5.0, i == 9, 1_000.0)
+            .unwrap();
+    }
+    assert_eq!(r.overflow_count(), 7);
+    assert_eq!(r.routes().count(), 4);
+    let (other, errors) = r
+        .window(OVERFLOW_METHOD, OVERFLOW_ROUTE, 1_000.0, 60_000.0)
+        .unwrap();
+    assert_eq!((other.count(), errors), (7, 1));
+    // Known routes keep their own entry.
+    r.record("GET", "/r0", 5.0, false, 2_000.0).unwrap();
+    assert_eq!(r.overflow_count(), 7);
+    r.clear();
+    assert_eq!((r.routes().count(), r.overflow_count()), (0, 0));
+}
+
+#[test]
+fn bad_registry_options_name_the_option() {
+    for (config, option) in [
+        (
+            RegistryConfig {
+                slot_ms: f64::NAN,
+                ..RegistryConfig::default()
+            },
+            "slotMs",
+        ),
+        (
+            RegistryConfig {
+                retention_ms: 0.0,
+                ..RegistryConfig::default()
+            },
+            "retentionMs",
+        ),
+        (
+            RegistryConfig {
+                max_routes: 0,
+                ..RegistryConfig::default()
+            },
+            "maxRoutes",
+        ),
+    ] {
+        assert_eq!(RouteRegistry::new(config).unwrap_err().field(), option);
+    }
+}
