@@ -1,7 +1,12 @@
 //! The `#[wasm_bindgen]` facade: the only layer JavaScript sees. It validates input, converts
 //! core errors into JS exceptions that name the offending field, and moves data in bulk.
 
+pub mod cache;
 pub mod errors;
+pub mod js_object;
+pub mod profiler;
+pub mod profiler_options;
+pub mod response_cache;
 pub mod sketch;
 
 use wasm_bindgen::prelude::*;
@@ -11,5 +16,3 @@ use wasm_bindgen::prelude::*;
 pub fn version() -> String {
     crate::version().to_owned()
 }
-pub mod cache;
-pub mod response_cache;

@@ -3,9 +3,11 @@
 
 pub mod batch_codec;
 pub mod clock;
+pub mod events;
 pub mod fetch_client;
 pub mod idb_schema;
 pub mod idb_store;
 pub mod journal;
 pub mod lifecycle;
+pub mod runtime;
 pub mod stored_response;

@@ -266,15 +266,26 @@ impl ProfilerCore {
         Ok(self.batcher.push(sample, now_ms))
     }
 
+    /// The route an absolute or page-relative-resolved `url` is filed under.
+    ///
+    /// ```
+    /// use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
+    /// let p = ProfilerCore::new(ProfilerConfig::default(), 1, "https://a.example").unwrap();
+    /// assert_eq!(p.route_of("https://a.example/api/users/7?x=1").unwrap(), "/api/users/:id");
+    /// assert_eq!(p.route_of("not a url").unwrap_err().field, "url");
+    /// ```
+    pub fn route_of(&self, url: &str) -> Result<String, FieldError> {
+        self.templater
+            .route(url, &self.page_origin)
+            .map(|key| key.label().to_owned())
+            .map_err(|e| FieldError::new("url", e.to_string()))
+    }
+
     /// Records a call the hooks observed: templates its URL, records it, files it in the
     /// slow log, and matches it with a waiting Resource Timing entry if there is one.
     /// Returns the call's id (for a late [`ProfilerCore::offer_timing`]) or the problem.
     pub fn observe(&mut self, call: ObservedCall, now_ms: f64) -> Result<u64, FieldError> {
-        let key = self
-            .templater
-            .route(&call.url, &self.page_origin)
-            .map_err(|e| FieldError::new("url", e.to_string()))?;
-        let route = key.label().to_owned();
+        let route = self.route_of(&call.url)?;
         let mut sample = Sample::new(
             call.start_ms,
             call.duration_ms,

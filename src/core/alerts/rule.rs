@@ -20,28 +20,28 @@ use crate::core::summary::RouteSummary;
 /// assert_eq!(spec.window_ms, 60_000.0);
 /// assert!(serde_json::from_str::<RuleSpec>(r#"{"name":"x","metric":"p95","windowMs":1,"abve":1}"#).is_err());
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RuleSpec {
     pub name: String,
     /// Glob over route labels (see [`crate::core::glob`]); all routes when absent.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route: Option<String>,
     /// HTTP method, case-insensitive; all methods when absent.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
     /// `p50`, `p90`, `p95`, `p99`, `mean`, `max`, `errorRate`, `count` or `cacheHitRate`.
     pub metric: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub above: Option<f64>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub below: Option<f64>,
     pub window_ms: f64,
     /// Default 20. A number rather than an integer type so a bad value is reported by name.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_samples: Option<f64>,
     /// Default: `windowMs`.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cooldown_ms: Option<f64>,
 }
 
@@ -336,6 +336,32 @@ impl AlertRule {
             min_samples: min_samples as u64,
             cooldown_ms,
         })
+    }
+
+    /// The rule as its spec again (what `profiler.rules()` shows).
+    ///
+    /// ```
+    /// use apiscope::core::alerts::{AlertRule, RuleSpec};
+    /// let spec = RuleSpec { name: "slow".into(), metric: "p95".into(), above: Some(800.0),
+    ///     window_ms: 60_000.0, min_samples: Some(20.0), cooldown_ms: Some(60_000.0), ..Default::default() };
+    /// assert_eq!(AlertRule::validate(spec.clone()).unwrap().spec(), spec);
+    /// ```
+    pub fn spec(&self) -> RuleSpec {
+        let (above, below) = match self.threshold {
+            Threshold::Above(t) => (Some(t), None),
+            Threshold::Below(t) => (None, Some(t)),
+        };
+        RuleSpec {
+            name: self.name.clone(),
+            route: self.route.as_ref().map(|g| g.as_str().to_owned()),
+            method: self.method.clone(),
+            metric: self.metric.as_str().to_owned(),
+            above,
+            below,
+            window_ms: self.window_ms,
+            min_samples: Some(self.min_samples as f64),
+            cooldown_ms: Some(self.cooldown_ms),
+        }
     }
 
     /// Whether this rule watches `method` on `route` (a route label).

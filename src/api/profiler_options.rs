@@ -1,0 +1,204 @@
+//! `Profiler.start(options)`: every option read, checked and named in its error.
+
+use js_sys::RegExp;
+use wasm_bindgen::{JsCast, JsValue};
+
+use super::errors::{range_error, type_error};
+use super::js_object::{Fields, as_array, type_of};
+use crate::browser::runtime::RuntimeOptions;
+use crate::core::alerts::RuleSpec;
+use crate::core::batcher::BatcherConfig;
+use crate::core::field_error::FieldError;
+use crate::core::profiler::ProfilerConfig;
+use crate::core::retention::Retention;
+
+const TOP_LEVEL: &[&str] = &[
+    "dbName",
+    "batch",
+    "retention",
+    "alerts",
+    "routes",
+    "instrument",
+    "sampleRate",
+    "ignoreUrls",
+    "export",
+];
+
+/// Which hooks to install.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct InstrumentOptions {
+    pub fetch: bool,
+    pub xhr: bool,
+    pub resource_timing: bool,
+}
+
+/// URLs never measured: string prefixes and regular expressions.
+#[derive(Debug, Clone, Default)]
+pub struct IgnoreUrls {
+    pub prefixes: Vec<String>,
+    pub patterns: Vec<RegExp>,
+}
+
+/// Everything `start` needs, validated.
+pub struct StartOptions {
+    pub config: ProfilerConfig,
+    pub runtime: RuntimeOptions,
+    pub instrument: InstrumentOptions,
+    pub sample_rate: f64,
+    pub ignore: IgnoreUrls,
+    /// The raw `export` option; the exporter validates it.
+    pub export: Option<JsValue>,
+}
+
+/// Reads `Profiler.start`'s options; `undefined` means all defaults.
+pub fn parse(options: &JsValue) -> Result<StartOptions, JsValue> {
+    let top = Fields::new(options, "", TOP_LEVEL)?;
+    let db_name = top.string("dbName")?.unwrap_or_else(|| "apiscope".into());
+    if db_name.is_empty() {
+        return Err(range_error("dbName", "must not be empty"));
+    }
+    let config = ProfilerConfig {
+        batch: batch(&top)?,
+        routes: top.strings("routes")?.unwrap_or_default(),
+        alerts: alerts(&top)?,
+        ..ProfilerConfig::default()
+    };
+    let sample_rate = top.number("sampleRate")?.unwrap_or(1.0);
+    if !(sample_rate > 0.0 && sample_rate <= 1.0) {
+        return Err(range_error(
+            "sampleRate",
+            format!("must be in (0, 1], got {sample_rate}"),
+        ));
+    }
+    Ok(StartOptions {
+        config,
+        runtime: RuntimeOptions {
+            db_name,
+            retention: retention(&top)?,
+        },
+        instrument: instrument(&top)?,
+        sample_rate,
+        ignore: ignore_urls(&top)?,
+        export: top.value("export")?,
+    })
+}
+
+fn batch(top: &Fields) -> Result<BatcherConfig, JsValue> {
+    let known = ["maxSize", "minSize", "maxDelayMs", "maxBuffered", "slowMs"];
+    let f = Fields::new(&top.value("batch")?.unwrap_or_default(), "batch", &known)?;
+    let mut config = BatcherConfig::default();
+    if let Some(v) = f.integer("maxSize", 1e6)? {
+        config.max_size = v as usize;
+        // A small maxSize also caps where the adaptive size starts.
+        config.min_size = config.min_size.min(config.max_size);
+    }
+    if let Some(v) = f.integer("minSize", 1e6)? {
+        config.min_size = v as usize;
+    }
+    if let Some(v) = f.non_negative("maxDelayMs")? {
+        config.max_delay_ms = v;
+    }
+    if let Some(v) = f.integer("maxBuffered", 1e8)? {
+        config.max_buffered = v as usize;
+    }
+    if let Some(v) = f.non_negative("slowMs")? {
+        config.slow_ms = v;
+    }
+    config.validate().map_err(|e| prefixed("batch", e))?;
+    Ok(config)
+}
+
+fn retention(top: &Fields) -> Result<Retention, JsValue> {
+    let known = ["maxAgeMs", "maxSamples"];
+    let f = Fields::new(
+        &top.value("retention")?.unwrap_or_default(),
+        "retention",
+        &known,
+    )?;
+    let defaults = crate::browser::idb_store::StoreOptions::default().retention;
+    Ok(Retention {
+        max_age_ms: f.non_negative("maxAgeMs")?.unwrap_or(defaults.max_age_ms),
+        max_samples: f
+            .integer("maxSamples", 1e12)?
+            .map_or(defaults.max_samples, |v| v as u64),
+    })
+}
+
+fn instrument(top: &Fields) -> Result<InstrumentOptions, JsValue> {
+    let all = |on| InstrumentOptions {
+        fetch: on,
+        xhr: on,
+        resource_timing: on,
+    };
+    match top.value("instrument")? {
+        None => Ok(all(true)),
+        Some(v) if v.as_bool().is_some() => Ok(all(v.as_bool() == Some(true))),
+        Some(v) => {
+            let f = Fields::new(&v, "instrument", &["fetch", "xhr", "resourceTiming"])?;
+            Ok(InstrumentOptions {
+                fetch: f.boolean("fetch")?.unwrap_or(true),
+                xhr: f.boolean("xhr")?.unwrap_or(true),
+                resource_timing: f.boolean("resourceTiming")?.unwrap_or(true),
+            })
+        }
+    }
+}
+
+fn ignore_urls(top: &Fields) -> Result<IgnoreUrls, JsValue> {
+    let mut ignore = IgnoreUrls::default();
+    let Some(value) = top.value("ignoreUrls")? else {
+        return Ok(ignore);
+    };
+    let array = as_array(&value).ok_or_else(|| {
+        type_error(
+            "ignoreUrls",
+            format!("must be an array, got {}", type_of(&value)),
+        )
+    })?;
+    for (i, item) in array.iter().enumerate() {
+        if let Some(prefix) = item.as_string() {
+            ignore.prefixes.push(prefix);
+        } else if let Some(pattern) = item.dyn_ref::<RegExp>() {
+            ignore.patterns.push(pattern.clone());
+        } else {
+            return Err(type_error(
+                &format!("ignoreUrls[{i}]"),
+                format!("must be a string or a RegExp, got {}", type_of(&item)),
+            ));
+        }
+    }
+    Ok(ignore)
+}
+
+fn alerts(top: &Fields) -> Result<Vec<RuleSpec>, JsValue> {
+    let Some(value) = top.value("alerts")? else {
+        return Ok(Vec::new());
+    };
+    let array = as_array(&value).ok_or_else(|| {
+        type_error(
+            "alerts",
+            format!("must be an array, got {}", type_of(&value)),
+        )
+    })?;
+    array
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| rule_spec(&rule, &format!("alerts[{i}]")))
+        .collect()
+}
+
+/// One alert rule object as a [`RuleSpec`]; errors name `path.field`.
+pub fn rule_spec(rule: &JsValue, path: &str) -> Result<RuleSpec, JsValue> {
+    if !rule.is_object() {
+        return Err(type_error(
+            path,
+            format!("must be an object, got {}", type_of(rule)),
+        ));
+    }
+    serde_wasm_bindgen::from_value(rule.clone()).map_err(|e| type_error(path, e))
+}
+
+/// A core field error under `path` as a `RangeError`, e.g. `batch.maxSize: ...`.
+pub fn prefixed(path: &str, e: FieldError) -> JsValue {
+    range_error(&format!("{path}.{}", e.field), e.problem)
+}
