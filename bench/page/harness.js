@@ -2,7 +2,7 @@
 // warm-up rounds, so drift in machine load hits every contestant alike. Only `run` is timed;
 // `setup` returns the state `run` and `teardown` get.
 
-/** Main-thread task time so far (ms), from the runner's CDP binding; NaN when opened by hand. */
+/** Main-thread CPU time so far (ms), from the runner's CDP binding; NaN when opened by hand. */
 async function mainThreadMs() {
   return typeof window.mainThreadMs === "function" ? window.mainThreadMs() : NaN;
 }
@@ -15,7 +15,7 @@ export function median(values) {
 
 /**
  * Returns `{ wall, main }`: each maps a contestant's name to its median ms per round, `wall`
- * by the page clock and `main` by the browser's main-thread task time.
+ * by the page clock and `main` by the page's main-thread CPU time.
  */
 export async function compare(contestants, { rounds, warmup }) {
   const wall = Object.fromEntries(contestants.map((c) => [c.name, []]));
