@@ -3,7 +3,7 @@
 export const MODES = {
   full: {
     schedule: { rounds: 7, warmup: 1 },
-    sketch: { n: 200_000, queries: 2_000, mergeSources: 32, mergeN: 10_000, accuracyN: 200_000 },
+    sketch: { n: 1_000_000, queries: 5_000, mergeSources: 32, mergeN: 10_000, accuracyN: 200_000 },
     cache: {
       keys: 10_000,
       passes: 20,
