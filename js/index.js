@@ -51,4 +51,6 @@ export async function start(options) {
 }
 
 export const version = () => wasm.version();
-export { wasm };
+
+// The classes; usable once `initialize()` (or `start()`) has resolved.
+export { Sketch, Cache, ResponseCache, Profiler } from "../pkg/apiscope.js";

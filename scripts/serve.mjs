@@ -30,8 +30,8 @@ const TYPES = {
   ".ts": "text/plain; charset=utf-8",
 };
 
-async function serveStatic(pathname, res) {
-  for (const [prefix, dir] of MOUNTS) {
+async function serveStatic(pathname, res, mounts) {
+  for (const [prefix, dir] of mounts) {
     if (!pathname.startsWith(prefix)) continue;
     let file = path.join(dir, decodeURIComponent(pathname.slice(prefix.length)));
     if (!file.startsWith(dir)) break; // no escaping the mount with ../
@@ -53,15 +53,16 @@ async function serveStatic(pathname, res) {
 
 /**
  * Starts the server. `api` is an optional `(req, res, url) => boolean | Promise<boolean>`
- * handler tried first (the demo API); it returns true when it answered.
+ * handler tried first (the demo API); it returns true when it answered. `mounts` adds
+ * `[urlPrefix, directory]` pairs (tests serve their fixture pages this way).
  */
-export async function startServer({ port = 8080, host = "127.0.0.1", api } = {}) {
+export async function startServer({ port = 8080, host = "127.0.0.1", api, mounts = [] } = {}) {
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, `http://${req.headers.host || host}`);
     try {
       if (api && (await api(req, res, url))) return;
       if (req.method === "GET" || req.method === "HEAD") {
-        if (await serveStatic(url.pathname, res)) return;
+        if (await serveStatic(url.pathname, res, [...mounts, ...MOUNTS])) return;
       }
       res.writeHead(404, { "Content-Type": "text/plain" }).end("not found");
     } catch (err) {

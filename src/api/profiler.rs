@@ -43,11 +43,19 @@ impl Profiler {
     /// replays what a previous page left in the page-hide journal.
     pub async fn start(options: JsValue) -> Result<Profiler, JsValue> {
         let StartOptions {
-            config, runtime, ..
+            config,
+            runtime,
+            hooks,
+            resource_timing,
+            export: _,
         } = profiler_options::parse(&options)?;
         let runtime = Runtime::start(config, runtime)
             .await
             .map_err(|e| range_error(e.field, e.problem))?;
+        if let Err(e) = runtime.attach_hooks(hooks, resource_timing) {
+            // Without hooks the profiler still records what the app reports; say why.
+            runtime.report_error("instrument", &e.to_string());
+        }
         Ok(Profiler { runtime })
     }
 
@@ -55,7 +63,7 @@ impl Profiler {
     /// ok?, bytes? }`. `startTime` is epoch ms (default: now − durationMs); `ok` defaults to a
     /// 2xx/3xx status. A bad sample throws, naming the field, and changes nothing.
     pub fn record(&self, sample: JsValue) -> Result<(), JsValue> {
-        let sample = self.sample_from(&sample, "sample")?;
+        let sample = self.sample_from(&sample)?;
         self.runtime.record(sample).map_err(field_error)
     }
 
@@ -279,6 +287,22 @@ impl Profiler {
         plain(&rules)
     }
 
+    /// Alert history from storage: `{ from?, to? }` (epoch ms) → fired and resolved events,
+    /// oldest first, each `{ kind, rule, route, method, metric, value, threshold, windowMs,
+    /// samples, firedAt, at }`. It survives reloads.
+    pub async fn alerts(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let f = Fields::new(&options, "options", &["from", "to"])?;
+        let from = f.number("from")?.unwrap_or(0.0);
+        let to = f.number("to")?.unwrap_or(f64::INFINITY);
+        let events = self
+            .runtime
+            .store()
+            .read_alerts(from, to)
+            .await
+            .map_err(plain_error)?;
+        Ok(events.into_iter().collect::<js_sys::Array>().into())
+    }
+
     /// Times `fn()` (sync or async) as a sample of route `name` (method `FN`) and returns what
     /// it returns; its error is recorded as a failed sample and rethrown unchanged.
     pub fn measure(&self, name: &str, callback: &Function) -> Result<JsValue, JsValue> {
@@ -316,8 +340,8 @@ impl Profiler {
 }
 
 impl Profiler {
-    fn sample_from(&self, value: &JsValue, path: &str) -> Result<Sample, JsValue> {
-        let f = Fields::new(value, path, SAMPLE_FIELDS)?;
+    fn sample_from(&self, value: &JsValue) -> Result<Sample, JsValue> {
+        let f = Fields::new(value, "", SAMPLE_FIELDS)?;
         let duration = f
             .number("durationMs")?
             .ok_or_else(|| type_error("durationMs", "is required"))?;

@@ -5,11 +5,13 @@ use wasm_bindgen::{JsCast, JsValue};
 
 use super::errors::{range_error, type_error};
 use super::js_object::{Fields, as_array, type_of};
+use crate::browser::instrument::{HookOptions, IgnoreRules};
 use crate::browser::runtime::RuntimeOptions;
-use crate::core::alerts::RuleSpec;
+use crate::core::alerts::{AlertRule, RuleSpec};
 use crate::core::batcher::BatcherConfig;
 use crate::core::field_error::FieldError;
 use crate::core::profiler::ProfilerConfig;
+use crate::core::registry::RegistryConfig;
 use crate::core::retention::Retention;
 
 const TOP_LEVEL: &[&str] = &[
@@ -22,30 +24,17 @@ const TOP_LEVEL: &[&str] = &[
     "sampleRate",
     "ignoreUrls",
     "export",
+    "windows",
 ];
-
-/// Which hooks to install.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct InstrumentOptions {
-    pub fetch: bool,
-    pub xhr: bool,
-    pub resource_timing: bool,
-}
-
-/// URLs never measured: string prefixes and regular expressions.
-#[derive(Debug, Clone, Default)]
-pub struct IgnoreUrls {
-    pub prefixes: Vec<String>,
-    pub patterns: Vec<RegExp>,
-}
 
 /// Everything `start` needs, validated.
 pub struct StartOptions {
     pub config: ProfilerConfig,
     pub runtime: RuntimeOptions,
-    pub instrument: InstrumentOptions,
-    pub sample_rate: f64,
-    pub ignore: IgnoreUrls,
+    /// The fetch/XHR hooks to install (sample rate and ignore rules included).
+    pub hooks: HookOptions,
+    /// Whether to break calls down with Resource Timing.
+    pub resource_timing: bool,
     /// The raw `export` option; the exporter validates it.
     pub export: Option<JsValue>,
 }
@@ -58,10 +47,10 @@ pub fn parse(options: &JsValue) -> Result<StartOptions, JsValue> {
         return Err(range_error("dbName", "must not be empty"));
     }
     let config = ProfilerConfig {
+        registry: windows(&top)?,
         batch: batch(&top)?,
         routes: top.strings("routes")?.unwrap_or_default(),
         alerts: alerts(&top)?,
-        ..ProfilerConfig::default()
     };
     let sample_rate = top.number("sampleRate")?.unwrap_or(1.0);
     if !(sample_rate > 0.0 && sample_rate <= 1.0) {
@@ -70,15 +59,20 @@ pub fn parse(options: &JsValue) -> Result<StartOptions, JsValue> {
             format!("must be in (0, 1], got {sample_rate}"),
         ));
     }
+    let (fetch, xhr, resource_timing) = instrument(&top)?;
     Ok(StartOptions {
         config,
         runtime: RuntimeOptions {
             db_name,
             retention: retention(&top)?,
         },
-        instrument: instrument(&top)?,
-        sample_rate,
-        ignore: ignore_urls(&top)?,
+        hooks: HookOptions {
+            fetch,
+            xhr,
+            sample_rate,
+            ignore: ignore_urls(&top)?,
+        },
+        resource_timing,
         export: top.value("export")?,
     })
 }
@@ -108,6 +102,34 @@ fn batch(top: &Fields) -> Result<BatcherConfig, JsValue> {
     Ok(config)
 }
 
+/// `windows: { slotMs = 10000, retentionMs = 3600000, maxRoutes = 500 }`: the live rolling
+/// windows behind `snapshot()`, alerts and trends.
+fn windows(top: &Fields) -> Result<RegistryConfig, JsValue> {
+    let known = ["slotMs", "retentionMs", "maxRoutes"];
+    let f = Fields::new(
+        &top.value("windows")?.unwrap_or_default(),
+        "windows",
+        &known,
+    )?;
+    let mut config = RegistryConfig::default();
+    if let Some(v) = f.non_negative("slotMs")? {
+        config.slot_ms = v;
+    }
+    if let Some(v) = f.non_negative("retentionMs")? {
+        config.retention_ms = v;
+    }
+    if let Some(v) = f.integer("maxRoutes", 1e6)? {
+        config.max_routes = v as usize;
+    }
+    if !(config.slot_ms > 0.0 && config.retention_ms >= config.slot_ms) {
+        return Err(range_error(
+            "windows.slotMs",
+            "must be > 0 and no larger than windows.retentionMs",
+        ));
+    }
+    Ok(config)
+}
+
 fn retention(top: &Fields) -> Result<Retention, JsValue> {
     let known = ["maxAgeMs", "maxSamples"];
     let f = Fields::new(
@@ -124,28 +146,27 @@ fn retention(top: &Fields) -> Result<Retention, JsValue> {
     })
 }
 
-fn instrument(top: &Fields) -> Result<InstrumentOptions, JsValue> {
-    let all = |on| InstrumentOptions {
-        fetch: on,
-        xhr: on,
-        resource_timing: on,
-    };
+/// `(fetch, xhr, resourceTiming)`; `instrument: false` turns all three off.
+fn instrument(top: &Fields) -> Result<(bool, bool, bool), JsValue> {
     match top.value("instrument")? {
-        None => Ok(all(true)),
-        Some(v) if v.as_bool().is_some() => Ok(all(v.as_bool() == Some(true))),
+        None => Ok((true, true, true)),
+        Some(v) if v.as_bool().is_some() => {
+            let on = v.as_bool() == Some(true);
+            Ok((on, on, on))
+        }
         Some(v) => {
             let f = Fields::new(&v, "instrument", &["fetch", "xhr", "resourceTiming"])?;
-            Ok(InstrumentOptions {
-                fetch: f.boolean("fetch")?.unwrap_or(true),
-                xhr: f.boolean("xhr")?.unwrap_or(true),
-                resource_timing: f.boolean("resourceTiming")?.unwrap_or(true),
-            })
+            Ok((
+                f.boolean("fetch")?.unwrap_or(true),
+                f.boolean("xhr")?.unwrap_or(true),
+                f.boolean("resourceTiming")?.unwrap_or(true),
+            ))
         }
     }
 }
 
-fn ignore_urls(top: &Fields) -> Result<IgnoreUrls, JsValue> {
-    let mut ignore = IgnoreUrls::default();
+fn ignore_urls(top: &Fields) -> Result<IgnoreRules, JsValue> {
+    let mut ignore = IgnoreRules::default();
     let Some(value) = top.value("ignoreUrls")? else {
         return Ok(ignore);
     };
@@ -180,11 +201,21 @@ fn alerts(top: &Fields) -> Result<Vec<RuleSpec>, JsValue> {
             format!("must be an array, got {}", type_of(&value)),
         )
     })?;
-    array
-        .iter()
-        .enumerate()
-        .map(|(i, rule)| rule_spec(&rule, &format!("alerts[{i}]")))
-        .collect()
+    let mut specs: Vec<RuleSpec> = Vec::new();
+    for (i, rule) in array.iter().enumerate() {
+        let path = format!("alerts[{i}]");
+        let spec = rule_spec(&rule, &path)?;
+        AlertRule::validate(spec.clone())
+            .map_err(|e| range_error(&format!("{path}.{}", e.field), &e.message))?;
+        if specs.iter().any(|s| s.name == spec.name) {
+            return Err(range_error(
+                &format!("{path}.name"),
+                "duplicates another rule's name",
+            ));
+        }
+        specs.push(spec);
+    }
+    Ok(specs)
 }
 
 /// One alert rule object as a [`RuleSpec`]; errors name `path.field`.

@@ -24,11 +24,15 @@ pub const META: &str = "meta";
 pub const BY_START: &str = "byStart";
 /// `batches` index on `[maxStart, count]`: range reads, retention and counting from keys alone.
 pub const BY_END: &str = "byEnd";
+/// Alert history: fired and resolved events, auto-increment keys.
+pub const ALERTS: &str = "alerts";
+/// `alerts` index on the event time `at`.
+pub const BY_AT: &str = "byAt";
 
 type Migration = fn(&idb::Database, &idb::Transaction) -> Result<(), idb::Error>;
 
 /// `MIGRATIONS[v]` upgrades version `v` to `v + 1`; the schema version is their count.
-const MIGRATIONS: [Migration; 2] = [create_stores, add_end_index];
+const MIGRATIONS: [Migration; 3] = [create_stores, add_end_index, add_alert_history];
 
 /// The version this code writes.
 pub fn schema_version() -> u32 {
@@ -52,6 +56,14 @@ fn add_end_index(_: &idb::Database, tx: &idb::Transaction) -> Result<(), idb::Er
         KeyPath::new_array([MAX_START, COUNT]),
         Some(params),
     )?;
+    Ok(())
+}
+
+fn add_alert_history(db: &idb::Database, _: &idb::Transaction) -> Result<(), idb::Error> {
+    let mut params = ObjectStoreParams::new();
+    params.auto_increment(true);
+    let alerts = db.create_object_store(ALERTS, params)?;
+    alerts.create_index(BY_AT, KeyPath::new_single("at"), None)?;
     Ok(())
 }
 

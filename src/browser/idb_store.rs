@@ -26,7 +26,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{IdbDatabase, IdbTransaction};
 
 use super::batch_codec::{self, ColumnForm};
-use super::idb_schema::{self, BATCHES, BY_END, BY_START, OpenFailure, describe};
+use super::idb_schema::{self, ALERTS, BATCHES, BY_AT, BY_END, BY_START, OpenFailure, describe};
 use super::journal::Journal;
 use crate::core::columnar::ColumnarBatch;
 use crate::core::field_error::FieldError;
@@ -193,7 +193,12 @@ pub struct Store {
     options: StoreOptions,
     mode: RefCell<Mode>,
     stats: Rc<RefCell<StoreStats>>,
+    /// Alert history while storage is memory-only (bounded).
+    memory_alerts: RefCell<std::collections::VecDeque<JsValue>>,
 }
+
+/// Alert events kept in memory when IndexedDB is unusable.
+const MEMORY_ALERTS: usize = 1_000;
 
 impl Store {
     /// [`Store::open_with`] default options.
@@ -222,6 +227,7 @@ impl Store {
             options,
             mode: RefCell::new(Mode::Idb(None)),
             stats: Rc::default(),
+            memory_alerts: RefCell::default(),
         };
         // Connect now so state() is meaningful from the start.
         store.connection().await;
@@ -438,6 +444,56 @@ impl Store {
                 None
             }
         }
+    }
+
+    /// Appends alert events (plain objects with a numeric `at`, epoch ms) in one transaction.
+    pub async fn put_alerts(&self, events: &[JsValue]) -> Result<(), StoreError> {
+        let Some(conn) = self.connection().await else {
+            let mut memory = self.memory_alerts.borrow_mut();
+            memory.extend(events.iter().cloned());
+            while memory.len() > MEMORY_ALERTS {
+                memory.pop_front();
+            }
+            return Ok(());
+        };
+        let tx = conn
+            .database()
+            .transaction(&[ALERTS], TransactionMode::ReadWrite)?;
+        let store = tx.object_store(ALERTS)?;
+        for event in events {
+            store.add(event, None)?;
+        }
+        commit(&conn, tx).await.map_err(StoreError::from)
+    }
+
+    /// Alert events with `at` in `[from_ms, to_ms]`, oldest first.
+    pub async fn read_alerts(&self, from_ms: f64, to_ms: f64) -> Result<Vec<JsValue>, StoreError> {
+        let Some(conn) = self.connection().await else {
+            let at = |e: &JsValue| {
+                js_sys::Reflect::get(e, &"at".into())
+                    .ok()
+                    .and_then(|v| v.as_f64())
+                    .unwrap_or(f64::NAN)
+            };
+            let memory = self.memory_alerts.borrow();
+            return Ok(memory
+                .iter()
+                .filter(|e| (from_ms..=to_ms).contains(&at(e)))
+                .cloned()
+                .collect());
+        };
+        let tx = conn
+            .database()
+            .transaction(&[ALERTS], TransactionMode::ReadOnly)?;
+        let index = tx.object_store(ALERTS)?.index(BY_AT)?;
+        let range = KeyRange::bound(
+            &from_ms.max(-f64::MAX).into(),
+            &to_ms.min(f64::MAX).into(),
+            Some(false),
+            Some(false),
+        )?;
+        let records = index.get_all(Some(Query::from(range)), None)?.await?;
+        Ok(records)
     }
 
     /// Runs `f` on the memory log; only called after [`Store::connection`] returned `None`.

@@ -17,9 +17,11 @@ use serde::Serialize;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 
+use super::attached_hooks::AttachedHooks;
 use super::clock::PerformanceClock;
 use super::events::Emitter;
 use super::idb_store::{StorageState, Store, StoreError, StoreOptions};
+use super::instrument::{HookError, HookOptions};
 use super::journal::Journal;
 use super::lifecycle::PageExitListener;
 use crate::core::alerts::{AlertEvent, AlertKind};
@@ -99,6 +101,7 @@ pub struct Runtime {
     ticker: RefCell<Option<Interval>>,
     ticks: Cell<u32>,
     page_exit: RefCell<Option<PageExitListener>>,
+    hooks: RefCell<Option<AttachedHooks>>,
     counters: RefCell<Counters>,
     stopped: Cell<bool>,
 }
@@ -135,6 +138,7 @@ impl Runtime {
             ticker: RefCell::new(None),
             ticks: Cell::new(0),
             page_exit: RefCell::new(None),
+            hooks: RefCell::new(None),
             counters: RefCell::new(Counters::default()),
             stopped: Cell::new(false),
         });
@@ -157,6 +161,18 @@ impl Runtime {
                 this.tick();
             }
         }));
+    }
+
+    /// Installs the fetch/XHR hooks (and the Resource Timing observer) for this profiler;
+    /// `stop()` removes them.
+    pub fn attach_hooks(
+        self: &Rc<Self>,
+        options: HookOptions,
+        resource_timing: bool,
+    ) -> Result<(), HookError> {
+        let attached = AttachedHooks::attach(self, options, resource_timing)?;
+        *self.hooks.borrow_mut() = Some(attached);
+        Ok(())
     }
 
     /// Epoch milliseconds now.
@@ -392,15 +408,23 @@ impl Runtime {
         }
     }
 
-    fn emit_alert(&self, event: &AlertEvent) {
+    /// Tells listeners and keeps the event in the alert history.
+    fn emit_alert(self: &Rc<Self>, event: &AlertEvent) {
         let name = match event.kind {
             AlertKind::Fired => "alert",
             AlertKind::Resolved => "resolved",
         };
-        match to_js(event) {
-            Ok(detail) => self.events.emit(name, &detail),
-            Err(e) => self.report_error("alerts", &e),
-        }
+        let detail = match to_js(event) {
+            Ok(detail) => detail,
+            Err(e) => return self.report_error("alerts", &e),
+        };
+        self.events.emit(name, &detail);
+        let this = self.clone();
+        spawn_local(async move {
+            if let Err(e) = this.store.put_alerts(&[detail]).await {
+                this.report_error("alerts", &e.to_string());
+            }
+        });
     }
 
     async fn apply_retention(&self) {
@@ -416,6 +440,7 @@ impl Runtime {
     /// Stops timers and listeners, writes everything recorded, and closes storage.
     pub async fn stop(self: &Rc<Self>) -> Result<u64, StoreError> {
         self.stopped.set(true);
+        self.hooks.borrow_mut().take();
         self.ticker.borrow_mut().take();
         self.flush_timer.borrow_mut().take();
         self.page_exit.borrow_mut().take();

@@ -49,7 +49,7 @@ impl Default for BatcherConfig {
             max_size: 1000,
             max_delay_ms: 2_000.0,
             slow_ms: 3_000.0,
-            max_buffered: 50_000,
+            max_buffered: 100_000,
             target_flush_ms: 50.0,
             retry_base_ms: 500.0,
             retry_max_ms: 60_000.0,

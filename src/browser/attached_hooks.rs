@@ -1,0 +1,94 @@
+//! Connects the fetch/XHR hooks and the Resource Timing observer to a running profiler.
+
+use std::rc::Rc;
+
+use super::instrument::resource_timing::{RawResourceEntry, ResourceTimingObserver};
+use super::instrument::{HookError, HookOptions, Hooks, Observed, Outcome};
+use super::runtime::Runtime;
+use crate::core::profiler::ObservedCall;
+use crate::core::timing::{ResourceTiming, ServerTiming};
+
+/// The installed hooks; dropping this restores the page's `fetch` and `XMLHttpRequest`.
+#[must_use = "dropping the hooks uninstalls them"]
+pub struct AttachedHooks {
+    _hooks: Option<Hooks>,
+    _timing: Option<ResourceTimingObserver>,
+}
+
+impl AttachedHooks {
+    /// Installs what `options` asks for, feeding `runtime` through weak references (the hooks
+    /// never keep a stopped profiler alive).
+    pub fn attach(
+        runtime: &Rc<Runtime>,
+        options: HookOptions,
+        resource_timing: bool,
+    ) -> Result<Self, HookError> {
+        let wants_hooks = options.fetch || options.xhr;
+        let weak = Rc::downgrade(runtime);
+        let hooks = wants_hooks
+            .then(|| {
+                Hooks::install(options, move |observed| {
+                    if let Some(runtime) = weak.upgrade() {
+                        runtime.observe(call_of(observed));
+                    }
+                })
+            })
+            .transpose()?;
+        let weak = Rc::downgrade(runtime);
+        let timing = (resource_timing && wants_hooks)
+            .then(|| {
+                ResourceTimingObserver::observe(move |entry| {
+                    // Only API calls can match a sample; images and scripts never will.
+                    if !matches!(entry.initiator_type.as_str(), "fetch" | "xmlhttprequest") {
+                        return;
+                    }
+                    if let Some(runtime) = weak.upgrade() {
+                        let origin = runtime.clock().to_epoch_ms(0.0);
+                        runtime.offer_timing(timing_of(entry, origin));
+                    }
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            _hooks: hooks,
+            _timing: timing,
+        })
+    }
+}
+
+fn call_of(o: Observed) -> ObservedCall {
+    ObservedCall {
+        url: o.url,
+        method: o.method,
+        status: o.status,
+        ok: o.outcome == Outcome::Ok,
+        start_ms: o.start_ms,
+        duration_ms: o.duration_ms,
+    }
+}
+
+/// A raw entry with its start moved to epoch ms, the timebase of observed calls. The phase
+/// marks stay relative to the page: the breakdown only takes differences of them.
+fn timing_of(e: RawResourceEntry, time_origin: f64) -> ResourceTiming {
+    ResourceTiming {
+        name: e.name,
+        start_time: time_origin + e.start_time,
+        redirect_start: e.redirect_start,
+        redirect_end: e.redirect_end,
+        domain_lookup_start: e.domain_lookup_start,
+        domain_lookup_end: e.domain_lookup_end,
+        connect_start: e.connect_start,
+        connect_end: e.connect_end,
+        secure_connection_start: e.secure_connection_start,
+        request_start: e.request_start,
+        response_start: e.response_start,
+        response_end: e.response_end,
+        transfer_size: e.transfer_size,
+        encoded_body_size: e.encoded_body_size,
+        server_timing: e
+            .server_timing
+            .into_iter()
+            .map(|(name, duration)| ServerTiming { name, duration })
+            .collect(),
+    }
+}

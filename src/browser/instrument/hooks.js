@@ -1,0 +1,237 @@
+// The fetch and XMLHttpRequest patches. They live in JS because a prototype method needs `this`
+// and because the app must get back its own objects untouched: the wrappers return exactly what
+// the originals returned and observe settlement on the side. Rust sees one call per settled
+// request, with primitive arguments, through one long-lived callback.
+
+// Transport and outcome codes; mirrored by `Transport::from_code` and `Outcome::from_code`.
+const FETCH = 0;
+const XHR = 1;
+const OK = 0;
+const HTTP_ERROR = 1;
+const NETWORK_ERROR = 2;
+const ABORTED = 3;
+const TIMEOUT = 4;
+
+const perf = globalThis.performance;
+// Captured once so that a page replacing Promise.prototype.then cannot see our side handlers.
+const then = Promise.prototype.then;
+
+function httpOutcome(status) {
+  return status === 0 || (status >= 200 && status < 300) ? OK : HTTP_ERROR;
+}
+
+// A fetch rejection: an aborted signal says why (its reason may be any value), else the error.
+function failureOutcome(signal, error) {
+  const cause = signal && signal.aborted ? signal.reason : error;
+  const name = cause && cause.name;
+  if (name === "TimeoutError") return TIMEOUT;
+  if (name === "AbortError" || (signal && signal.aborted)) return ABORTED;
+  return NETWORK_ERROR;
+}
+
+// Parses the URL as fetch and XHR would. The common absolute string skips the base (half
+// the parsing cost), and a URL object needs no parsing at all.
+function parseUrl(raw) {
+  if (raw instanceof URL) return raw;
+  if (typeof raw === "string" && (raw.startsWith("https://") || raw.startsWith("http://"))) {
+    return new URL(raw);
+  }
+  // Relative: against the document base, or a worker's location.
+  const doc = globalThis.document;
+  return new URL(raw, doc ? doc.baseURI : globalThis.location.href);
+}
+
+// Replaces `target[key]` (which was `original`) with `wrapper`; returns what `restore` needs.
+function patch(target, key, original, wrapper) {
+  target[key] = wrapper;
+  return { target, key, original, wrapper };
+}
+
+// Puts the original back unless someone wrapped ours meanwhile: then theirs stays, and ours is
+// left as a pass-through (the shim is inactive).
+function restore(p) {
+  if (p.target[p.key] === p.wrapper) p.target[p.key] = p.original;
+}
+
+/** One installation: options, the Rust callback, the patches it made and its error count. */
+export class Shim {
+  constructor(sampleRate, prefixes, patterns, report) {
+    this.active = true;
+    this.sampleRate = sampleRate;
+    this.prefixes = prefixes;
+    this.patterns = patterns;
+    this.report = report;
+    this.errors = 0;
+    this.patches = [];
+  }
+
+  /** Patches what is asked for and exists; returns [fetchHooked, xhrHooked]. Throws on failure, undone. */
+  install(fetch, xhr) {
+    try {
+      const fetchHooked = fetch && typeof globalThis.fetch === "function";
+      if (fetchHooked) this.hookFetch();
+      const xhrHooked = xhr && typeof globalThis.XMLHttpRequest === "function";
+      if (xhrHooked) this.hookXhr();
+      return [fetchHooked, xhrHooked];
+    } catch (error) {
+      this.uninstall();
+      throw error;
+    }
+  }
+
+  uninstall() {
+    this.active = false;
+    this.report = null;
+    for (const p of this.patches) restore(p);
+    this.patches = [];
+  }
+
+  // Decided before any other work, so unsampled requests cost one Math.random.
+  sampled() {
+    return this.active && (this.sampleRate >= 1 || Math.random() < this.sampleRate);
+  }
+
+  // The absolute http(s) URL without credentials, query or fragment; null when the request is
+  // not an API call (data:, blob:) or an ignore rule matches its full absolute URL.
+  target(raw) {
+    const url = parseUrl(raw);
+    if (url.protocol !== "http:" && url.protocol !== "https:") return null;
+    const href = url.href;
+    for (const prefix of this.prefixes) if (href.startsWith(prefix)) return null;
+    for (const pattern of this.patterns) {
+      pattern.lastIndex = 0; // a global or sticky RegExp would otherwise remember the last match
+      if (pattern.test(href)) return null;
+    }
+    return url.origin + url.pathname;
+  }
+
+  settle(transport, url, method, status, outcome, start, end) {
+    const report = this.report;
+    if (report === null) return; // uninstalled while the request was in flight
+    try {
+      report(transport, url, method, status, outcome, start, end - start);
+    } catch {
+      this.errors++;
+    }
+  }
+
+  hookFetch() {
+    const shim = this;
+    const original = globalThis.fetch;
+    // `input` only, so that `length` matches the native fetch; init and extras stay in `arguments`.
+    function fetch(input) {
+      if (!shim.sampled()) return original.apply(this, arguments);
+      const start = perf.now();
+      const promise = original.apply(this, arguments);
+      try {
+        shim.watchFetch(promise, input, arguments[1], start);
+      } catch {
+        shim.errors++;
+      }
+      return promise;
+    }
+    this.patches.push(patch(globalThis, "fetch", original, fetch));
+  }
+
+  watchFetch(promise, input, init, start) {
+    const request = input instanceof Request ? input : null;
+    const url = this.target(request ? request.url : input);
+    if (url === null) return;
+    let method = request ? request.method : "GET";
+    let signal = request ? request.signal : null;
+    if (init != null) {
+      if (init.method !== undefined) method = String(init.method);
+      if (init.signal != null) signal = init.signal;
+    }
+    method = method.toUpperCase();
+    // Both handlers swallow their own failures, so the derived promise always fulfils.
+    then.call(
+      promise,
+      (response) => {
+        try {
+          const status = response.status;
+          this.settle(FETCH, url, method, status, httpOutcome(status), start, perf.now());
+        } catch {
+          this.errors++;
+        }
+      },
+      (error) => {
+        try {
+          const outcome = failureOutcome(signal, error);
+          this.settle(FETCH, url, method, 0, outcome, start, perf.now());
+        } catch {
+          this.errors++;
+        }
+      },
+    );
+  }
+
+  hookXhr() {
+    const shim = this;
+    const proto = globalThis.XMLHttpRequest.prototype;
+    // Per instance: { url, method, start, headers }; a WeakMap, so the app sees no new property.
+    const pending = new WeakMap();
+
+    function onReadyStateChange() {
+      const rec = pending.get(this);
+      if (rec !== undefined && rec.headers === 0 && this.readyState >= 2) rec.headers = perf.now();
+    }
+    function onEnd(event) {
+      const rec = pending.get(this);
+      if (rec === undefined || rec.start < 0) return;
+      pending.delete(this);
+      try {
+        const end = rec.headers || perf.now(); // synchronous XHR has no HEADERS_RECEIVED event
+        const type = event.type;
+        const status = type === "load" ? this.status : 0;
+        const outcome =
+          type === "load" ? httpOutcome(status)
+          : type === "abort" ? ABORTED
+          : type === "timeout" ? TIMEOUT
+          : NETWORK_ERROR;
+        shim.settle(XHR, rec.url, rec.method, status, outcome, rec.start, end);
+      } catch {
+        shim.errors++;
+      }
+    }
+    // Capturing listeners at the target run before the app's own, so an app that re-opens the
+    // same instance from its load handler cannot replace the record before we read it.
+    const capture = { capture: true };
+    const events = ["load", "error", "abort", "timeout"];
+
+    const originalOpen = proto.open;
+    function open(method, url) {
+      const result = originalOpen.apply(this, arguments);
+      pending.delete(this); // a re-opened instance starts a new request
+      if (shim.sampled()) {
+        try {
+          const target = shim.target(url);
+          if (target !== null) {
+            const rec = { url: target, method: String(method).toUpperCase(), start: -1, headers: 0 };
+            pending.set(this, rec);
+          }
+        } catch {
+          shim.errors++;
+        }
+      }
+      return result;
+    }
+    this.patches.push(patch(proto, "open", originalOpen, open));
+
+    const originalSend = proto.send;
+    function send() {
+      const rec = pending.get(this);
+      if (rec !== undefined && rec.start < 0 && shim.active) {
+        try {
+          this.addEventListener("readystatechange", onReadyStateChange, capture);
+          for (const type of events) this.addEventListener(type, onEnd, capture);
+          rec.start = perf.now();
+        } catch {
+          shim.errors++;
+        }
+      }
+      return originalSend.apply(this, arguments);
+    }
+    this.patches.push(patch(proto, "send", originalSend, send));
+  }
+}
