@@ -48,7 +48,11 @@ async function exposeMainThreadClock(page) {
   });
 }
 
-const server = await startServer({ port: 0, api: benchRoutes(root) });
+const server = await startServer({
+  port: 0,
+  api: benchRoutes(root),
+  mounts: [["/bench/", path.join(root, "bench")]],
+});
 const browser = await launchBrowser();
 try {
   const page = await openPage(browser);

@@ -14,7 +14,6 @@ const MOUNTS = [
   ["/pkg/", path.join(root, "pkg")],
   ["/js/", path.join(root, "js")],
   ["/vendor/uplot/", path.join(root, "node_modules/uplot/dist")],
-  ["/bench/", path.join(root, "bench")],
   ["/", path.join(root, "www")],
 ];
 

@@ -34,7 +34,7 @@ function openTelemetry({ WebTracerProvider, BatchSpanProcessor, FetchInstrumenta
 
 // A profiler per round, so its hook and timers live only inside apiscope's rounds. Null while
 // Profiler.start installs no fetch hook.
-async function apiscope({ Profiler }) {
+async function apiscope({ Profiler }, fetches) {
   const options = { dbName: "apiscope-bench-instrumentation", instrument: { fetch: true, xhr: false } };
   const bare = window.fetch;
   const probe = await Profiler.start(options);
@@ -52,8 +52,10 @@ async function apiscope({ Profiler }) {
     // Persisting the samples is its export.
     finish: (p) => p.flush(),
     teardown: async (p) => {
+      const { accepted } = p.stats();
       await p.stop();
       p.free();
+      if (accepted < fetches) throw new Error(`apiscope's hook saw ${accepted} of ${fetches} fetches`);
     },
     close: () => deleteDatabase(options.dbName),
   };
@@ -61,7 +63,7 @@ async function apiscope({ Profiler }) {
 
 export default async function instrumentationCase({ instrumentation: { fetches }, schedule }, { wasm, peers }) {
   performance.setResourceTimingBufferSize(fetches * 4);
-  const own = await apiscope(wasm);
+  const own = await apiscope(wasm, fetches);
   const instrumented = [openTelemetry(peers), ...(own ? [own] : [])];
   const contestants = [{ name: BASELINE }, ...instrumented].map((c) => ({
     name: c.name,
