@@ -11,6 +11,7 @@ use wasm_bindgen::{JsCast, closure::Closure};
 use super::errors::{plain_error, range_error, type_error};
 use super::js_object::{Fields, type_of};
 use super::profiler_options::{self, StartOptions};
+use super::response_cache::ResponseCache;
 use crate::browser::events::EVENT_NAMES;
 use crate::browser::runtime::{Runtime, to_js};
 use crate::core::field_error::FieldError;
@@ -271,6 +272,13 @@ impl Profiler {
         self.runtime
             .with_core(|core| core.add_alert(spec))
             .map_err(|e| profiler_options::prefixed("rule", e))
+    }
+
+    /// Lets `cacheHitRate` alert rules watch `cache` (a `ResponseCache`). The profiler does
+    /// not keep the cache alive.
+    #[wasm_bindgen(js_name = watchCache)]
+    pub fn watch_cache(&self, cache: &ResponseCache) {
+        self.runtime.watch_cache(cache.hit_rate_probe());
     }
 
     /// Removes the alert rule called `name`; false if there was none.

@@ -6,7 +6,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use super::errors::{range_error, type_error};
 use super::js_object::{Fields, as_array, type_of};
 use crate::browser::instrument::{HookOptions, IgnoreRules};
-use crate::browser::runtime::RuntimeOptions;
+use crate::browser::runtime::{RuntimeOptions, page_origin};
 use crate::core::alerts::{AlertRule, RuleSpec};
 use crate::core::batcher::BatcherConfig;
 use crate::core::field_error::FieldError;
@@ -176,9 +176,16 @@ fn ignore_urls(top: &Fields) -> Result<IgnoreRules, JsValue> {
             format!("must be an array, got {}", type_of(&value)),
         )
     })?;
+    let origin = page_origin();
     for (i, item) in array.iter().enumerate() {
         if let Some(prefix) = item.as_string() {
-            ignore.prefixes.push(prefix);
+            // The hooks compare absolute URLs: a path is a prefix on the page's own origin.
+            let absolute = if prefix.starts_with('/') && !prefix.starts_with("//") {
+                format!("{origin}{prefix}")
+            } else {
+                prefix
+            };
+            ignore.prefixes.push(absolute);
         } else if let Some(pattern) = item.dyn_ref::<RegExp>() {
             ignore.patterns.push(pattern.clone());
         } else {

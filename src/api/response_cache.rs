@@ -167,6 +167,20 @@ impl ResponseCache {
     }
 }
 
+impl ResponseCache {
+    /// A probe of this cache's hit rate that does not keep the cache alive (for a profiler's
+    /// `cacheHitRate` alerts); `None` once the cache is gone or before any answer.
+    pub(crate) fn hit_rate_probe(&self) -> impl Fn() -> Option<f64> + 'static {
+        let weak = Rc::downgrade(&self.shared);
+        move || {
+            let shared = weak.upgrade()?;
+            let state = shared.state.borrow();
+            let report = state.counts.report(&state.store.stats());
+            report.hit_rate.is_finite().then_some(report.hit_rate)
+        }
+    }
+}
+
 impl Shared {
     async fn answer(self: Rc<Self>, input: &JsValue, init: &JsValue) -> Result<Response, JsValue> {
         // fetch would reject with this same error, so the app sees no difference.

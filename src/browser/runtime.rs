@@ -88,6 +88,9 @@ struct Counters {
     errors: u64,
 }
 
+/// Reads a response cache's current hit rate.
+type HitRateProbe = Box<dyn Fn() -> Option<f64>>;
+
 /// One profiler's running state; shared by the facade, its timers and its listeners.
 pub struct Runtime {
     core: RefCell<ProfilerCore>,
@@ -102,6 +105,7 @@ pub struct Runtime {
     ticks: Cell<u32>,
     page_exit: RefCell<Option<PageExitListener>>,
     hooks: RefCell<Option<AttachedHooks>>,
+    cache_hit_rate: RefCell<Option<HitRateProbe>>,
     counters: RefCell<Counters>,
     stopped: Cell<bool>,
 }
@@ -139,6 +143,7 @@ impl Runtime {
             ticks: Cell::new(0),
             page_exit: RefCell::new(None),
             hooks: RefCell::new(None),
+            cache_hit_rate: RefCell::new(None),
             counters: RefCell::new(Counters::default()),
             stopped: Cell::new(false),
         });
@@ -173,6 +178,11 @@ impl Runtime {
         let attached = AttachedHooks::attach(self, options, resource_timing)?;
         *self.hooks.borrow_mut() = Some(attached);
         Ok(())
+    }
+
+    /// Where `cacheHitRate` alert rules read the response cache's hit rate from.
+    pub fn watch_cache(&self, hit_rate: impl Fn() -> Option<f64> + 'static) {
+        *self.cache_hit_rate.borrow_mut() = Some(Box::new(hit_rate));
     }
 
     /// Epoch milliseconds now.
@@ -396,7 +406,16 @@ impl Runtime {
     /// Evaluates alerts (and now and then applies retention).
     fn tick(self: &Rc<Self>) {
         let now = self.now();
-        let events = self.core.borrow_mut().evaluate_alerts(now);
+        let hit_rate = self
+            .cache_hit_rate
+            .borrow()
+            .as_ref()
+            .and_then(|probe| probe());
+        let events = {
+            let mut core = self.core.borrow_mut();
+            core.set_cache_hit_rate(hit_rate);
+            core.evaluate_alerts(now)
+        };
         for event in &events {
             self.emit_alert(event);
         }
@@ -500,7 +519,7 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, String> {
 }
 
 /// `location.origin` of the window or worker; empty where there is none.
-fn page_origin() -> String {
+pub fn page_origin() -> String {
     js_sys::Reflect::get(&js_sys::global(), &"location".into())
         .and_then(|location| js_sys::Reflect::get(&location, &"origin".into()))
         .ok()

@@ -184,6 +184,7 @@ struct SlowDetail {
 /// ```
 pub struct ProfilerCore {
     page_origin: String,
+    slot_ms: f64,
     started_ms: Option<f64>,
     templater: Templater,
     registry: RouteRegistry,
@@ -212,6 +213,7 @@ impl ProfilerCore {
         session: u64,
         page_origin: &str,
     ) -> Result<Self, FieldError> {
+        let slot_ms = config.registry.slot_ms;
         let templater =
             Templater::new(&config.routes).map_err(|e| FieldError::new("routes", e.to_string()))?;
         let registry = RouteRegistry::new(config.registry)
@@ -224,6 +226,7 @@ impl ProfilerCore {
         let n = |v: usize| NonZeroUsize::new(v).unwrap_or(NonZeroUsize::MIN);
         Ok(Self {
             page_origin: page_origin.to_owned(),
+            slot_ms,
             started_ms: None,
             templater,
             registry,
@@ -348,8 +351,11 @@ impl ProfilerCore {
     /// with rates and trends.
     pub fn snapshot(&self, now_ms: f64, window_ms: Option<f64>) -> Vec<RouteSnapshot> {
         let elapsed = self.started_ms.map_or(0.0, |s| now_ms - s);
-        let window = window_ms.unwrap_or(f64::INFINITY);
-        let seconds = window.min(elapsed).max(1.0) / 1_000.0;
+        // A window holds the slots that start after its beginning: rates divide by that span.
+        let covered = window_ms.map_or(f64::INFINITY, |w| {
+            now_ms - ((now_ms - w) / self.slot_ms).floor() * self.slot_ms - self.slot_ms
+        });
+        let seconds = covered.min(elapsed).max(1.0) / 1_000.0;
         self.registry
             .snapshot(now_ms, window_ms)
             .into_iter()

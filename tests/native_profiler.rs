@@ -1,0 +1,224 @@
+//! The pure profiler engine end to end, with explicit time: what a page's hooks and timers do,
+//! minus the browser.
+#![cfg(not(target_arch = "wasm32"))]
+
+use apiscope::core::alerts::RuleSpec;
+use apiscope::core::profiler::{ObservedCall, ProfilerConfig, ProfilerCore};
+use apiscope::core::sample::Sample;
+use apiscope::core::timing::{ResourceTiming, ServerTiming};
+
+const ORIGIN: &str = "https://app.example";
+
+fn profiler() -> ProfilerCore {
+    ProfilerCore::new(ProfilerConfig::default(), 1, ORIGIN).unwrap()
+}
+
+fn call(url: &str, start_ms: f64, duration_ms: f64, status: u16) -> ObservedCall {
+    ObservedCall {
+        url: url.into(),
+        method: "GET".into(),
+        status,
+        ok: (200..400).contains(&status),
+        start_ms,
+        duration_ms,
+    }
+}
+
+/// A same-origin entry with every phase exposed (Timing-Allow-Origin or same origin).
+fn entry(url: &str, start_ms: f64) -> ResourceTiming {
+    ResourceTiming {
+        name: url.into(),
+        start_time: start_ms,
+        domain_lookup_start: 10.0,
+        domain_lookup_end: 12.0,
+        connect_start: 12.0,
+        connect_end: 20.0,
+        secure_connection_start: 15.0,
+        request_start: 20.0,
+        response_start: 70.0,
+        response_end: 75.0,
+        transfer_size: 900.0,
+        encoded_body_size: 600.0,
+        server_timing: vec![ServerTiming {
+            name: "app".into(),
+            duration: 42.0,
+        }],
+        ..Default::default()
+    }
+}
+
+#[test]
+fn observed_calls_are_grouped_by_route_template_without_queries() {
+    let mut p = profiler();
+    for (i, id) in [1, 22, 333].into_iter().enumerate() {
+        let url = format!("{ORIGIN}/api/users/{id}");
+        p.observe(call(&url, 1_000.0 + i as f64, 30.0, 200), 1_100.0)
+            .unwrap();
+    }
+    p.observe(
+        call("https://cdn.example/img/7", 1_000.0, 5.0, 404),
+        1_100.0,
+    )
+    .unwrap();
+    let mut routes: Vec<(String, u64, u64)> = p
+        .snapshot(1_100.0, Some(60_000.0))
+        .into_iter()
+        .map(|s| (s.summary.route, s.summary.count, s.summary.errors))
+        .collect();
+    routes.sort();
+    assert_eq!(
+        routes,
+        [
+            ("/api/users/:id".into(), 3, 0),
+            ("https://cdn.example/img/:id".into(), 1, 1)
+        ]
+    );
+}
+
+#[test]
+fn a_resource_timing_entry_attaches_its_breakdown_whether_it_comes_first_or_last() {
+    let mut p = profiler();
+    let url = format!("{ORIGIN}/api/orders");
+    // Entry after the call.
+    p.observe(call(&url, 1_000.0, 75.0, 200), 1_075.0).unwrap();
+    p.offer_timing(entry(&url, 1_000.2), 1_080.0);
+    // Entry before the call.
+    p.offer_timing(entry(&url, 5_000.3), 5_070.0);
+    p.observe(call(&url, 5_000.0, 80.0, 200), 5_080.0).unwrap();
+
+    let slow = p.slow_calls("GET", "/api/orders", 5_100.0);
+    assert_eq!(slow.len(), 2);
+    for c in &slow {
+        assert_eq!(c.breakdown.ttfb, Some(50.0));
+        assert_eq!(c.breakdown.server, Some(42.0));
+        assert_eq!(c.breakdown.tls, Some(5.0));
+    }
+    let means = p.breakdown("GET", "/api/orders");
+    assert_eq!(means.matched, 2);
+    assert_eq!(means.dns, Some(2.0));
+    assert_eq!(means.download, Some(5.0));
+}
+
+#[test]
+fn opaque_cross_origin_timing_is_unknown_not_zero() {
+    let mut p = profiler();
+    let url = "https://api.other.example/v1/things";
+    p.observe(call(url, 1_000.0, 60.0, 200), 1_060.0).unwrap();
+    let opaque = ResourceTiming {
+        name: url.into(),
+        start_time: 1_000.1,
+        response_end: 60.0,
+        ..Default::default()
+    };
+    p.offer_timing(opaque, 1_061.0);
+    let means = p.breakdown("GET", "https://api.other.example/v1/things");
+    assert_eq!(means.matched, 1);
+    assert_eq!((means.dns, means.ttfb, means.server), (None, None, None));
+}
+
+#[test]
+fn a_slowdown_against_the_previous_hour_is_a_significant_trend() {
+    let mut p = profiler();
+    let hour = 3_600_000.0;
+    let start = 10.0 * hour;
+    // An hour of steady ~50 ms calls, then five minutes at ~1.4x.
+    for i in 0..3_000 {
+        let t = start + i as f64 * 1_000.0;
+        let d = 50.0 + (i % 10) as f64;
+        p.record(Sample::new(t, d, "GET", "/api/search", 200), t + d)
+            .unwrap();
+    }
+    let recent = start + 3_000.0 * 1_000.0;
+    for i in 0..300 {
+        let t = recent + i as f64 * 1_000.0;
+        let d = 70.0 + (i % 10) as f64 * 1.4;
+        p.record(Sample::new(t, d, "GET", "/api/search", 200), t + d)
+            .unwrap();
+    }
+    let now = recent + 300_000.0;
+    let snap = p.snapshot(now, Some(300_000.0));
+    let trend = snap[0]
+        .trend
+        .as_ref()
+        .expect("a trend with both windows filled");
+    assert!(trend.p50.significant, "{trend:?}");
+    assert!(trend.p50.change > 0.3, "{trend:?}");
+    assert!((snap[0].rps - 1.0).abs() < 0.01, "rps {}", snap[0].rps);
+}
+
+#[test]
+fn an_alert_fires_once_and_resolves_after_the_slow_calls_leave_its_window() {
+    let mut p = profiler();
+    p.add_alert(RuleSpec {
+        name: "slow".into(),
+        metric: "p95".into(),
+        above: Some(100.0),
+        window_ms: 30_000.0,
+        min_samples: Some(5.0),
+        cooldown_ms: Some(600_000.0),
+        ..Default::default()
+    })
+    .unwrap();
+    let mut fired = 0;
+    let mut resolved = 0;
+    let mut t = 0.0;
+    for (duration, seconds) in [(20.0, 60), (300.0, 60), (20.0, 120)] {
+        for _ in 0..seconds {
+            t += 1_000.0;
+            p.record(Sample::new(t, duration, "GET", "/api/x", 200), t + duration)
+                .unwrap();
+            for event in p.evaluate_alerts(t + duration) {
+                match event.kind {
+                    apiscope::core::alerts::AlertKind::Fired => fired += 1,
+                    apiscope::core::alerts::AlertKind::Resolved => resolved += 1,
+                }
+            }
+        }
+    }
+    assert_eq!((fired, resolved), (1, 1));
+    // A duplicate name is rejected alone, naming the field; the first rule stays.
+    let dup = RuleSpec {
+        name: "slow".into(),
+        metric: "p50".into(),
+        above: Some(1.0),
+        window_ms: 1_000.0,
+        ..Default::default()
+    };
+    assert_eq!(p.add_alert(dup).unwrap_err().field, "name");
+    assert_eq!(p.alert_rules().len(), 1);
+}
+
+#[test]
+fn recorded_samples_reach_a_batch_by_age_and_errors_go_at_once() {
+    let mut p = profiler();
+    p.record(Sample::new(0.0, 5.0, "GET", "/a", 200), 10.0)
+        .unwrap();
+    assert!(p.poll_batch(11.0).is_none(), "not due before maxDelayMs");
+    let deadline = p.next_deadline().unwrap();
+    let batch = p.poll_batch(deadline).unwrap();
+    assert_eq!(batch.samples.len(), 1);
+    p.batch_done(batch.id, 3.0, deadline + 3.0);
+    p.record(Sample::new(0.0, 5.0, "GET", "/a", 503), deadline + 4.0)
+        .unwrap();
+    assert!(
+        p.poll_batch(deadline + 4.0).is_some(),
+        "an error is written at once"
+    );
+}
+
+#[test]
+fn an_invalid_sample_changes_nothing() {
+    let mut p = profiler();
+    let err = p
+        .record(Sample::new(0.0, f64::NAN, "GET", "/a", 200), 1.0)
+        .unwrap_err();
+    assert_eq!(err.field, "durationMs");
+    assert!(p.snapshot(1.0, None).is_empty());
+    assert_eq!(p.batch_stats().accepted, 0);
+    assert_eq!(
+        p.observe(call("no url", 0.0, 1.0, 200), 1.0)
+            .unwrap_err()
+            .field,
+        "url"
+    );
+}
