@@ -161,7 +161,8 @@ fn histogram(point: &Value) -> OtlpExponentialHistogram {
 fn points_by_route(entries: &[Value]) -> BTreeMap<(String, String), (Sketch, u64)> {
     let mut routes = BTreeMap::new();
     for entry in entries {
-        let histograms = &metric(entry, "http.client.request.duration")["exponentialHistogram"];
+        let histograms =
+            &metric(entry, "apiscope.http.client.request.duration")["exponentialHistogram"];
         for point in histograms["dataPoints"].as_array().unwrap() {
             let sketch = Sketch::from_otlp(&histogram(point), SketchConfig::default()).unwrap();
             routes.insert(route_of(point), (sketch, 0));
@@ -243,7 +244,8 @@ async fn flushed_histograms_arrive_exact_and_as_deltas() {
     }
     // Delta temporality: the second interval starts where the first ended.
     let interval = |entry: &Value| {
-        let histograms = &metric(entry, "http.client.request.duration")["exponentialHistogram"];
+        let histograms =
+            &metric(entry, "apiscope.http.client.request.duration")["exponentialHistogram"];
         assert_eq!(
             histograms["aggregationTemporality"],
             "AGGREGATION_TEMPORALITY_DELTA"

@@ -14,7 +14,7 @@ use crate::core::sketch::OtlpExponentialHistogram;
 /// `service.name` when the `resource` option does not set one.
 pub const DEFAULT_SERVICE_NAME: &str = "apiscope-browser";
 /// The latency histogram metric (milliseconds, since bucket bounds cannot be rescaled).
-pub const DURATION_METRIC: &str = "http.client.request.duration";
+pub const DURATION_METRIC: &str = "apiscope.http.client.request.duration";
 /// The per-route failed-call count metric.
 pub const ERRORS_METRIC: &str = "apiscope.http.client.errors";
 /// Resource attribute holding the origin of the page that made the calls.
