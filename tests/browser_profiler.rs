@@ -357,3 +357,51 @@ async fn a_watched_response_cache_drives_cache_hit_rate_alerts() {
     profiler.stop().await.unwrap();
     delete_db(&db).await;
 }
+
+/// `export` sends each route's histogram to a real OTLP receiver (which validates it against
+/// the official protobuf schema); the exporter's own requests are never measured.
+#[wasm_bindgen_test]
+async fn export_sends_route_histograms_to_the_collector_and_is_not_measured() {
+    let receiver = common::otlp_origin();
+    let window = web_sys::window().unwrap();
+    let post = |path: &str| {
+        let init = web_sys::RequestInit::new();
+        init.set_method("POST");
+        JsFuture::from(window.fetch_with_str_and_init(&format!("{receiver}{path}"), &init))
+    };
+    post("/__reset").await.unwrap();
+
+    let bad = Profiler::start(json(r#"{"export":{"url":"ftp://nope"}}"#)).await;
+    let text = error_text(&bad.err().expect("a bad export URL is rejected"));
+    assert!(text.starts_with("RangeError: export.url"), "{text}");
+
+    let db = unique_db("export");
+    let profiler = start(format!(
+        r#"{{"dbName":"{db}","export":{{"url":"{receiver}/v1/metrics","intervalMs":600000}}}}"#
+    ))
+    .await;
+    for i in 0..40 {
+        let sample = json(&format!(
+            r#"{{"route":"/api/export","durationMs":{}}}"#,
+            10 + i
+        ));
+        profiler.record(sample).unwrap();
+    }
+    let local = profiler.export_otlp(JsValue::UNDEFINED).unwrap();
+    assert!(Array::is_array(&get(&local, "resourceMetrics")));
+    profiler.stop().await.unwrap();
+
+    let received = JsFuture::from(window.fetch_with_str(&format!("{receiver}/received")))
+        .await
+        .unwrap();
+    let received: web_sys::Response = received.unchecked_into();
+    let received = JsFuture::from(received.json().unwrap()).await.unwrap();
+    let text = JSON::stringify(&received).unwrap().as_string().unwrap();
+    assert!(text.contains("/api/export"), "{text}");
+    assert!(text.contains(r#""count":"40""#), "{text}");
+    // No route for the collector's own URL: its requests were not measured.
+    let snapshot = JSON::stringify(&profiler.snapshot(JsValue::UNDEFINED).unwrap()).unwrap();
+    assert!(!snapshot.as_string().unwrap().contains("v1/metrics"));
+    delete_db(&db).await;
+    delete_db(&format!("{db}-outbox")).await;
+}

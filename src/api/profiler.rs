@@ -13,10 +13,12 @@ use super::js_object::{Fields, type_of};
 use super::profiler_options::{self, StartOptions};
 use super::response_cache::ResponseCache;
 use crate::browser::events::EVENT_NAMES;
-use crate::browser::runtime::{Runtime, to_js};
+use crate::browser::otlp_exporter::Exporter;
+use crate::browser::runtime::{Runtime, page_origin, to_js};
 use crate::core::field_error::FieldError;
 use crate::core::glob::Glob;
 use crate::core::history::summarize_history;
+use crate::core::otlp_export::{ExportConfig, OtlpResource, encode_requests};
 use crate::core::sample::Sample;
 use crate::core::sample_page::SampleCursor;
 
@@ -46,13 +48,25 @@ impl Profiler {
         let StartOptions {
             config,
             runtime,
-            hooks,
+            mut hooks,
             resource_timing,
-            export: _,
+            export,
         } = profiler_options::parse(&options)?;
-        let runtime = Runtime::start(config, runtime)
-            .await
-            .map_err(|e| range_error(e.field, e.problem))?;
+        // Validate the exporter before anything starts, so a bad URL rejects `start`.
+        let exporter = match export {
+            Some(export) => {
+                let exporter = Exporter::start(&export, &runtime.db_name, &config.registry)
+                    .await
+                    .map_err(field_error)?;
+                hooks.ignore.prefixes.push(exporter.export_url().to_owned());
+                Some(exporter)
+            }
+            None => None,
+        };
+        let runtime = Runtime::start(config, runtime).await.map_err(field_error)?;
+        if let Some(exporter) = exporter {
+            runtime.attach_exporter(exporter);
+        }
         if let Err(e) = runtime.attach_hooks(hooks, resource_timing) {
             // Without hooks the profiler still records what the app reports; say why.
             runtime.report_error("instrument", &e.to_string());
@@ -272,6 +286,24 @@ impl Profiler {
         self.runtime
             .with_core(|core| core.add_alert(spec))
             .map_err(|e| profiler_options::prefixed("rule", e))
+    }
+
+    /// The live per-route histograms as one OTLP/HTTP JSON `ExportMetricsServiceRequest`
+    /// (what `export` sends, but covering the last `windowMs`, default 1 h): for downloads
+    /// and for collectors the app talks to itself.
+    #[wasm_bindgen(js_name = exportOtlp)]
+    pub fn export_otlp(&self, options: JsValue) -> Result<JsValue, JsValue> {
+        let window = window_option(&options)?.unwrap_or(3_600_000.0);
+        let now = self.runtime.now();
+        let points = self
+            .runtime
+            .with_core(|core| core.export_points(now, window));
+        let resource = OtlpResource::new(&ExportConfig::new(""), &page_origin());
+        let body = encode_requests(&points, &resource, usize::MAX);
+        match body.first() {
+            Some(body) => js_sys::JSON::parse(&body.json),
+            None => js_sys::JSON::parse(r#"{"resourceMetrics":[]}"#),
+        }
     }
 
     /// Lets `cacheHitRate` alert rules watch `cache` (a `ResponseCache`). The profiler does

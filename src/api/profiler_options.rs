@@ -10,6 +10,7 @@ use crate::browser::runtime::{RuntimeOptions, page_origin};
 use crate::core::alerts::{AlertRule, RuleSpec};
 use crate::core::batcher::BatcherConfig;
 use crate::core::field_error::FieldError;
+use crate::core::otlp_export::ExportConfig;
 use crate::core::profiler::ProfilerConfig;
 use crate::core::registry::RegistryConfig;
 use crate::core::retention::Retention;
@@ -35,8 +36,8 @@ pub struct StartOptions {
     pub hooks: HookOptions,
     /// Whether to break calls down with Resource Timing.
     pub resource_timing: bool,
-    /// The raw `export` option; the exporter validates it.
-    pub export: Option<JsValue>,
+    /// OTLP export, when configured (validated further by the exporter).
+    pub export: Option<ExportConfig>,
 }
 
 /// Reads `Profiler.start`'s options; `undefined` means all defaults.
@@ -73,7 +74,13 @@ pub fn parse(options: &JsValue) -> Result<StartOptions, JsValue> {
             ignore: ignore_urls(&top)?,
         },
         resource_timing,
-        export: top.value("export")?,
+        export: top
+            .value("export")?
+            .map(|v| {
+                serde_wasm_bindgen::from_value::<ExportConfig>(v)
+                    .map_err(|e| type_error("export", e))
+            })
+            .transpose()?,
     })
 }
 

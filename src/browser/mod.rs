@@ -11,5 +11,8 @@ pub mod idb_store;
 pub mod instrument;
 pub mod journal;
 pub mod lifecycle;
+pub mod otlp_exporter;
+pub mod otlp_post;
+pub mod outbox;
 pub mod runtime;
 pub mod stored_response;

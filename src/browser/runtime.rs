@@ -24,11 +24,13 @@ use super::idb_store::{StorageState, Store, StoreError, StoreOptions};
 use super::instrument::{HookError, HookOptions};
 use super::journal::Journal;
 use super::lifecycle::PageExitListener;
+use super::otlp_exporter::Exporter;
 use crate::core::alerts::{AlertEvent, AlertKind};
 use crate::core::batcher::{Batch, FlushDecision};
 use crate::core::clock::Clock;
 use crate::core::columnar::ColumnarBatch;
 use crate::core::field_error::FieldError;
+use crate::core::otlp_export::ExportStats;
 use crate::core::profiler::{ObservedCall, ProfilerConfig, ProfilerCore};
 use crate::core::retention::Retention;
 use crate::core::sample::Sample;
@@ -77,6 +79,9 @@ pub struct RuntimeStats {
     pub errors: u64,
     /// Batches replayed from the page-hide journal at start.
     pub journal_replayed: u32,
+    /// OTLP export counters, when `export` is configured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub export: Option<ExportStats>,
 }
 
 #[derive(Debug, Default)]
@@ -106,6 +111,7 @@ pub struct Runtime {
     page_exit: RefCell<Option<PageExitListener>>,
     hooks: RefCell<Option<AttachedHooks>>,
     cache_hit_rate: RefCell<Option<HitRateProbe>>,
+    exporter: RefCell<Option<Exporter>>,
     counters: RefCell<Counters>,
     stopped: Cell<bool>,
 }
@@ -144,6 +150,7 @@ impl Runtime {
             page_exit: RefCell::new(None),
             hooks: RefCell::new(None),
             cache_hit_rate: RefCell::new(None),
+            exporter: RefCell::new(None),
             counters: RefCell::new(Counters::default()),
             stopped: Cell::new(false),
         });
@@ -180,6 +187,20 @@ impl Runtime {
         Ok(())
     }
 
+    /// Sends every recorded call to `exporter` too (OTLP export).
+    pub fn attach_exporter(&self, exporter: Exporter) {
+        *self.exporter.borrow_mut() = Some(exporter);
+    }
+
+    /// Files a recorded call for the OTLP export, if one is configured.
+    fn export(&self, method: &str, route: &str, duration_ms: f64, is_error: bool) {
+        if let Some(exporter) = &*self.exporter.borrow() {
+            if let Err(e) = exporter.record(method, route, duration_ms, is_error) {
+                self.report_error("export", &e.to_string());
+            }
+        }
+    }
+
     /// Where `cacheHitRate` alert rules read the response cache's hit rate from.
     pub fn watch_cache(&self, hit_rate: impl Fn() -> Option<f64> + 'static) {
         *self.cache_hit_rate.borrow_mut() = Some(Box::new(hit_rate));
@@ -212,6 +233,13 @@ impl Runtime {
 
     /// Records one sample; an invalid one is rejected, naming the field, and nothing changes.
     pub fn record(self: &Rc<Self>, sample: Sample) -> Result<(), FieldError> {
+        sample.validate()?;
+        self.export(
+            &sample.method,
+            &sample.route,
+            sample.duration_ms,
+            !sample.ok,
+        );
         let now = self.now();
         let decision = self.core.borrow_mut().record(sample, now)?;
         self.schedule(decision);
@@ -230,6 +258,12 @@ impl Runtime {
         {
             let mut core = self.core.borrow_mut();
             for sample in samples {
+                self.export(
+                    &sample.method,
+                    &sample.route,
+                    sample.duration_ms,
+                    !sample.ok,
+                );
                 decision = core.record(sample, now)?;
             }
         }
@@ -240,9 +274,11 @@ impl Runtime {
     /// A call the hooks observed. Problems are contained and reported, never thrown.
     pub fn observe(self: &Rc<Self>, call: ObservedCall) {
         let now = self.now();
+        let (method, duration, is_error) = (call.method.clone(), call.duration_ms, !call.ok);
         let outcome = self.core.borrow_mut().observe(call, now);
         match outcome {
-            Ok(_) => {
+            Ok(route) => {
+                self.export(&method, &route, duration, is_error);
                 let decision = self.core.borrow().next_deadline();
                 if let Some(at) = decision {
                     self.schedule(FlushDecision::At(at));
@@ -465,6 +501,11 @@ impl Runtime {
         self.page_exit.borrow_mut().take();
         let written = self.flush().await;
         self.store.close();
+        // What the collector does not take now stays in the outbox for the next start.
+        let exporter = self.exporter.borrow_mut().take();
+        if let Some(exporter) = exporter {
+            exporter.flush().await;
+        }
         written
     }
 
@@ -500,6 +541,7 @@ impl Runtime {
             storage_reason,
             errors: counters.errors + self.events.listener_errors(),
             journal_replayed: self.store.stats().journal_replayed,
+            export: self.exporter.borrow().as_ref().map(Exporter::stats),
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod glob;
 pub mod history;
 pub mod http_cache_policy;
 pub mod memory_log;
+pub mod otlp_export;
 pub mod profiler;
 pub mod registry;
 pub mod retention;

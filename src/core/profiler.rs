@@ -15,6 +15,7 @@ use serde::Serialize;
 use super::alerts::{AlertEngine, AlertEvent, RouteMetrics, RuleError, RuleSpec};
 use super::batcher::{Batch, BatchId, Batcher, BatcherConfig, BatcherStats, FlushDecision};
 use super::field_error::FieldError;
+use super::otlp_export::ExportPoint;
 use super::registry::{RegistryConfig, RouteRegistry};
 use super::routes::Templater;
 use super::sample::Sample;
@@ -286,8 +287,8 @@ impl ProfilerCore {
 
     /// Records a call the hooks observed: templates its URL, records it, files it in the
     /// slow log, and matches it with a waiting Resource Timing entry if there is one.
-    /// Returns the call's id (for a late [`ProfilerCore::offer_timing`]) or the problem.
-    pub fn observe(&mut self, call: ObservedCall, now_ms: f64) -> Result<u64, FieldError> {
+    /// Returns the route it was filed under, or the problem.
+    pub fn observe(&mut self, call: ObservedCall, now_ms: f64) -> Result<String, FieldError> {
         let route = self.route_of(&call.url)?;
         let mut sample = Sample::new(
             call.start_ms,
@@ -316,7 +317,7 @@ impl ProfilerCore {
         self.slow.insert(&slow_key, slow, now_ms);
         let recent = RecentCall {
             method: call.method,
-            route,
+            route: route.clone(),
             breakdown: None,
         };
         self.recent_calls.put(id, recent);
@@ -326,7 +327,7 @@ impl ProfilerCore {
         {
             self.attach(id, breakdown);
         }
-        Ok(id)
+        Ok(route)
     }
 
     /// A Resource Timing entry arrived (times already in epoch ms). Attaches its breakdown to
@@ -539,9 +540,31 @@ impl ProfilerCore {
         );
     }
 
-    /// The live registry, for exporters that read per-route windows.
-    pub fn registry(&self) -> &RouteRegistry {
-        &self.registry
+    /// Every route's live windows as OTLP export points covering the last `window_ms`.
+    ///
+    /// ```
+    /// use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
+    /// use apiscope::core::sample::Sample;
+    /// let mut p = ProfilerCore::new(ProfilerConfig::default(), 1, "https://a.example").unwrap();
+    /// p.record(Sample::new(0.0, 12.0, "GET", "/a", 500), 20.0).unwrap();
+    /// let points = p.export_points(30.0, 60_000.0);
+    /// assert_eq!((points[0].sketch.count(), points[0].errors), (1, 1));
+    /// ```
+    pub fn export_points(&self, now_ms: f64, window_ms: f64) -> Vec<ExportPoint> {
+        self.registry
+            .routes()
+            .filter_map(|(method, route)| {
+                let (sketch, errors) = self.registry.window(method, route, now_ms, window_ms)?;
+                (sketch.count() > 0).then(|| ExportPoint {
+                    method: method.to_owned(),
+                    route: route.to_owned(),
+                    start_ms: now_ms - window_ms,
+                    end_ms: now_ms,
+                    sketch,
+                    errors,
+                })
+            })
+            .collect()
     }
 }
 

@@ -17,3 +17,11 @@ pub fn second_origin() -> String {
     let port: u16 = port.parse().expect("numeric port");
     format!("{head}:{}", port + 1)
 }
+
+/// The origin of the OTLP receiver (`tests/otlp/receiver.py`); CI runs it on port 4318.
+///
+/// Set `APISCOPE_OTLP_ORIGIN` at build time to use a receiver on another port.
+#[allow(dead_code)]
+pub fn otlp_origin() -> &'static str {
+    option_env!("APISCOPE_OTLP_ORIGIN").unwrap_or("http://127.0.0.1:4318")
+}

@@ -12,6 +12,7 @@ mod encoding;
 mod error;
 pub mod mapping;
 mod otlp;
+mod otlp_import;
 
 pub use config::{DEFAULT_MAX_BUCKETS, MAX_BUCKETS, MIN_BUCKETS, SketchConfig};
 pub use error::SketchError;

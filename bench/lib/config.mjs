@@ -1,0 +1,29 @@
+// Input sizes and rounds per mode. Full mode fits well under 5 minutes on a 2-core machine;
+// quick mode is a CI smoke run (under a minute) whose figures mean nothing.
+export const MODES = {
+  full: {
+    schedule: { rounds: 7, warmup: 1 },
+    sketch: { n: 1_000_000, queries: 5_000, mergeSources: 32, mergeN: 10_000, accuracyN: 200_000 },
+    cache: {
+      keys: 10_000,
+      passes: 20,
+      zipf: { requests: 1_000_000, universe: 100_000, capacity: 10_000, s: 0.9 },
+    },
+    store: { samples: 20_000 },
+    instrumentation: { fetches: 500 },
+  },
+  quick: {
+    schedule: { rounds: 2, warmup: 1 },
+    sketch: { n: 10_000, queries: 100, mergeSources: 4, mergeN: 1_000, accuracyN: 10_000 },
+    cache: {
+      keys: 1_000,
+      passes: 2,
+      zipf: { requests: 20_000, universe: 5_000, capacity: 500, s: 0.9 },
+    },
+    store: { samples: 1_000 },
+    instrumentation: { fetches: 20 },
+  },
+};
+
+/** The cases the page runs, in report order; `size` runs in node. */
+export const PAGE_CASES = ["sketch", "cache", "store", "instrumentation"];

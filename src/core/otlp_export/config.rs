@@ -1,0 +1,245 @@
+//! The `export` option of `Profiler.start`, as JavaScript passes it, and its validation.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::core::field_error::FieldError;
+
+/// How often pending histograms are exported when `intervalMs` is not given.
+pub const DEFAULT_INTERVAL_MS: f64 = 10_000.0;
+/// Request bodies kept for retry when `maxOutbox` is not given.
+pub const DEFAULT_MAX_OUTBOX: f64 = 200.0;
+/// Shortest accepted interval: more often would compete with the app for the network.
+pub const MIN_INTERVAL_MS: f64 = 1_000.0;
+/// Largest accepted outbox, so that a long offline spell has bounded storage.
+pub const MAX_OUTBOX: f64 = 10_000.0;
+
+/// A resource attribute value: a string, a boolean or a number.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(untagged)]
+pub enum AttributeValue {
+    Bool(bool),
+    Number(f64),
+    String(String),
+}
+
+/// `{ url, intervalMs, headers, resource, maxOutbox }`; the facade deserialises it directly.
+///
+/// ```
+/// use apiscope::core::otlp_export::ExportConfig;
+/// let config: ExportConfig =
+///     serde_json::from_str(r#"{ "url": "https://otel.example/v1/metrics" }"#).unwrap();
+/// assert_eq!((config.interval_ms, config.max_outbox), (10_000.0, 200.0));
+/// assert!(config.validate().is_ok());
+/// assert!(serde_json::from_str::<ExportConfig>(r#"{ "url": "x", "typo": 1 }"#).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExportConfig {
+    /// The OTLP/HTTP metrics endpoint, e.g. `https://collector.example/v1/metrics`.
+    pub url: String,
+    /// Milliseconds between exports.
+    #[serde(default = "default_interval_ms")]
+    pub interval_ms: f64,
+    /// Extra request headers (e.g. an API key).
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    /// Resource attributes added to (and overriding) `service.name` and the page origin.
+    #[serde(default)]
+    pub resource: BTreeMap<String, AttributeValue>,
+    /// Request bodies kept for retry; beyond it the oldest are dropped (and counted).
+    #[serde(default = "default_max_outbox")]
+    pub max_outbox: f64,
+}
+
+fn default_interval_ms() -> f64 {
+    DEFAULT_INTERVAL_MS
+}
+
+fn default_max_outbox() -> f64 {
+    DEFAULT_MAX_OUTBOX
+}
+
+impl ExportConfig {
+    /// A config for `url` with every other option at its default.
+    ///
+    /// ```
+    /// use apiscope::core::otlp_export::ExportConfig;
+    /// assert_eq!(ExportConfig::new("http://127.0.0.1:4318/v1/metrics").interval_ms, 10_000.0);
+    /// ```
+    pub fn new(url: &str) -> Self {
+        Self {
+            url: url.to_owned(),
+            interval_ms: DEFAULT_INTERVAL_MS,
+            headers: BTreeMap::new(),
+            resource: BTreeMap::new(),
+            max_outbox: DEFAULT_MAX_OUTBOX,
+        }
+    }
+
+    /// Checks every option; the error names the first bad one as `export.<option>`.
+    ///
+    /// ```
+    /// use apiscope::core::otlp_export::ExportConfig;
+    /// let err = ExportConfig::new("/v1/metrics").validate().unwrap_err();
+    /// assert_eq!(err.field, "export.url");
+    /// let mut config = ExportConfig::new("https://otel.example/v1/metrics");
+    /// config.headers.insert("bad name".into(), "x".into());
+    /// assert_eq!(config.validate().unwrap_err().field, "export.headers");
+    /// ```
+    pub fn validate(&self) -> Result<(), FieldError> {
+        check_url(&self.url).map_err(|p| FieldError::new("export.url", p))?;
+        if !(MIN_INTERVAL_MS..=f64::from(u32::MAX)).contains(&self.interval_ms) {
+            return Err(FieldError::new(
+                "export.intervalMs",
+                format!(
+                    "must be between {MIN_INTERVAL_MS} and {}, got {}",
+                    u32::MAX,
+                    self.interval_ms
+                ),
+            ));
+        }
+        if !(1.0..=MAX_OUTBOX).contains(&self.max_outbox) || self.max_outbox.fract() != 0.0 {
+            return Err(FieldError::new(
+                "export.maxOutbox",
+                format!(
+                    "must be an integer in [1, {MAX_OUTBOX}], got {}",
+                    self.max_outbox
+                ),
+            ));
+        }
+        for (name, value) in &self.headers {
+            check_header(name, value).map_err(|p| FieldError::new("export.headers", p))?;
+        }
+        for (key, value) in &self.resource {
+            check_attribute(key, value).map_err(|p| FieldError::new("export.resource", p))?;
+        }
+        Ok(())
+    }
+}
+
+/// An absolute `http(s)` URL with a host and no credentials (fetch refuses those). The browser
+/// edge parses it again with the URL parser fetch uses.
+fn check_url(url: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("{why}, got {url:?}"));
+    if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("must not contain whitespace");
+    }
+    let scheme_end = url.find("://").unwrap_or(0);
+    let scheme = url[..scheme_end].to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return bad("must be an absolute http(s) URL");
+    }
+    let rest = &url[scheme_end + 3..];
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return bad("must not contain credentials");
+    }
+    if authority.is_empty() || authority.starts_with(':') {
+        return bad("must have a host");
+    }
+    Ok(())
+}
+
+/// An RFC 9110 token name and a value without line breaks, as `Headers.set` requires.
+fn check_header(name: &str, value: &str) -> Result<(), String> {
+    let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+    if name.is_empty() || !name.chars().all(tchar) {
+        return Err(format!("{name:?} is not a valid header name"));
+    }
+    if value.contains(['\r', '\n', '\0']) {
+        return Err(format!(
+            "the value of {name:?} contains a line break or NUL"
+        ));
+    }
+    Ok(())
+}
+
+fn check_attribute(key: &str, value: &AttributeValue) -> Result<(), String> {
+    if key.is_empty() {
+        return Err("attribute names must not be empty".to_owned());
+    }
+    match value {
+        AttributeValue::Number(n) if !n.is_finite() => {
+            Err(format!("{key:?} must be a finite number, got {n}"))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url_problem(url: &str) -> Option<String> {
+        ExportConfig::new(url)
+            .validate()
+            .err()
+            .map(|e| e.to_string())
+    }
+
+    #[test]
+    fn urls() {
+        for good in [
+            "http://127.0.0.1:4318/v1/metrics",
+            "HTTPS://otel.example/v1/metrics?k=v",
+            "https://[::1]:4318/v1/metrics",
+        ] {
+            assert_eq!(url_problem(good), None, "{good}");
+        }
+        for (bad, why) in [
+            ("", "absolute http(s)"),
+            ("/v1/metrics", "absolute http(s)"),
+            ("ftp://otel.example/", "absolute http(s)"),
+            ("https:///v1/metrics", "host"),
+            ("https://:4318/v1/metrics", "host"),
+            ("https://user:pw@otel.example/", "credentials"),
+            ("https://otel example/", "whitespace"),
+        ] {
+            let problem = url_problem(bad).unwrap();
+            assert!(problem.starts_with("export.url: "), "{problem}");
+            assert!(problem.contains(why), "{bad}: {problem}");
+        }
+    }
+
+    #[test]
+    fn numbers_and_maps() {
+        let field = |edit: fn(&mut ExportConfig)| {
+            let mut config = ExportConfig::new("https://otel.example/v1/metrics");
+            edit(&mut config);
+            config.validate().err().map(|e| e.field)
+        };
+        assert_eq!(field(|c| c.interval_ms = 999.0), Some("export.intervalMs"));
+        assert_eq!(
+            field(|c| c.interval_ms = f64::NAN),
+            Some("export.intervalMs")
+        );
+        assert_eq!(field(|c| c.max_outbox = 0.0), Some("export.maxOutbox"));
+        assert_eq!(field(|c| c.max_outbox = 2.5), Some("export.maxOutbox"));
+        let newline = |c: &mut ExportConfig| {
+            c.headers.insert("x-key".into(), "a\r\nb".into());
+        };
+        assert_eq!(field(newline), Some("export.headers"));
+        let nan = |c: &mut ExportConfig| {
+            c.resource
+                .insert("n".into(), AttributeValue::Number(f64::NAN));
+        };
+        assert_eq!(field(nan), Some("export.resource"));
+        assert_eq!(field(|c| c.max_outbox = 1.0), None);
+    }
+
+    #[test]
+    fn deserialises_camel_case_with_mixed_resource_values() {
+        let config: ExportConfig = serde_json::from_str(
+            r#"{ "url": "https://o.example/v1/metrics", "intervalMs": 5000, "maxOutbox": 3,
+                 "headers": { "x-api-key": "k" },
+                 "resource": { "service.name": "shop", "canary": true, "build": 42 } }"#,
+        )
+        .unwrap();
+        assert_eq!((config.interval_ms, config.max_outbox), (5_000.0, 3.0));
+        assert_eq!(config.resource["canary"], AttributeValue::Bool(true));
+        assert_eq!(config.resource["build"], AttributeValue::Number(42.0));
+        assert!(config.validate().is_ok());
+    }
+}

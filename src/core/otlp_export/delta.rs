@@ -1,0 +1,216 @@
+//! Per-route sketches of what happened since the last export (OTLP delta temporality).
+
+use std::collections::BTreeMap;
+
+use crate::core::registry::{OVERFLOW_METHOD, OVERFLOW_ROUTE, RegistryConfig};
+use crate::core::sketch::{Sketch, SketchError, check_value};
+
+/// One route's calls over `[start_ms, end_ms)`: exactly what one export reports for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExportPoint {
+    /// Upper-case HTTP method.
+    pub method: String,
+    /// Route template.
+    pub route: String,
+    /// Epoch ms the interval starts at (the previous take).
+    pub start_ms: f64,
+    /// Epoch ms the interval ends at (this take).
+    pub end_ms: f64,
+    /// Durations of the calls, ms.
+    pub sketch: Sketch,
+    /// How many of them failed.
+    pub errors: u64,
+}
+
+#[derive(Debug, Clone)]
+struct Pending {
+    sketch: Sketch,
+    errors: u64,
+}
+
+/// Collects every sample into per-route sketches until [`DeltaAggregator::take`] hands them
+/// out and starts over, so each sample is exported exactly once.
+///
+/// ```
+/// use apiscope::core::otlp_export::DeltaAggregator;
+/// use apiscope::core::registry::RegistryConfig;
+/// let mut agg = DeltaAggregator::new(&RegistryConfig::default(), 1_000.0).unwrap();
+/// agg.record("GET", "/users/:id", 12.0, false).unwrap();
+/// agg.record("GET", "/users/:id", 80.0, true).unwrap();
+/// let points = agg.take(11_000.0).unwrap();
+/// assert_eq!((points[0].sketch.count(), points[0].errors), (2, 1));
+/// assert_eq!((points[0].start_ms, points[0].end_ms), (1_000.0, 11_000.0));
+/// assert!(agg.take(21_000.0).is_none());
+/// ```
+#[derive(Debug, Clone)]
+pub struct DeltaAggregator {
+    /// Cloned for each new route, so the sketch config is validated once.
+    empty: Sketch,
+    max_routes: usize,
+    /// method -> route -> pending; nested so that lookups borrow `&str` without allocating.
+    routes: BTreeMap<String, BTreeMap<String, Pending>>,
+    /// Routes counted against `max_routes` (the overflow entry is not).
+    tracked: usize,
+    start_ms: f64,
+}
+
+impl DeltaAggregator {
+    /// An aggregator whose first interval starts at `now_ms`, with the registry's sketch
+    /// accuracy and route cap (routes beyond it go to the registry's overflow entry).
+    ///
+    /// ```
+    /// use apiscope::core::otlp_export::DeltaAggregator;
+    /// use apiscope::core::registry::RegistryConfig;
+    /// let mut config = RegistryConfig::default();
+    /// config.sketch.max_buckets = 0;
+    /// assert!(DeltaAggregator::new(&config, 0.0).is_err());
+    /// ```
+    pub fn new(config: &RegistryConfig, now_ms: f64) -> Result<Self, SketchError> {
+        Ok(Self {
+            empty: Sketch::new(config.sketch)?,
+            max_routes: config.max_routes,
+            routes: BTreeMap::new(),
+            tracked: 0,
+            start_ms: now_ms,
+        })
+    }
+
+    /// Adds one call. A bad duration is refused and changes nothing.
+    ///
+    /// ```
+    /// use apiscope::core::otlp_export::DeltaAggregator;
+    /// use apiscope::core::registry::RegistryConfig;
+    /// let mut agg = DeltaAggregator::new(&RegistryConfig::default(), 0.0).unwrap();
+    /// assert!(agg.record("GET", "/a", f64::NAN, false).is_err());
+    /// assert!(agg.is_empty());
+    /// ```
+    pub fn record(
+        &mut self,
+        method: &str,
+        route: &str,
+        duration_ms: f64,
+        is_error: bool,
+    ) -> Result<(), SketchError> {
+        check_value(|| "durationMs".to_owned(), duration_ms)?;
+        let pending = match self.routes.get_mut(method).and_then(|r| r.get_mut(route)) {
+            Some(pending) => pending,
+            None => self.insert(method, route),
+        };
+        pending.sketch.record(duration_ms)?;
+        pending.errors += u64::from(is_error);
+        Ok(())
+    }
+
+    fn insert(&mut self, method: &str, route: &str) -> &mut Pending {
+        let (method, route) = if self.tracked < self.max_routes {
+            self.tracked += 1;
+            (method, route)
+        } else {
+            (OVERFLOW_METHOD, OVERFLOW_ROUTE)
+        };
+        let empty = &self.empty;
+        self.routes
+            .entry(method.to_owned())
+            .or_default()
+            .entry(route.to_owned())
+            .or_insert_with(|| Pending {
+                sketch: empty.clone(),
+                errors: 0,
+            })
+    }
+
+    /// Whether nothing was recorded since the last take.
+    pub fn is_empty(&self) -> bool {
+        self.routes.is_empty()
+    }
+
+    /// Every route's calls since the last take (ordered by method then route), or `None` if
+    /// there were none; either way the next interval starts at `now_ms`.
+    ///
+    /// ```
+    /// use apiscope::core::otlp_export::DeltaAggregator;
+    /// use apiscope::core::registry::RegistryConfig;
+    /// let mut agg = DeltaAggregator::new(&RegistryConfig::default(), 0.0).unwrap();
+    /// assert!(agg.take(5.0).is_none());
+    /// agg.record("GET", "/a", 1.0, false).unwrap();
+    /// assert_eq!(agg.take(9.0).unwrap()[0].start_ms, 5.0);
+    /// ```
+    pub fn take(&mut self, now_ms: f64) -> Option<Vec<ExportPoint>> {
+        let start_ms = std::mem::replace(&mut self.start_ms, now_ms);
+        self.tracked = 0;
+        if self.routes.is_empty() {
+            return None;
+        }
+        let points = std::mem::take(&mut self.routes)
+            .into_iter()
+            .flat_map(|(method, routes)| {
+                routes.into_iter().map(move |(route, p)| ExportPoint {
+                    method: method.clone(),
+                    route,
+                    start_ms,
+                    end_ms: now_ms,
+                    sketch: p.sketch,
+                    errors: p.errors,
+                })
+            })
+            .collect();
+        Some(points)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_sample_is_taken_exactly_once() {
+        let mut agg = DeltaAggregator::new(&RegistryConfig::default(), 0.0).unwrap();
+        let mut all = Sketch::default();
+        let mut taken = Sketch::default();
+        for round in 0..3 {
+            for i in 0..50 {
+                let v = f64::from(round * 50 + i);
+                agg.record(["GET", "POST"][i as usize % 2], "/x", v, i % 7 == 0)
+                    .unwrap();
+                all.record(v).unwrap();
+            }
+            for point in agg.take(f64::from(round + 1)).unwrap() {
+                assert_eq!(point.start_ms, f64::from(round));
+                taken.merge(&point.sketch);
+            }
+            assert!(agg.take(f64::from(round + 1)).is_none());
+        }
+        assert_eq!(taken, all);
+    }
+
+    #[test]
+    fn routes_beyond_the_cap_overflow_per_interval() {
+        let config = RegistryConfig {
+            max_routes: 2,
+            ..RegistryConfig::default()
+        };
+        let mut agg = DeltaAggregator::new(&config, 0.0).unwrap();
+        for route in ["/a", "/b", "/c", "/d"] {
+            agg.record("GET", route, 1.0, false).unwrap();
+        }
+        let routes = |points: Vec<ExportPoint>| -> Vec<(String, String, u64)> {
+            points
+                .into_iter()
+                .map(|p| (p.method, p.route, p.sketch.count()))
+                .collect()
+        };
+        assert_eq!(
+            routes(agg.take(1.0).unwrap()),
+            [
+                ("*".into(), "(other)".into(), 2),
+                ("GET".into(), "/a".into(), 1),
+                ("GET".into(), "/b".into(), 1)
+            ]
+        );
+        agg.record("GET", "/d", 1.0, false).unwrap();
+        assert_eq!(
+            routes(agg.take(2.0).unwrap()),
+            [("GET".into(), "/d".into(), 1)]
+        );
+    }
+}
