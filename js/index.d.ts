@@ -145,7 +145,13 @@ export interface InstrumentOptions {
   resourceTiming?: boolean;
 }
 
-/** `ProfilerOptions.export`: periodic OTLP/HTTP JSON export of per-route latency histograms. */
+/**
+ * `ProfilerOptions.export`: every recorded or instrumented call also goes into per-route delta
+ * histograms, POSTed as OTLP/HTTP JSON (`OtlpMetricsRequest`) every `intervalMs`, on page hide
+ * (with `keepalive`) and at `stop()`. Unsent bodies wait in IndexedDB and are retried with
+ * backoff. Calls to `url` itself are never measured. A wrong shape is a `TypeError` naming
+ * `export`, a bad value a `RangeError` naming `export.<option>`.
+ */
 export interface ExportOptions {
   /** The OTLP/HTTP metrics endpoint: an absolute http(s) URL without credentials, e.g. `"https://collector.example/v1/metrics"`. */
   url: string;
@@ -230,7 +236,7 @@ export interface AlertEvent {
 /** The payload of the `"error"` event: a problem apiscope contained instead of throwing into the page. */
 export interface ProfilerErrorEvent {
   /** Where it happened. */
-  context: "instrument" | "storage" | "alerts" | "retention" | "measure";
+  context: "instrument" | "storage" | "alerts" | "retention" | "measure" | "export";
   message: string;
 }
 
@@ -431,6 +437,28 @@ export interface ProfilerStats {
   errors: number;
   /** Batches a previous page left in the page-hide journal, written at this start. */
   journalReplayed: number;
+  /** OTLP export counters; only with the `export` option. */
+  export?: ExportStats;
+}
+
+/** `ProfilerStats.export`. */
+export interface ExportStats {
+  /** Histogram points (routes × intervals) the collector accepted. */
+  exportedPoints: number;
+  /** Requests answered with a 2xx. */
+  requestsSent: number;
+  /** Attempts that failed (network error or non-2xx). */
+  requestsFailed: number;
+  /** Attempts that were retries. */
+  retries: number;
+  /** Request bodies dropped because the outbox was full (`export.maxOutbox`), oldest first. */
+  dropped: number;
+  /** Request bodies the collector refused for good (4xx other than 408/429). */
+  rejected: number;
+  /** Request bodies waiting to be sent (kept in IndexedDB across pages). */
+  outboxLen: number;
+  /** The most recent failure, `null` if none. */
+  lastError: string | null;
 }
 
 /** A stored sample (`samples()`). */
@@ -585,6 +613,15 @@ export class Profiler {
   rules(): InstalledAlertRule[];
   /** Lets `cacheHitRate` rules watch `cache`'s hit rate. The profiler does not keep the cache alive. */
   watchCache(cache: ResponseCache): void;
+  /**
+   * The live per-route histograms of the last `windowMs` (default 1 h) as one OTLP/HTTP JSON
+   * request body: what `export` sends, for downloads or a collector the app talks to itself.
+   * @throws `RangeError` naming `options.windowMs` unless it is > 0.
+   * @example
+   * await fetch("/otel/v1/metrics", { method: "POST", headers: { "Content-Type": "application/json" },
+   *   body: JSON.stringify(profiler.exportOtlp({ windowMs: 60_000 })) });
+   */
+  exportOtlp(options?: WindowQuery): OtlpMetricsRequest;
 
   /** Releases the wasm memory of this handle. Call `stop()` first. */
   free(): void;
@@ -674,6 +711,64 @@ export class Sketch {
   /** Releases the wasm memory. */
   free(): void;
   [Symbol.dispose](): void;
+}
+
+/** An OTLP attribute value (64-bit integers as decimal strings). */
+export type OtlpAnyValue =
+  | { stringValue: string }
+  | { boolValue: boolean }
+  | { intValue: string }
+  | { doubleValue: number };
+
+/** An OTLP attribute. */
+export interface OtlpKeyValue {
+  key: string;
+  value: OtlpAnyValue;
+}
+
+/** What every data point of a route carries: `http.request.method` and `http.route`, and its interval in epoch nanoseconds (decimal strings). */
+export interface OtlpPointHead {
+  attributes: OtlpKeyValue[];
+  startTimeUnixNano: string;
+  timeUnixNano: string;
+}
+
+/**
+ * An OTLP/HTTP JSON `ExportMetricsServiceRequest` (`exportOtlp()`, and what `export` POSTs):
+ * one resource (`service.name`, default `"apiscope-browser"`, `apiscope.page.origin`,
+ * `telemetry.sdk.*` and `export.resource`), one scope, two metrics with delta temporality
+ * (`aggregationTemporality: 1`); data point `i` of both is the same route. `resourceMetrics`
+ * is empty when no calls were recorded in the window.
+ */
+export interface OtlpMetricsRequest {
+  resourceMetrics: {
+    resource: { attributes: OtlpKeyValue[] };
+    scopeMetrics: {
+      scope: { name: "apiscope"; version: string };
+      metrics: [
+        {
+          name: "apiscope.http.client.request.duration";
+          unit: "ms";
+          description: string;
+          exponentialHistogram: {
+            dataPoints: (OtlpPointHead & OtlpExponentialHistogramDataPoint)[];
+            aggregationTemporality: 1;
+          };
+        },
+        {
+          name: "apiscope.http.client.errors";
+          unit: "{request}";
+          description: string;
+          sum: {
+            /** `asInt`: failed calls (network error or status ≥ 400), a decimal string. */
+            dataPoints: (OtlpPointHead & { asInt: string })[];
+            aggregationTemporality: 1;
+            isMonotonic: true;
+          };
+        },
+      ];
+    }[];
+  }[];
 }
 
 // ───────────────────────────── caches ─────────────────────────────

@@ -42,6 +42,9 @@ export async function contract(): Promise<void> {
   const ttfb: number | undefined = slow[0]?.breakdown.ttfb ?? undefined;
   const sync: number = profiler.measure("sync", () => 1);
   const async: Promise<string> = profiler.measure("async", async () => "s");
+  const otlp = profiler.exportOtlp({ windowMs: 60_000 });
+  const firstCount: string | undefined =
+    otlp.resourceMetrics[0]?.scopeMetrics[0].metrics[0].exponentialHistogram.dataPoints[0]?.count;
   const page = await profiler.samples({ limit: 10 });
   const next: string | undefined = page.cursor;
 
@@ -52,5 +55,5 @@ export async function contract(): Promise<void> {
   const responses = new ResponseCache({ maxEntries: 1, onResult: (r) => r.outcome === "hit" });
   profiler.watchCache(responses);
   const response: Response = await responses.fetch("/a", { method: "GET" });
-  void [stats, ttfb, sync, async, next, counts, name, response];
+  void [stats, ttfb, sync, async, firstCount, next, counts, name, response];
 }
