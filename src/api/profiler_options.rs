@@ -47,7 +47,9 @@ pub fn parse(options: &JsValue) -> Result<StartOptions, JsValue> {
     if db_name.is_empty() {
         return Err(range_error("dbName", "must not be empty"));
     }
+    let (fetch, xhr, resource_timing) = instrument(&top)?;
     let config = ProfilerConfig {
+        resource_timing: resource_timing && (fetch || xhr),
         registry: windows(&top)?,
         batch: batch(&top)?,
         routes: top.strings("routes")?.unwrap_or_default(),
@@ -60,7 +62,6 @@ pub fn parse(options: &JsValue) -> Result<StartOptions, JsValue> {
             format!("must be in (0, 1], got {sample_rate}"),
         ));
     }
-    let (fetch, xhr, resource_timing) = instrument(&top)?;
     Ok(StartOptions {
         config,
         runtime: RuntimeOptions {

@@ -33,7 +33,7 @@ const RECENT_CALLS_KEPT: usize = 1024;
 const TREND_BASELINE_MS: f64 = 3_600_000.0;
 
 /// Everything [`ProfilerCore::new`] needs; the facade builds it from the JS options.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct ProfilerConfig {
     /// Rolling windows and sketch accuracy.
     pub registry: RegistryConfig,
@@ -43,6 +43,21 @@ pub struct ProfilerConfig {
     pub routes: Vec<String>,
     /// Alert rules installed at start.
     pub alerts: Vec<RuleSpec>,
+    /// Whether Resource Timing entries will be offered; without them, calls skip the
+    /// bookkeeping that waits for one.
+    pub resource_timing: bool,
+}
+
+impl Default for ProfilerConfig {
+    fn default() -> Self {
+        Self {
+            registry: RegistryConfig::default(),
+            batch: BatcherConfig::default(),
+            routes: Vec::new(),
+            alerts: Vec::new(),
+            resource_timing: true,
+        }
+    }
 }
 
 /// A call the fetch/XHR hooks observed, before templating.
@@ -186,6 +201,7 @@ struct SlowDetail {
 pub struct ProfilerCore {
     page_origin: String,
     slot_ms: f64,
+    resource_timing: bool,
     started_ms: Option<f64>,
     templater: Templater,
     registry: RouteRegistry,
@@ -228,6 +244,7 @@ impl ProfilerCore {
         Ok(Self {
             page_origin: page_origin.to_owned(),
             slot_ms,
+            resource_timing: config.resource_timing,
             started_ms: None,
             templater,
             registry,
@@ -302,30 +319,37 @@ impl ProfilerCore {
 
         let id = self.next_call_id;
         self.next_call_id += 1;
-        let detail = SlowDetail {
-            call_id: id,
-            url: call.url.clone(),
-            method: call.method.clone(),
-            status: call.status,
-        };
         let slow_key = slow_key(&call.method, &route);
-        let slow = SlowCall {
-            at_ms: call.start_ms,
-            duration_ms: call.duration_ms,
-            detail,
-        };
-        self.slow.insert(&slow_key, slow, now_ms);
-        let recent = RecentCall {
-            method: call.method,
-            route: route.clone(),
-            breakdown: None,
-        };
-        self.recent_calls.put(id, recent);
-        if let Some(breakdown) = self
-            .matcher
-            .match_request(id, &call.url, call.start_ms, now_ms)
+        if self
+            .slow
+            .admits(&slow_key, call.duration_ms, call.start_ms, now_ms)
         {
-            self.attach(id, breakdown);
+            let detail = SlowDetail {
+                call_id: id,
+                url: call.url.clone(),
+                method: call.method.clone(),
+                status: call.status,
+            };
+            let slow = SlowCall {
+                at_ms: call.start_ms,
+                duration_ms: call.duration_ms,
+                detail,
+            };
+            self.slow.insert(&slow_key, slow, now_ms);
+        }
+        if self.resource_timing {
+            let recent = RecentCall {
+                method: call.method,
+                route: route.clone(),
+                breakdown: None,
+            };
+            self.recent_calls.put(id, recent);
+            if let Some(breakdown) =
+                self.matcher
+                    .match_request(id, &call.url, call.start_ms, now_ms)
+            {
+                self.attach(id, breakdown);
+            }
         }
         Ok(route)
     }

@@ -78,6 +78,31 @@ impl<T> SlowLog<T> {
         self.routes.len()
     }
 
+    /// Whether a call would be kept, so callers can skip building its detail: it is recent
+    /// and the route has room or a faster call to displace.
+    ///
+    /// ```
+    /// use std::num::NonZeroUsize;
+    /// use apiscope::core::slow_log::{SlowCall, SlowLog};
+    /// let mut log = SlowLog::new(NonZeroUsize::MIN, NonZeroUsize::MIN, 1_000.0);
+    /// assert!(log.admits("/a", 5.0, 0.0, 10.0));
+    /// log.insert("/a", SlowCall { at_ms: 0.0, duration_ms: 5.0, detail: () }, 10.0);
+    /// assert!(!log.admits("/a", 4.0, 1.0, 10.0)); // full, and not slower
+    /// assert!(log.admits("/a", 6.0, 1.0, 10.0));
+    /// ```
+    pub fn admits(&self, route: &str, duration_ms: f64, at_ms: f64, now_ms: f64) -> bool {
+        if !recent(self.window_ms, at_ms, now_ms) || duration_ms.is_nan() {
+            return false;
+        }
+        self.routes.peek(route).is_none_or(|calls| {
+            calls.len() < self.per_route
+                || calls
+                    .iter()
+                    .any(|c| !recent(self.window_ms, c.at_ms, now_ms))
+                || calls.last().is_some_and(|c| c.duration_ms < duration_ms)
+        })
+    }
+
     /// Records a call if it is recent and among the `per_route` slowest for its route.
     ///
     /// ```

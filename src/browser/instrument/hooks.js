@@ -41,6 +41,22 @@ function parseUrl(raw) {
   return new URL(raw, doc ? doc.baseURI : globalThis.location.href);
 }
 
+// Characters that make a URL string need real parsing: outside printable ASCII, `\\` (read as
+// `/`) and `@` (credentials, or at least ambiguity).
+const NEEDS_PARSING = /[^\x21-\x7e]|[\\@]/;
+
+function isPlainAbsolute(raw) {
+  return (raw.startsWith("https://") || raw.startsWith("http://")) && !NEEDS_PARSING.test(raw);
+}
+
+// Where the path ends: at the query or the fragment, whichever comes first.
+function pathEnd(raw) {
+  const query = raw.indexOf("?");
+  const fragment = raw.indexOf("#");
+  if (query < 0) return fragment < 0 ? raw.length : fragment;
+  return fragment < 0 ? query : Math.min(query, fragment);
+}
+
 // Replaces `target[key]` (which was `original`) with `wrapper`; returns what `restore` needs.
 function patch(target, key, original, wrapper) {
   target[key] = wrapper;
@@ -94,15 +110,24 @@ export class Shim {
   // The absolute http(s) URL without credentials, query or fragment; null when the request is
   // not an API call (data:, blob:) or an ignore rule matches its full absolute URL.
   target(raw) {
+    // Most calls pass a plain absolute URL string: cut it without parsing (URL parsing was
+    // half the hook's cost). Anything unusual (credentials, spaces, non-ASCII, backslashes,
+    // relative URLs, URL and Request objects) takes the parsing path below.
+    if (typeof raw === "string" && isPlainAbsolute(raw)) {
+      return this.ignored(raw) ? null : raw.slice(0, pathEnd(raw));
+    }
     const url = parseUrl(raw);
     if (url.protocol !== "http:" && url.protocol !== "https:") return null;
-    const href = url.href;
-    for (const prefix of this.prefixes) if (href.startsWith(prefix)) return null;
+    return this.ignored(url.href) ? null : url.origin + url.pathname;
+  }
+
+  ignored(href) {
+    for (const prefix of this.prefixes) if (href.startsWith(prefix)) return true;
     for (const pattern of this.patterns) {
       pattern.lastIndex = 0; // a global or sticky RegExp would otherwise remember the last match
-      if (pattern.test(href)) return null;
+      if (pattern.test(href)) return true;
     }
-    return url.origin + url.pathname;
+    return false;
   }
 
   settle(transport, url, method, status, outcome, start, end) {
