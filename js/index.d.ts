@@ -248,11 +248,11 @@ interface SampleFields {
   durationMs: number;
   /** HTTP method; default `"GET"`; upper-cased. */
   method?: string;
-  /** HTTP status, an integer in [0, 999]; default 0 (no response). */
+  /** HTTP status, an integer in [0, 999]; default 0 (unknown; the call still counts as ok unless `ok: false`). */
   status?: number;
   /** When the call started, epoch ms; default now − `durationMs`. */
   startTime?: number;
-  /** Whether the call counts as a success; default: `status` is 2xx/3xx, so a sample without `status` or `ok` counts as an error. */
+  /** Whether the call counts as a success; default: `status` is 2xx/3xx, or `true` when there is no `status`. */
   ok?: boolean;
   /** Response size in bytes, an integer in [0, 2^32 − 1]. */
   bytes?: number;
@@ -372,23 +372,23 @@ export interface Timeline {
 
 /**
  * Timing phases of a call from its Resource Timing entry, ms. A phase that is unknown (e.g. a
- * cross-origin call without `Timing-Allow-Origin`, or no `Server-Timing`) is `null`, not 0.
+ * cross-origin call without `Timing-Allow-Origin`, or no `Server-Timing`) is absent, not 0.
  */
 export interface Breakdown {
   /** `domainLookupEnd − domainLookupStart`. */
-  dns: number | null;
+  dns?: number;
   /** `connectEnd − connectStart` (TLS included). */
-  connect: number | null;
+  connect?: number;
   /** `connectEnd − secureConnectionStart`. */
-  tls: number | null;
+  tls?: number;
   /** Request sent to first byte: `responseStart − requestStart`. */
-  ttfb: number | null;
+  ttfb?: number;
   /** `responseEnd − responseStart`. */
-  download: number | null;
+  download?: number;
   /** `Server-Timing` `total`, else `app`. */
-  server: number | null;
+  server?: number;
   /** Bytes on the wire; 0 is real (served from the HTTP cache). */
-  transferSize: number | null;
+  transferSize?: number;
 }
 
 /** A route's mean phases (`breakdown()`) over the calls that had a Resource Timing entry. */
@@ -407,7 +407,7 @@ export interface SlowCall {
   durationMs: number;
   /** Epoch ms. */
   startTime: number;
-  /** All phases `null` until (or unless) its Resource Timing entry arrived. */
+  /** No phases until (or unless) its Resource Timing entry arrived. */
   breakdown: Breakdown;
 }
 
@@ -457,8 +457,8 @@ export interface ExportStats {
   rejected: number;
   /** Request bodies waiting to be sent (kept in IndexedDB across pages). */
   outboxLen: number;
-  /** The most recent failure, `null` if none. */
-  lastError: string | null;
+  /** The most recent failure, absent if none. */
+  lastError?: string;
 }
 
 /** A stored sample (`samples()`). */
@@ -500,6 +500,8 @@ export interface ProfilerEventMap {
   resolved: AlertEvent;
   /** Something failed inside apiscope (storage, hooks, alerts); the page and the profiler go on. */
   error: ProfilerErrorEvent;
+  /** A batch of samples was committed to IndexedDB. */
+  flush: { samples: number };
 }
 
 // ───────────────────────────── Profiler ─────────────────────────────
@@ -507,7 +509,7 @@ export interface ProfilerEventMap {
 /**
  * A running profiler: live per-route figures from in-memory sketches, history from IndexedDB.
  * Create it with `start()`. Methods that take `(method, route)` expect them as `snapshot()`
- * reports them (upper-case method, route template); an unknown pair gives empty figures.
+ * reports them (route template; the method in any case); an unknown pair gives empty figures.
  */
 export class Profiler {
   private constructor();

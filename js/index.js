@@ -50,7 +50,11 @@ export async function start(options) {
   return wasm.Profiler.start(options);
 }
 
-export const version = () => wasm.version();
+/** The library version; call after `initialize()` (or `start()`) has resolved. */
+export function version() {
+  if (!ready) throw new Error("apiscope: call initialize() or start() first");
+  return wasm.version();
+}
 
 // The classes; usable once `initialize()` (or `start()`) has resolved.
 export { Sketch, Cache, ResponseCache, Profiler } from "../pkg/apiscope.js";

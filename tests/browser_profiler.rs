@@ -183,15 +183,48 @@ async fn bad_samples_throw_errors_naming_the_field_and_change_nothing() {
             "RangeError: status",
         ),
         (r#"{"durationMs":5}"#, "TypeError: route"),
-        (r#"{"url":"::","durationMs":5}"#, "RangeError: url"),
+        (r#"{"url":"http://","durationMs":5}"#, "RangeError: url"),
+        (
+            r#"{"route":"/x","durationMs":5,"startTime":-1}"#,
+            "RangeError: startTime",
+        ),
     ];
     for (sample, expected) in cases {
         let err = profiler.record(json(sample)).unwrap_err();
         let text = error_text(&err);
         assert!(text.starts_with(expected), "{sample} -> {text}");
     }
+    // A bulk call names the index of the bad value and records nothing.
+    let bulk = js_sys::Object::new();
+    let routes: Array = [JsValue::from("/x")].into_iter().collect();
+    Reflect::set(&bulk, &"routes".into(), &routes).unwrap();
+    let durations = Float64Array::from(&[1.0, f64::NAN][..]);
+    Reflect::set(&bulk, &"durationMs".into(), &durations).unwrap();
+    let text = error_text(&profiler.record_many(bulk.into()).unwrap_err());
+    assert!(
+        text.starts_with("RangeError: batch.durationMs[1]"),
+        "{text}"
+    );
+    // Misspelt keys in rules are caught, not ignored; so is a non-function for measure().
+    let rule = json(r#"{"name":"r","metric":"p95","abve":1,"windowMs":1000}"#);
+    let text = error_text(&profiler.add_alert(rule).unwrap_err());
+    assert!(text.starts_with("TypeError: rule.abve"), "{text}");
+    let text = error_text(&profiler.measure("x", JsValue::from(3)).unwrap_err());
+    assert!(text.starts_with("TypeError: fn"), "{text}");
     let stats = profiler.stats().unwrap();
     assert_eq!(num(&stats, "accepted"), 0.0);
+
+    // Without a status a reported call is a success; a relative url is resolved and templated.
+    profiler
+        .record(json(r#"{"url":"/api/users/42?x=1","durationMs":5}"#))
+        .unwrap();
+    let snapshot: Array = profiler
+        .snapshot(JsValue::UNDEFINED)
+        .unwrap()
+        .unchecked_into();
+    let row = snapshot.get(0);
+    assert_eq!(get(&row, "route").as_string().unwrap(), "/api/users/:id");
+    assert_eq!(num(&row, "errors"), 0.0);
     profiler.stop().await.unwrap();
     delete_db(&db).await;
 }
@@ -209,6 +242,10 @@ async fn bad_options_are_rejected_at_start_naming_the_option() {
             "RangeError: alerts[0].metric",
         ),
         (r#"{"windows":{"slotMs":0}}"#, "RangeError: windows.slotMs"),
+        (
+            r#"{"export":{"url":"http://127.0.0.1:1/v1/metrics","typo":1}}"#,
+            "TypeError: export.typo",
+        ),
     ];
     for (options, expected) in cases {
         let err = match Profiler::start(json(options)).await {

@@ -14,7 +14,7 @@ use super::profiler_options::{self, StartOptions};
 use super::response_cache::ResponseCache;
 use crate::browser::events::EVENT_NAMES;
 use crate::browser::otlp_exporter::Exporter;
-use crate::browser::runtime::{Runtime, page_origin, to_js};
+use crate::browser::runtime::{Runtime, page_href, page_origin, to_js};
 use crate::core::field_error::FieldError;
 use crate::core::glob::Glob;
 use crate::core::history::summarize_history;
@@ -115,7 +115,7 @@ impl Profiler {
         let now = self.runtime.now();
         let sketch = self
             .runtime
-            .with_core(|core| core.window(method, route, now, window));
+            .with_core(|core| core.window(&method.to_ascii_uppercase(), route, now, window));
         let (mut lower, mut upper, mut counts) = (Vec::new(), Vec::new(), Vec::new());
         for bucket in sketch.iter().flat_map(|s| s.buckets()) {
             lower.push(bucket.lower);
@@ -141,9 +141,9 @@ impl Profiler {
         let window = positive(&f, "windowMs")?.unwrap_or(300_000.0);
         let step = positive(&f, "stepMs")?.unwrap_or(10_000.0);
         let now = self.runtime.now();
-        let rows = self
-            .runtime
-            .with_core(|core| core.timeline(method, route, now, window, step));
+        let rows = self.runtime.with_core(|core| {
+            core.timeline(&method.to_ascii_uppercase(), route, now, window, step)
+        });
         let column = |pick: fn(&(f64, f64, f64, f64, u64)) -> f64| {
             Float64Array::from(rows.iter().map(pick).collect::<Vec<_>>().as_slice())
         };
@@ -164,13 +164,17 @@ impl Profiler {
         let now = self.runtime.now();
         let calls = self
             .runtime
-            .with_core(|core| core.slow_calls(method, route, now));
+            .with_core(|core| core.slow_calls(&method.to_ascii_uppercase(), route, now));
         plain(&calls)
     }
 
     /// Mean timing phases of a route's calls that had a Resource Timing entry.
     pub fn breakdown(&self, method: &str, route: &str) -> Result<JsValue, JsValue> {
-        plain(&self.runtime.with_core(|core| core.breakdown(method, route)))
+        plain(
+            &self
+                .runtime
+                .with_core(|core| core.breakdown(&method.to_ascii_uppercase(), route)),
+        )
     }
 
     /// Per-route figures from stored history: `{ route?, from?, to? }` (route a glob, times
@@ -345,7 +349,10 @@ impl Profiler {
 
     /// Times `fn()` (sync or async) as a sample of route `name` (method `FN`) and returns what
     /// it returns; its error is recorded as a failed sample and rethrown unchanged.
-    pub fn measure(&self, name: &str, callback: &Function) -> Result<JsValue, JsValue> {
+    pub fn measure(&self, name: &str, callback: JsValue) -> Result<JsValue, JsValue> {
+        let callback: Function = callback
+            .dyn_into()
+            .map_err(|v| type_error("fn", format!("must be a function, got {}", type_of(&v))))?;
         let started = self.runtime.now();
         let result = callback.call0(&JsValue::UNDEFINED);
         let runtime = self.runtime.clone();
@@ -393,14 +400,16 @@ impl Profiler {
         }
         let route = match (f.string("route")?, f.string("url")?) {
             (Some(route), _) => route,
-            (None, Some(url)) => self
-                .runtime
-                .with_core(|core| core.route_of(&url))
-                .map_err(field_error)?,
+            (None, Some(url)) => {
+                let absolute = absolute_url(&url)?;
+                self.runtime
+                    .with_core(|core| core.route_of(&absolute))
+                    .map_err(field_error)?
+            }
             (None, None) => return Err(type_error("route", "a sample needs a route or a url")),
         };
         let method = f.string("method")?.unwrap_or_else(|| "GET".into());
-        let status = f.integer("status", 999.0)?.unwrap_or(0.0) as u16;
+        let status = f.integer("status", 999.0)?;
         let start = match f.number("startTime")? {
             Some(t) => t,
             None => self.runtime.now() - duration,
@@ -410,8 +419,10 @@ impl Profiler {
             duration,
             &method.to_ascii_uppercase(),
             &route,
-            status,
+            status.unwrap_or(0.0) as u16,
         );
+        // Without a status, a reported call is a success unless `ok` says otherwise.
+        sample.ok = status.is_none() || sample.ok;
         if let Some(ok) = f.boolean("ok")? {
             sample.ok = ok;
         }
@@ -439,7 +450,12 @@ impl Profiler {
             .strings("routes")?
             .filter(|r| !r.is_empty())
             .ok_or_else(|| type_error("batch.routes", "is required (a non-empty string array)"))?;
-        let methods = f.strings("methods")?.unwrap_or_default();
+        let methods: Vec<String> = f
+            .strings("methods")?
+            .unwrap_or_default()
+            .iter()
+            .map(|m| m.to_ascii_uppercase())
+            .collect();
         let index: Option<Vec<u32>> = typed::<Uint32Array>(&f, "routeIndex")?.map(|a| a.to_vec());
         let status: Option<Vec<u16>> = typed::<Uint16Array>(&f, "status")?.map(|a| a.to_vec());
         let starts: Option<Vec<f64>> = typed::<Float64Array>(&f, "startTime")?.map(|a| a.to_vec());
@@ -467,7 +483,19 @@ impl Profiler {
                 })?;
                 let method = methods.get(r).map_or("GET", String::as_str);
                 let duration = durations[i];
+                if !(duration.is_finite() && duration >= 0.0) {
+                    return Err(range_error(
+                        &format!("batch.durationMs[{i}]"),
+                        format!("must be a finite number >= 0, got {duration}"),
+                    ));
+                }
                 let start = starts.as_ref().map_or(now - duration, |s| s[i]);
+                if !(start.is_finite() && start >= 0.0) {
+                    return Err(range_error(
+                        &format!("batch.startTime[{i}]"),
+                        format!("must be a finite epoch time in ms, got {start}"),
+                    ));
+                }
                 let code = status.as_ref().map_or(200, |s| s[i]);
                 Ok(Sample::new(start, duration, method, route, code))
             })
@@ -501,6 +529,16 @@ impl<'a> From<&'a Sample> for SampleRow<'a> {
             bytes: s.bytes,
         }
     }
+}
+
+/// `url` made absolute against the page (or worker) location, as fetch would.
+fn absolute_url(url: &str) -> Result<String, JsValue> {
+    if url.starts_with("https://") || url.starts_with("http://") {
+        return Ok(url.to_owned());
+    }
+    web_sys::Url::new_with_base(url, &page_href())
+        .map(|u| u.href())
+        .map_err(|_| range_error("url", format!("not a URL: {url:?}")))
 }
 
 /// Cursors travel to JS as opaque strings: `minStart|offset|batchId`.

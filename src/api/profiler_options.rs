@@ -77,10 +77,7 @@ pub fn parse(options: &JsValue) -> Result<StartOptions, JsValue> {
         resource_timing,
         export: top
             .value("export")?
-            .map(|v| {
-                serde_wasm_bindgen::from_value::<ExportConfig>(v)
-                    .map_err(|e| type_error("export", e))
-            })
+            .map(|v| deserialize::<ExportConfig>(&v, "export", EXPORT_FIELDS))
             .transpose()?,
     })
 }
@@ -233,15 +230,43 @@ fn alerts(top: &Fields) -> Result<Vec<RuleSpec>, JsValue> {
     Ok(specs)
 }
 
+const RULE_FIELDS: &[&str] = &[
+    "name",
+    "route",
+    "method",
+    "metric",
+    "above",
+    "below",
+    "windowMs",
+    "minSamples",
+    "cooldownMs",
+];
+
+const EXPORT_FIELDS: &[&str] = &["url", "intervalMs", "headers", "resource", "maxOutbox"];
+
 /// One alert rule object as a [`RuleSpec`]; errors name `path.field`.
 pub fn rule_spec(rule: &JsValue, path: &str) -> Result<RuleSpec, JsValue> {
-    if !rule.is_object() {
+    deserialize(rule, path, RULE_FIELDS)
+}
+
+/// Reads `value` with serde after checking its keys: serde-wasm-bindgen skips unknown keys
+/// silently, and a misspelt option must not pass unnoticed.
+fn deserialize<T: serde::de::DeserializeOwned>(
+    value: &JsValue,
+    path: &str,
+    known: &[&str],
+) -> Result<T, JsValue> {
+    if !value.is_object() {
         return Err(type_error(
             path,
-            format!("must be an object, got {}", type_of(rule)),
+            format!("must be an object, got {}", type_of(value)),
         ));
     }
-    serde_wasm_bindgen::from_value(rule.clone()).map_err(|e| type_error(path, e))
+    Fields::new(value, path, known)?;
+    serde_wasm_bindgen::from_value(value.clone()).map_err(|e| {
+        let text = e.to_string();
+        type_error(path, text.trim_start_matches("Error: "))
+    })
 }
 
 /// A core field error under `path` as a `RangeError`, e.g. `batch.maxSize: ...`.

@@ -377,9 +377,14 @@ impl Runtime {
         let encoded = encode(batches)?;
         self.store.put_batches(&encoded).await?;
         let samples: u64 = encoded.iter().map(|b| b.len() as u64).sum();
-        let mut counters = self.counters.borrow_mut();
-        counters.flushes += 1;
-        counters.samples_written += samples;
+        {
+            let mut counters = self.counters.borrow_mut();
+            counters.flushes += 1;
+            counters.samples_written += samples;
+        }
+        let detail = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&detail, &"samples".into(), &(samples as f64).into());
+        self.events.emit("flush", &detail);
         Ok(samples)
     }
 
@@ -562,9 +567,18 @@ pub fn to_js<T: Serialize>(value: &T) -> Result<JsValue, String> {
 
 /// `location.origin` of the window or worker; empty where there is none.
 pub fn page_origin() -> String {
+    location_part("origin")
+}
+
+/// `location.href` of the window or worker; empty where there is none.
+pub fn page_href() -> String {
+    location_part("href")
+}
+
+fn location_part(part: &str) -> String {
     js_sys::Reflect::get(&js_sys::global(), &"location".into())
-        .and_then(|location| js_sys::Reflect::get(&location, &"origin".into()))
+        .and_then(|location| js_sys::Reflect::get(&location, &part.into()))
         .ok()
-        .and_then(|origin| origin.as_string())
+        .and_then(|value| value.as_string())
         .unwrap_or_default()
 }

@@ -17,7 +17,7 @@ use super::batcher::{Batch, BatchId, Batcher, BatcherConfig, BatcherStats, Flush
 use super::field_error::FieldError;
 use super::otlp_export::ExportPoint;
 use super::registry::{RegistryConfig, RouteRegistry};
-use super::routes::Templater;
+use super::routes::{RouteError, Templater};
 use super::sample::Sample;
 use super::sketch::Sketch;
 use super::slow_log::{SlowCall, SlowLog};
@@ -299,7 +299,10 @@ impl ProfilerCore {
         self.templater
             .route(url, &self.page_origin)
             .map(|key| key.label().to_owned())
-            .map_err(|e| FieldError::new("url", e.to_string()))
+            .map_err(|e| match e {
+                RouteError::InvalidUrl(reason) => FieldError::new("url", reason),
+                other => FieldError::new("routes", other.to_string()),
+            })
     }
 
     /// Records a call the hooks observed: templates its URL, records it, files it in the
@@ -381,7 +384,8 @@ impl ProfilerCore {
             now_ms - ((now_ms - w) / self.slot_ms).floor() * self.slot_ms - self.slot_ms
         });
         let seconds = covered.min(elapsed).max(1.0) / 1_000.0;
-        self.registry
+        let mut snapshot = self
+            .registry
             .snapshot(now_ms, window_ms)
             .into_iter()
             .map(|summary| {
@@ -392,7 +396,16 @@ impl ProfilerCore {
                     trend,
                 }
             })
-            .collect()
+            .collect::<Vec<_>>();
+        // Busiest first, like stored history; ties by route for a stable order.
+        snapshot.sort_by(|a, b| {
+            (b.summary.count, &a.summary.route, &a.summary.method).cmp(&(
+                a.summary.count,
+                &b.summary.route,
+                &b.summary.method,
+            ))
+        });
+        snapshot
     }
 
     fn trend(&self, s: &RouteSummary, now_ms: f64, window_ms: f64) -> Option<TrendReport> {

@@ -67,7 +67,7 @@ impl Sample {
         let fail = |field, problem: String| Err(FieldError::new(field, problem));
         if !(self.start_ms.is_finite() && self.start_ms >= 0.0) {
             return fail(
-                "startMs",
+                "startTime",
                 format!("must be finite and non-negative, got {}", self.start_ms),
             );
         }
@@ -118,8 +118,8 @@ mod tests {
     fn each_bad_field_is_named() {
         type Spoil = fn(&mut Sample);
         let cases: [(&str, Spoil); 7] = [
-            ("startMs", |s| s.start_ms = -1.0),
-            ("startMs", |s| s.start_ms = f64::INFINITY),
+            ("startTime", |s| s.start_ms = -1.0),
+            ("startTime", |s| s.start_ms = f64::INFINITY),
             ("durationMs", |s| s.duration_ms = -0.5),
             ("method", |s| s.method.clear()),
             ("method", |s| s.method = "X".repeat(17)),

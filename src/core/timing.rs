@@ -76,19 +76,26 @@ pub struct ResourceTiming {
 #[serde(rename_all = "camelCase")]
 pub struct Breakdown {
     /// `domainLookupEnd - domainLookupStart`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub dns: Option<f64>,
     /// `connectEnd - connectStart` (includes TLS).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub connect: Option<f64>,
     /// `connectEnd - secureConnectionStart`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<f64>,
     /// Request sent to first byte: `responseStart - requestStart`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub ttfb: Option<f64>,
     /// `responseEnd - responseStart`.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub download: Option<f64>,
     /// Bytes on the wire; 0 is a real value (served from cache) when timing is allowed.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transfer_size: Option<f64>,
     /// Server-Timing `total`, else `app` (names compared case-insensitively). Other entries
     /// are not summed: they usually overlap (`db` is part of `app`), so a sum would overstate.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<f64>,
 }
 

@@ -113,6 +113,7 @@ pub struct ExportStats {
     /// Entries waiting.
     pub outbox_len: u64,
     /// The most recent failure, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_error: Option<String>,
 }
 
