@@ -7,6 +7,7 @@
 import init, * as wasm from "../pkg/apiscope.js";
 
 let ready = null;
+let loaded = false;
 
 /**
  * Loads and instantiates the wasm module (once; later calls return the same promise).
@@ -15,7 +16,12 @@ let ready = null;
  */
 export function initialize(source) {
   if (!ready) {
-    ready = init(source === undefined ? undefined : { module_or_path: source }).catch((err) => {
+    ready = init(source === undefined ? undefined : { module_or_path: source }).then(
+      (exports) => {
+        loaded = true;
+        return exports;
+      },
+    ).catch((err) => {
       ready = null; // a later call may succeed (e.g. after the CSP is fixed in development)
       throw explainLoadFailure(err);
     });
@@ -52,7 +58,7 @@ export async function start(options) {
 
 /** The library version; call after `initialize()` (or `start()`) has resolved. */
 export function version() {
-  if (!ready) throw new Error("apiscope: call initialize() or start() first");
+  if (!loaded) throw new Error("apiscope: call initialize() (and await it) or start() first");
   return wasm.version();
 }
 
