@@ -154,6 +154,84 @@ fn cache_stores_evicts_and_reports() {
 }
 
 #[wasm_bindgen_test]
+fn default_sizes_follow_the_documented_estimate() {
+    let cache_bytes = |value: JsValue| {
+        let mut cache = Cache::new(&object(&[("maxEntries", 2.into())])).unwrap();
+        cache.set("k", value, &JsValue::UNDEFINED).unwrap();
+        number(&cache.stats().unwrap(), "bytes")
+    };
+    let blob = web_sys::Blob::new_with_str_sequence(&Array::of1(&"abc".into())).unwrap();
+    let view = js_sys::DataView::new(&js_sys::ArrayBuffer::new(16), 4, 8);
+    for (value, bytes) in [
+        (JsValue::from("héllo"), 10.0),
+        (7.into(), 8.0),
+        (js_sys::BigInt::from(7).into(), 8.0),
+        (true.into(), 4.0),
+        (JsValue::NULL, 0.0),
+        (JsValue::UNDEFINED, 0.0),
+        (js_sys::ArrayBuffer::new(12).into(), 12.0),
+        (js_sys::Uint16Array::new_with_length(5).into(), 10.0),
+        (view.into(), 8.0),
+        (blob.into(), 3.0),
+        (Array::new().into(), 64.0),
+        (Function::new_no_args("").into(), 64.0),
+        (js_sys::Symbol::for_("s").into(), 64.0),
+    ] {
+        assert_eq!(cache_bytes(value.clone()), bytes, "{value:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn a_per_entry_ttl_expires_in_a_cache_without_a_default_ttl() {
+    let mut cache = Cache::new(&object(&[("maxEntries", 4.into())])).unwrap();
+    cache.set("forever", 1.into(), &JsValue::UNDEFINED).unwrap();
+    cache
+        .set("now", 2.into(), &object(&[("ttlMs", 0.into())]))
+        .unwrap();
+    assert!(!cache.has("now") && cache.peek("now").is_undefined());
+    assert!(cache.get("now").is_undefined());
+    assert_eq!(cache.get("forever").as_f64(), Some(1.0));
+    assert_eq!(number(&cache.stats().unwrap(), "expirations"), 1.0);
+}
+
+/// Every value the cache lets go (evicted, replaced, cleared) leaves wasm-bindgen's externref
+/// table, so a long run of sets holds exactly as many JS values as the cache does.
+#[wasm_bindgen_test]
+fn evicted_and_replaced_values_are_released() {
+    let mut cache = Cache::new(&object(&[("maxEntries", 100.into())])).unwrap();
+    let live = wasm_bindgen::externref_heap_live_count;
+    let before = live();
+    for i in 0..500_000u32 {
+        // 200 keys round robin through 100 slots: every set evicts.
+        let key = format!("e{}", i % 200);
+        cache
+            .set(&key, Object::new().into(), &JsValue::UNDEFINED)
+            .unwrap();
+    }
+    assert_eq!(
+        live(),
+        before + 100,
+        "one live value per entry after evictions"
+    );
+    for i in 0..500_000u32 {
+        // 50 keys set over and over: every set replaces, and every get hands out a copy.
+        let key = format!("r{}", i % 50);
+        cache
+            .set(&key, Object::new().into(), &JsValue::UNDEFINED)
+            .unwrap();
+        assert!(cache.get(&key).is_object());
+    }
+    assert_eq!(cache.size(), 100);
+    assert_eq!(
+        live(),
+        before + 100,
+        "one live value per entry after replacements"
+    );
+    cache.clear();
+    assert_eq!(live(), before, "clear releases every value");
+}
+
+#[wasm_bindgen_test]
 fn bad_options_throw_range_errors_naming_the_option() {
     let cases = [
         (object(&[("maxEntries", 0.into())]), "maxEntries"),

@@ -6,7 +6,7 @@ use crate::browser::clock::PerformanceClock;
 use crate::core::cache::config::{CacheConfig, CacheOptions, ConfigError, byte_count, duration_ms};
 use crate::core::cache::{SetOptions, TtlLruCache};
 use crate::core::clock::Clock;
-use js_sys::{ArrayBuffer, JsString, Reflect};
+use js_sys::Reflect;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -48,7 +48,7 @@ impl Cache {
 
     /// The value under `key`, or `undefined`; counts a hit or a miss.
     pub fn get(&mut self, key: &str) -> JsValue {
-        let now = self.clock.now_ms();
+        let now = self.now_ms(None);
         self.entries
             .get(key, now)
             .map_or(JsValue::UNDEFINED, |hit| hit.value.clone())
@@ -57,16 +57,19 @@ impl Cache {
     /// Stores `value`; options `{ ttlMs?, bytes? }`. Returns whether it was stored (`false`
     /// when it alone exceeds `maxBytes`).
     pub fn set(&mut self, key: &str, value: JsValue, options: &JsValue) -> Result<bool, JsValue> {
-        let ttl_ms = number_option(options, "ttlMs")?
-            .map(|v| duration_ms("ttlMs", v))
-            .transpose()
-            .map_err(config_error)?;
-        let bytes = match number_option(options, "bytes")? {
-            Some(v) => v,
-            None => estimate_bytes(&value),
+        // Most calls pass no options: one check for them instead of one per field.
+        let (ttl_ms, bytes) = if options.is_undefined() || options.is_null() {
+            (None, None)
+        } else {
+            let ttl_ms = number_option(options, "ttlMs")?
+                .map(|v| duration_ms("ttlMs", v))
+                .transpose()
+                .map_err(config_error)?;
+            (ttl_ms, number_option(options, "bytes")?)
         };
+        let bytes = bytes.unwrap_or_else(|| estimate_bytes(&value, OBJECT_BYTES_ESTIMATE));
         let bytes = byte_count("bytes", bytes).map_err(config_error)?;
-        let now = self.clock.now_ms();
+        let now = self.now_ms(ttl_ms);
         Ok(self
             .entries
             .set(key, value, SetOptions { bytes, ttl_ms }, now))
@@ -74,12 +77,12 @@ impl Cache {
 
     /// Whether `get(key)` would return a value.
     pub fn has(&self, key: &str) -> bool {
-        self.entries.has(key, self.clock.now_ms())
+        self.entries.has(key, self.now_ms(None))
     }
 
     /// Like `get` without touching recency or stats.
     pub fn peek(&self, key: &str) -> JsValue {
-        let now = self.clock.now_ms();
+        let now = self.now_ms(None);
         self.entries
             .peek(key, now)
             .map_or(JsValue::UNDEFINED, |hit| hit.value.clone())
@@ -104,6 +107,19 @@ impl Cache {
     /// `{ hits, misses, evictions, expirations, rejected, hitRate, entries, bytes }`.
     pub fn stats(&self) -> Result<JsValue, JsValue> {
         to_plain_object(&self.entries.stats())
+    }
+}
+
+impl Cache {
+    /// The time for a call storing an entry with `ttl_ms` (or `None` for lookups). The clock
+    /// is a call out to JS, so it is read only when some entry could expire: otherwise every
+    /// deadline is infinite and the core never compares against the time.
+    fn now_ms(&self, ttl_ms: Option<f64>) -> f64 {
+        if self.entries.can_expire() || ttl_ms.is_some() {
+            self.clock.now_ms()
+        } else {
+            0.0
+        }
     }
 }
 
@@ -157,26 +173,27 @@ pub(crate) fn to_plain_object(value: &impl Serialize) -> Result<JsValue, JsValue
         .map_err(|e| plain_error(format!("stats: {e}")))
 }
 
-/// The documented size estimate; cheapest checks first since `set` runs often.
-fn estimate_bytes(value: &JsValue) -> f64 {
-    if let Some(text) = value.dyn_ref::<JsString>() {
-        f64::from(text.length()) * 2.0
-    } else if value.as_f64().is_some() || value.is_bigint() {
-        8.0
-    } else if value.as_bool().is_some() {
-        4.0
-    } else if value.is_undefined() || value.is_null() {
-        0.0
-    } else if let Some(buffer) = value.dyn_ref::<ArrayBuffer>() {
-        buffer.byte_length().into()
-    } else if ArrayBuffer::is_view(value) {
-        Reflect::get(value, &"byteLength".into())
-            .ok()
-            .and_then(|n| n.as_f64())
-            .unwrap_or(OBJECT_BYTES_ESTIMATE)
-    } else if let Some(blob) = value.dyn_ref::<web_sys::Blob>() {
-        blob.size()
-    } else {
-        OBJECT_BYTES_ESTIMATE
+#[wasm_bindgen(inline_js = r#"
+export function estimate_bytes(value, other) {
+    if (value === undefined || value === null) return 0;
+    switch (typeof value) {
+        case "string": return value.length * 2;
+        case "number": case "bigint": return 8;
+        case "boolean": return 4;
+        case "object":
+            if (value instanceof ArrayBuffer) return value.byteLength;
+            if (ArrayBuffer.isView(value)) {
+                const n = value.byteLength;
+                return typeof n === "number" ? n : other;
+            }
+            if (typeof Blob === "function" && value instanceof Blob) return value.size;
     }
+    return other;
+}
+"#)]
+extern "C" {
+    /// The documented size estimate, `other` for any object without a size of its own. In JS:
+    /// one `typeof` switch costs one boundary crossing, where probing the type from Rust costs
+    /// one per probe (up to nine for a plain object).
+    fn estimate_bytes(value: &JsValue, other: f64) -> f64;
 }

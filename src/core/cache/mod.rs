@@ -73,6 +73,8 @@ pub struct TtlLruCache<V> {
     config: CacheConfig,
     bytes: u64,
     stats: CacheStats,
+    /// Whether any entry may hold a finite deadline; see [`TtlLruCache::can_expire`].
+    can_expire: bool,
 }
 
 impl<V> TtlLruCache<V> {
@@ -90,7 +92,25 @@ impl<V> TtlLruCache<V> {
             config,
             bytes: 0,
             stats: CacheStats::default(),
+            can_expire: finite(config.ttl_ms),
         }
+    }
+
+    /// Whether any entry could expire: the default TTL is finite, or an entry was stored with
+    /// a finite TTL of its own. While it is `false`, `now_ms` is never read, so a caller may
+    /// skip reading its clock.
+    ///
+    /// ```
+    /// # use apiscope::core::cache::{SetOptions, TtlLruCache};
+    /// # use apiscope::core::cache::config::CacheConfig;
+    /// let mut cache = TtlLruCache::new(CacheConfig::with_max_entries(8));
+    /// cache.set("forever", 1, SetOptions::default(), 0.0);
+    /// assert!(!cache.can_expire());
+    /// cache.set("brief", 2, SetOptions { bytes: 0, ttl_ms: Some(10.0) }, 0.0);
+    /// assert!(cache.can_expire());
+    /// ```
+    pub fn can_expire(&self) -> bool {
+        self.can_expire
     }
 
     /// The settings this cache was built with.
@@ -116,26 +136,31 @@ impl<V> TtlLruCache<V> {
     /// assert_eq!(cache.stats().misses, 1);
     /// ```
     pub fn get(&mut self, key: &str, now_ms: f64) -> Option<Hit<'_, V>> {
-        let freshness = self.entries.peek(key).map(|e| e.freshness(now_ms));
+        // One hash lookup: `get` makes the entry most recently used, so it is then reachable
+        // in O(1) at that end (to return it, or to drop it if it has expired).
+        let freshness = self.entries.get(key).map(|e| e.freshness(now_ms));
         match freshness {
-            Some(Freshness::Fresh | Freshness::Stale) => {
+            Some(freshness @ (Freshness::Fresh | Freshness::Stale)) => {
                 self.stats.hits += 1;
+                let (_, entry) = self.entries.peek_mru()?;
+                Some(Hit {
+                    value: &entry.value,
+                    freshness,
+                })
             }
             Some(Freshness::Expired) => {
-                self.expire(key);
+                if let Some((_, entry)) = self.entries.pop_mru() {
+                    self.drop_entry(&entry);
+                    self.stats.expirations += 1;
+                }
                 self.stats.misses += 1;
-                return None;
+                None
             }
             None => {
                 self.stats.misses += 1;
-                return None;
+                None
             }
         }
-        let entry = self.entries.get(key)?;
-        freshness.map(|freshness| Hit {
-            value: &entry.value,
-            freshness,
-        })
     }
 
     /// Looks `key` up without touching recency or stats (and without removing expired entries).
@@ -187,13 +212,13 @@ impl<V> TtlLruCache<V> {
     /// assert_eq!(cache.stats().rejected, 1);
     /// ```
     pub fn set(&mut self, key: &str, value: V, options: SetOptions, now_ms: f64) -> bool {
-        self.delete(key);
         if self.config.max_bytes.is_some_and(|max| options.bytes > max) {
+            self.delete(key);
             self.stats.rejected += 1;
             return false;
         }
-        self.sweep(now_ms, SWEEP_ON_SET);
         let ttl = options.ttl_ms.or(self.config.ttl_ms);
+        self.can_expire |= finite(ttl);
         let entry = Entry::new(
             value,
             options.bytes,
@@ -202,9 +227,20 @@ impl<V> TtlLruCache<V> {
             self.config.stale_while_revalidate_ms,
         );
         self.bytes += entry.bytes;
-        if let Some((_, evicted)) = self.entries.push(key.to_owned(), entry) {
-            self.drop_entry(&evicted);
-            self.stats.evictions += 1;
+        if let Some(slot) = self.entries.get_mut(key) {
+            // Replaced in place (one lookup, no new node or key) and made most recently used.
+            // The sweep then sees the same other entries it would have seen had the old
+            // entry been removed first, and never reaches this one.
+            let old = std::mem::replace(slot, entry);
+            self.drop_entry(&old);
+            let others = self.entries.len() - 1;
+            self.sweep(now_ms, SWEEP_ON_SET.min(others));
+        } else {
+            self.sweep(now_ms, SWEEP_ON_SET);
+            if let Some((_, evicted)) = self.entries.push(key.to_owned(), entry) {
+                self.drop_entry(&evicted);
+                self.stats.evictions += 1;
+            }
         }
         while self.config.max_bytes.is_some_and(|max| self.bytes > max) {
             let Some((_, evicted)) = self.entries.pop_lru() else {
@@ -300,6 +336,7 @@ impl<V> TtlLruCache<V> {
     pub fn clear(&mut self) {
         self.entries.clear();
         self.bytes = 0;
+        self.can_expire = finite(self.config.ttl_ms);
     }
 
     /// Entries held, live or not yet swept.
@@ -345,15 +382,14 @@ impl<V> TtlLruCache<V> {
         .with_hit_rate()
     }
 
-    fn expire(&mut self, key: &str) {
-        if self.delete(key) {
-            self.stats.expirations += 1;
-        }
-    }
-
     fn drop_entry(&mut self, entry: &Entry<V>) {
         self.bytes -= entry.bytes;
     }
+}
+
+/// Whether a TTL gives a deadline at all (`None` and `Infinity` never expire).
+fn finite(ttl_ms: Option<f64>) -> bool {
+    ttl_ms.is_some_and(f64::is_finite)
 }
 
 #[cfg(test)]
@@ -471,6 +507,30 @@ mod tests {
         let s = c.stats();
         assert_eq!((s.evictions, s.bytes), (0, 7));
         assert_eq!(c.get("a", 0.0).map(|h| *h.value), Some(2));
+    }
+
+    #[test]
+    fn replacing_an_expired_entry_is_neither_an_expiration_nor_swept() {
+        let mut c = cache(CacheOptions {
+            ttl_ms: Some(10.0),
+            ..entries(4.0)
+        });
+        c.set("old", 1, sized(1), 0.0);
+        c.set("k", 2, sized(1), 0.0);
+        // Both expired; "k" is replaced (not counted), "old" is swept.
+        assert!(c.set("k", 3, sized(2), 50.0));
+        let s = c.stats();
+        assert_eq!((s.expirations, s.entries, s.bytes), (1, 1, 2));
+        // A zero TTL stores an entry that is already expired; the sweep leaves it to `get`.
+        let mut z = cache(CacheOptions {
+            ttl_ms: Some(0.0),
+            ..entries(4.0)
+        });
+        z.set("k", 1, sized(0), 0.0);
+        z.set("k", 2, sized(0), 0.0);
+        assert_eq!((z.len(), z.stats().expirations), (1, 0));
+        assert!(z.get("k", 0.0).is_none());
+        assert_eq!((z.len(), z.stats().expirations), (0, 1));
     }
 
     #[test]
