@@ -252,6 +252,24 @@ fn bad_options_throw_range_errors_naming_the_option() {
         assert!(message.starts_with(name), "{message}");
         assert!(ResponseCache::new(&options).is_err());
     }
+    // A missing maxEntries and a misspelt option are TypeErrors naming the key.
+    for (options, name) in [
+        (object(&[("ttlMs", 5.into())]), "maxEntries"),
+        (
+            object(&[("maxEntries", 2.into()), ("maxEntires", 2.into())]),
+            "maxEntires",
+        ),
+    ] {
+        for error in [
+            Cache::new(&options).err(),
+            ResponseCache::new(&options).err(),
+        ] {
+            let error = error.expect("rejected");
+            assert!(error.is_instance_of::<js_sys::TypeError>());
+            let message = field(&error, "message").as_string().unwrap();
+            assert!(message.starts_with(name), "{message}");
+        }
+    }
     let mut cache = Cache::new(&object(&[("maxEntries", 2.into())])).unwrap();
     let error = cache
         .set("k", 1.into(), &object(&[("bytes", (-1).into())]))

@@ -2,6 +2,7 @@
 //! `ResponseCache`.
 
 use crate::api::errors::{plain_error, range_error, type_error};
+use crate::api::js_object::Fields;
 use crate::browser::clock::PerformanceClock;
 use crate::core::cache::config::{CacheConfig, CacheOptions, ConfigError, byte_count, duration_ms};
 use crate::core::cache::{SetOptions, TtlLruCache};
@@ -41,7 +42,7 @@ impl Cache {
     #[wasm_bindgen(constructor)]
     pub fn new(options: &JsValue) -> Result<Cache, JsValue> {
         Ok(Cache {
-            entries: TtlLruCache::new(parse_options(options)?),
+            entries: TtlLruCache::new(parse_options(options, &[])?),
             clock: page_clock()?,
         })
     }
@@ -123,18 +124,26 @@ impl Cache {
     }
 }
 
+/// The options `Cache` and `ResponseCache` share.
+const CACHE_OPTIONS: &[&str] = &["maxEntries", "maxBytes", "ttlMs", "staleWhileRevalidateMs"];
+
 /// Reads and validates the shared options `{ maxEntries, maxBytes?, ttlMs?, staleWhileRevalidateMs? }`.
-pub(crate) fn parse_options(options: &JsValue) -> Result<CacheConfig, JsValue> {
+/// `extra` names the options a caller reads itself (e.g. `onResult`); any other key is a
+/// `TypeError`, so a misspelt option never passes unnoticed.
+pub(crate) fn parse_options(options: &JsValue, extra: &[&str]) -> Result<CacheConfig, JsValue> {
     if !options.is_object() {
         return Err(type_error("options", "must be an object with maxEntries"));
     }
-    let max_entries = number_option(options, "maxEntries")?
-        .ok_or_else(|| range_error("maxEntries", "is required"))?;
+    let known: Vec<&str> = CACHE_OPTIONS.iter().chain(extra).copied().collect();
+    let f = Fields::new(options, "", &known)?;
+    let max_entries = f
+        .number("maxEntries")?
+        .ok_or_else(|| type_error("maxEntries", "is required (a positive integer)"))?;
     CacheOptions {
         max_entries,
-        max_bytes: number_option(options, "maxBytes")?,
-        ttl_ms: number_option(options, "ttlMs")?,
-        stale_while_revalidate_ms: number_option(options, "staleWhileRevalidateMs")?,
+        max_bytes: f.number("maxBytes")?,
+        ttl_ms: f.number("ttlMs")?,
+        stale_while_revalidate_ms: f.number("staleWhileRevalidateMs")?,
     }
     .validate()
     .map_err(config_error)

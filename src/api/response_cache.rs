@@ -94,7 +94,7 @@ impl ResponseCache {
     /// `new ResponseCache({ maxEntries, maxBytes?, ttlMs?, staleWhileRevalidateMs?, onResult? })`.
     #[wasm_bindgen(constructor)]
     pub fn new(options: &JsValue) -> Result<ResponseCache, JsValue> {
-        let config = parse_options(options)?;
+        let config = parse_options(options, &["onResult"])?;
         let on_result = match Reflect::get(options, &"onResult".into())? {
             f if f.is_undefined() || f.is_null() => None,
             f => Some(
