@@ -438,7 +438,22 @@ impl ProfilerCore {
     }
 
     /// One route's p50/p95/p99 and count per `step_ms` over the last `window_ms`, oldest
-    /// first: `(t_end, p50, p95, p99, count)`.
+    /// first: `(t_end, p50, p95, p99, count)`. Steps are whole slots (at least one, aligned to
+    /// slot boundaries), so no step falls between slots and reads as empty. The slot being
+    /// filled now is left out: a few seconds of calls would read as a sudden change.
+    ///
+    /// ```
+    /// use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
+    /// use apiscope::core::sample::Sample;
+    /// let mut p = ProfilerCore::new(ProfilerConfig::default(), 1, "https://a.example").unwrap();
+    /// for t in [1_000.0, 12_000.0, 25_000.0, 31_000.0] {
+    ///     p.record(Sample::new(t, 50.0, "GET", "/a", 200), t + 50.0).unwrap();
+    /// }
+    /// // 5 s steps become 10 s slots: three complete steps, one call each.
+    /// let rows = p.timeline("GET", "/a", 32_000.0, 30_000.0, 5_000.0);
+    /// let counts: Vec<u64> = rows.iter().map(|r| r.4).collect();
+    /// assert_eq!(counts, [1, 1, 1]);
+    /// ```
     pub fn timeline(
         &self,
         method: &str,
@@ -447,18 +462,26 @@ impl ProfilerCore {
         window_ms: f64,
         step_ms: f64,
     ) -> Vec<(f64, f64, f64, f64, u64)> {
-        let steps = (window_ms / step_ms).ceil().clamp(1.0, 1_000.0) as usize;
+        let slot = self.slot_ms;
+        let step = (step_ms / slot).ceil().max(1.0) * slot;
+        let last_end = (now_ms / slot).floor() * slot;
+        let steps = (window_ms / step).ceil().clamp(1.0, 1_000.0) as usize;
+        // A window holds the slots starting in (from, to]: offsetting by half a slot selects
+        // exactly the slots starting in [end - step, end).
+        let half = slot / 2.0;
         (0..steps)
             .rev()
             .map(|i| {
-                let to = now_ms - i as f64 * step_ms;
-                let sketch = self
-                    .registry
-                    .window_between(method, route, to - step_ms, to);
+                let end = last_end - i as f64 * step;
+                let window =
+                    self.registry
+                        .window_between(method, route, end - step - half, end - half);
                 let q = |sketch: &Sketch, q| sketch.quantile(q).unwrap_or(f64::NAN);
-                match sketch {
-                    Some((s, _)) => (to, q(&s, 0.5), q(&s, 0.95), q(&s, 0.99), s.count()),
-                    None => (to, f64::NAN, f64::NAN, f64::NAN, 0),
+                match window {
+                    Some((s, _)) if s.count() > 0 => {
+                        (end, q(&s, 0.5), q(&s, 0.95), q(&s, 0.99), s.count())
+                    }
+                    _ => (end, f64::NAN, f64::NAN, f64::NAN, 0),
                 }
             })
             .collect()
