@@ -437,6 +437,8 @@ export interface ProfilerStats {
   errors: number;
   /** Batches a previous page left in the page-hide journal, written at this start. */
   journalReplayed: number;
+  /** Writes that hit the storage quota; each deleted the oldest history and retried once. */
+  quotaErrors: number;
   /** OTLP export counters; only with the `export` option. */
   export?: ExportStats;
 }
@@ -584,7 +586,7 @@ export class Profiler {
   /** Alert history from storage (it survives reloads), oldest first. */
   alerts(options?: TimeRange): Promise<AlertEvent[]>;
 
-  /** Writes every recorded sample now; resolves once IndexedDB committed them, with how many it wrote. */
+  /** Writes every recorded sample now; resolves once IndexedDB committed them, with how many were waiting when it was called. */
   flush(): Promise<{ persisted: number }>;
   /** The profiler's counters. */
   stats(): ProfilerStats;

@@ -79,6 +79,8 @@ pub struct RuntimeStats {
     pub errors: u64,
     /// Batches replayed from the page-hide journal at start.
     pub journal_replayed: u32,
+    /// Writes that hit the storage quota (each applied retention and retried once).
+    pub quota_errors: u32,
     /// OTLP export counters, when `export` is configured.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub export: Option<ExportStats>,
@@ -388,20 +390,25 @@ impl Runtime {
         Ok(samples)
     }
 
-    /// Writes every sample recorded so far and resolves once IndexedDB committed them.
+    /// Writes every sample recorded so far and resolves once IndexedDB committed them, with
+    /// how many samples were waiting (buffered or being written) when it was called.
     pub async fn flush(self: &Rc<Self>) -> Result<u64, StoreError> {
+        let waiting = {
+            let stats = self.core.borrow().batch_stats();
+            (stats.buffered + stats.in_flight) as u64
+        };
         // Let a running write finish first, so no batch is both in flight and drained.
         while self.flushing.get() {
             TimeoutFuture::new(1).await;
         }
         let batches = self.core.borrow_mut().drain_batches();
         if batches.is_empty() {
-            return Ok(0);
+            return Ok(waiting);
         }
         match self.write(&batches).await {
             Ok(samples) => {
                 self.counters.borrow_mut().persisted_directly += samples;
-                Ok(samples)
+                Ok(waiting)
             }
             Err(e) => {
                 // The batcher handed these off: keep them in the journal for the next start.
@@ -546,6 +553,7 @@ impl Runtime {
             storage_reason,
             errors: counters.errors + self.events.listener_errors(),
             journal_replayed: self.store.stats().journal_replayed,
+            quota_errors: self.store.stats().quota_errors,
             export: self.exporter.borrow().as_ref().map(Exporter::stats),
         }
     }
