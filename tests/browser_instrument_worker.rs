@@ -92,7 +92,7 @@ async fn fetch_and_xhr_are_observed_in_a_worker_and_uninstall_cleanly() {
 async fn resource_timing_entries_arrive_in_a_worker() {
     let names = Rc::new(RefCell::new(Vec::new()));
     let sink = names.clone();
-    let _observer = ResourceTimingObserver::observe(move |e| sink.borrow_mut().push(e.name))
+    let _observer = ResourceTimingObserver::observe(move |e| sink.borrow_mut().push(e.timing.name))
         .expect("observing in a worker");
     let url = format!("{}/inst/server-timing", test_origin());
     JsFuture::from(fetch_text(&format!("{url}?w=1")))

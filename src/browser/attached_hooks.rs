@@ -6,7 +6,7 @@ use super::instrument::resource_timing::{RawResourceEntry, ResourceTimingObserve
 use super::instrument::{HookError, HookOptions, Hooks, Observed, Outcome};
 use super::runtime::Runtime;
 use crate::core::profiler::ObservedCall;
-use crate::core::timing::{ResourceTiming, ServerTiming};
+use crate::core::timing::ResourceTiming;
 
 /// The installed hooks; dropping this restores the page's `fetch` and `XMLHttpRequest`.
 #[must_use = "dropping the hooks uninstalls them"]
@@ -69,26 +69,8 @@ fn call_of(o: Observed) -> ObservedCall {
 
 /// A raw entry with its start moved to epoch ms, the timebase of observed calls. The phase
 /// marks stay relative to the page: the breakdown only takes differences of them.
-fn timing_of(e: RawResourceEntry, time_origin: f64) -> ResourceTiming {
-    ResourceTiming {
-        name: e.name,
-        start_time: time_origin + e.start_time,
-        redirect_start: e.redirect_start,
-        redirect_end: e.redirect_end,
-        domain_lookup_start: e.domain_lookup_start,
-        domain_lookup_end: e.domain_lookup_end,
-        connect_start: e.connect_start,
-        connect_end: e.connect_end,
-        secure_connection_start: e.secure_connection_start,
-        request_start: e.request_start,
-        response_start: e.response_start,
-        response_end: e.response_end,
-        transfer_size: e.transfer_size,
-        encoded_body_size: e.encoded_body_size,
-        server_timing: e
-            .server_timing
-            .into_iter()
-            .map(|(name, duration)| ServerTiming { name, duration })
-            .collect(),
-    }
+fn timing_of(entry: RawResourceEntry, time_origin: f64) -> ResourceTiming {
+    let mut timing = entry.timing;
+    timing.start_time += time_origin;
+    timing
 }

@@ -53,6 +53,8 @@ pub struct ResourceTiming {
     pub response_end: f64,
     pub transfer_size: f64,
     pub encoded_body_size: f64,
+    /// `decodedBodySize`.
+    pub decoded_body_size: f64,
     pub server_timing: Vec<ServerTiming>,
 }
 

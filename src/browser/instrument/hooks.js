@@ -41,12 +41,13 @@ function parseUrl(raw) {
   return new URL(raw, doc ? doc.baseURI : globalThis.location.href);
 }
 
-// Characters that make a URL string need real parsing: outside printable ASCII, `\\` (read as
-// `/`) and `@` (credentials, or at least ambiguity).
-const NEEDS_PARSING = /[^\x21-\x7e]|[\\@]/;
+// A URL string that needs no parsing: http(s), a lowercase host name, an optional port, then
+// printable ASCII without `\\` (read as `/`) or `@` (credentials). Anything else — IPv6,
+// uppercase hosts, non-ASCII, relative URLs — is parsed for real.
+const PLAIN_URL = /^https?:\/\/[a-z0-9.-]+(?::\d{1,5})?(?:[\/?#][\x21-\x3f\x41-\x5b\x5d-\x7e]*)?$/;
 
 function isPlainAbsolute(raw) {
-  return (raw.startsWith("https://") || raw.startsWith("http://")) && !NEEDS_PARSING.test(raw);
+  return PLAIN_URL.test(raw);
 }
 
 // Where the path ends: at the query or the fragment, whichever comes first.

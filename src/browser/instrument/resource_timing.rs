@@ -1,6 +1,7 @@
 //! Raw Resource Timing entries as the browser reports them, for matching to observed calls.
 
 use super::HookError;
+use crate::core::timing::{ResourceTiming, ServerTiming};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 use web_sys::{
@@ -13,40 +14,10 @@ use web_sys::{
 /// `Timing-Allow-Origin`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RawResourceEntry {
-    /// The resource URL without query or fragment.
-    pub name: String,
     /// `fetch`, `xmlhttprequest`, `img`, `script`, ...
     pub initiator_type: String,
-    /// `startTime`.
-    pub start_time: f64,
-    /// `redirectStart`.
-    pub redirect_start: f64,
-    /// `redirectEnd`.
-    pub redirect_end: f64,
-    /// `domainLookupStart`.
-    pub domain_lookup_start: f64,
-    /// `domainLookupEnd`.
-    pub domain_lookup_end: f64,
-    /// `connectStart`.
-    pub connect_start: f64,
-    /// `connectEnd`.
-    pub connect_end: f64,
-    /// `secureConnectionStart`.
-    pub secure_connection_start: f64,
-    /// `requestStart`.
-    pub request_start: f64,
-    /// `responseStart`.
-    pub response_start: f64,
-    /// `responseEnd`.
-    pub response_end: f64,
-    /// `transferSize`.
-    pub transfer_size: f64,
-    /// `encodedBodySize`.
-    pub encoded_body_size: f64,
-    /// `decodedBodySize`.
-    pub decoded_body_size: f64,
-    /// `Server-Timing` metrics as (name, duration ms).
-    pub server_timing: Vec<(String, f64)>,
+    /// The entry's numbers; `name` is the URL without query or fragment.
+    pub timing: ResourceTiming,
 }
 
 impl RawResourceEntry {
@@ -55,11 +26,13 @@ impl RawResourceEntry {
             .server_timing()
             .iter()
             .filter_map(|metric| metric.dyn_into::<PerformanceServerTiming>().ok())
-            .map(|metric| (metric.name(), metric.duration()))
+            .map(|metric| ServerTiming {
+                name: metric.name(),
+                duration: metric.duration(),
+            })
             .collect();
-        Self {
+        let timing = ResourceTiming {
             name: without_query(&entry.name()).to_owned(),
-            initiator_type: entry.initiator_type(),
             start_time: entry.start_time(),
             redirect_start: entry.redirect_start(),
             redirect_end: entry.redirect_end(),
@@ -75,6 +48,10 @@ impl RawResourceEntry {
             encoded_body_size: entry.encoded_body_size(),
             decoded_body_size: entry.decoded_body_size(),
             server_timing,
+        };
+        Self {
+            initiator_type: entry.initiator_type(),
+            timing,
         }
     }
 }
