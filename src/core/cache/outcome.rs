@@ -46,7 +46,8 @@ impl Outcome {
 /// c.record(Outcome::Miss);
 /// assert_eq!((c.hits, c.misses), (1, 1));
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct OutcomeCounts {
     /// Fresh answers from the cache.
     pub hits: u64,
@@ -91,13 +92,7 @@ impl OutcomeCounts {
     pub fn report(&self, storage: &CacheStats) -> ResponseCacheStats {
         let served = self.hits + self.stale;
         ResponseCacheStats {
-            hits: self.hits,
-            misses: self.misses,
-            stale: self.stale,
-            bypass: self.bypass,
-            errors: self.errors,
-            coalesced: self.coalesced,
-            revalidations: self.revalidations,
+            answers: *self,
             hit_rate: ratio(served, served + self.misses),
             evictions: storage.evictions,
             expirations: storage.expirations,
@@ -113,13 +108,9 @@ impl OutcomeCounts {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResponseCacheStats {
-    pub hits: u64,
-    pub misses: u64,
-    pub stale: u64,
-    pub bypass: u64,
-    pub errors: u64,
-    pub coalesced: u64,
-    pub revalidations: u64,
+    /// The answer counts, flattened into the same object.
+    #[serde(flatten)]
+    pub answers: OutcomeCounts,
     pub hit_rate: f64,
     pub evictions: u64,
     pub expirations: u64,
