@@ -233,7 +233,8 @@ proptest! {
         values in prop::collection::vec(log_uniform(1e-3, 1e6), 1..300),
         bad in prop::collection::vec(
             (any::<prop::sample::Index>(), prop_oneof![
-                Just(f64::NAN), Just(f64::INFINITY), Just(f64::NEG_INFINITY), -1e9..-1e-300,
+                Just(f64::NAN), Just(-f64::NAN), Just(f64::INFINITY), Just(f64::NEG_INFINITY),
+                -1e9..-1e-300,
             ]),
             1..4,
         ),

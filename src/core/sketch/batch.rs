@@ -15,26 +15,25 @@ struct Scan {
 }
 
 impl Scan {
+    /// The scan of a non-empty batch.
     fn of(values: &[f64]) -> Self {
-        let mut scan = Self {
-            valid: true,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-            min_positive: f64::INFINITY,
-        };
+        // Values >= 0 order as their bits do, and every NaN, infinity or negative value has
+        // bits above those of `f64::MAX`: integer min/max (branch-free, also in wasm) find the
+        // extremes and the validity at once. `+ 0.0` makes -0.0, a valid sample, into 0.0.
+        let (mut lo, mut hi, mut lo_positive) = (u64::MAX, 0, u64::MAX);
         for &v in values {
-            // NaN fails both comparisons; -0.0 passes, as in `check_value`. No early exit, so
-            // the loop has no branch per value.
-            scan.valid &= (0.0..=f64::MAX).contains(&v);
-            scan.min = if v < scan.min { v } else { scan.min };
-            scan.max = if v > scan.max { v } else { scan.max };
-            scan.min_positive = if v > 0.0 && v < scan.min_positive {
-                v
-            } else {
-                scan.min_positive
-            };
+            let bits = (v + 0.0).to_bits();
+            lo = lo.min(bits);
+            hi = hi.max(bits);
+            // 0.0 wraps around to the largest value here, so it never wins.
+            lo_positive = lo_positive.min(bits.wrapping_sub(1));
         }
-        scan
+        Self {
+            valid: hi <= f64::MAX.to_bits(),
+            min: f64::from_bits(lo),
+            max: f64::from_bits(hi),
+            min_positive: f64::from_bits(lo_positive.wrapping_add(1)),
+        }
     }
 }
 
@@ -51,6 +50,9 @@ impl Sketch {
     /// assert_eq!(sketch.count(), 2);
     /// ```
     pub fn record_many(&mut self, values: &[f64]) -> Result<(), SketchError> {
+        if values.is_empty() {
+            return Ok(());
+        }
         let scan = Scan::of(values);
         if !scan.valid {
             // Rare: find the first bad value to name it.
