@@ -199,12 +199,13 @@ impl DenseBuckets {
     /// Runs `f` with a rank search over the counts: given ascending targets, it returns the
     /// index of the first bucket at which `start` plus the counts walked reach each target,
     /// walking up from the first bucket or (`down`) from the last; `None` past the end.
-    pub(crate) fn walk<R>(
+    /// (`dyn`, so that the walk is compiled once per counter width, not per caller.)
+    pub(crate) fn walk(
         &self,
         down: bool,
         start: u64,
-        f: impl FnOnce(&mut dyn FnMut(u64) -> Option<i32>) -> R,
-    ) -> R {
+        f: &mut dyn FnMut(&mut dyn FnMut(u64) -> Option<i32>),
+    ) {
         let offset = self.offset;
         each_width!(&self.counts, v => {
             let mut walk = Walk::new(v, down, start);
@@ -299,9 +300,15 @@ mod tests {
     #[test]
     fn walks_reach_targets_from_either_end() {
         let b = filled(&[(10, 2), (12, 3), (13, 1)]);
-        let up = b.walk(false, 4, |reach| [5, 6, 7, 9, 10, 11].map(reach));
+        let mut up = vec![];
+        b.walk(false, 4, &mut |reach| {
+            up = [5, 6, 7, 9, 10, 11].map(reach).to_vec()
+        });
         assert_eq!(up, [Some(10), Some(10), Some(12), Some(12), Some(13), None]);
-        let down = b.walk(true, 0, |reach| [1, 2, 4, 6, 7].map(reach));
+        let mut down = vec![];
+        b.walk(true, 0, &mut |reach| {
+            down = [1, 2, 4, 6, 7].map(reach).to_vec()
+        });
         assert_eq!(down, [Some(13), Some(12), Some(12), Some(10), None]);
     }
 
