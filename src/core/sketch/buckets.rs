@@ -73,6 +73,9 @@ fn widened<T: Counter, U: Counter + From<T>>(counts: &[T]) -> Vec<U> {
     counts.iter().map(|&c| U::from(c)).collect()
 }
 
+/// A rank search handed out by [`DenseBuckets::walk`]: target in, bucket index out.
+pub(crate) type Reach<'a> = dyn FnMut(u64) -> Option<i32> + 'a;
+
 /// Counts per bucket index for indices `offset .. offset + len`. Non-empty stores start and
 /// end with a non-zero count.
 #[derive(Debug, Clone)]
@@ -200,12 +203,7 @@ impl DenseBuckets {
     /// index of the first bucket at which `start` plus the counts walked reach each target,
     /// walking up from the first bucket or (`down`) from the last; `None` past the end.
     /// (`dyn`, so that the walk is compiled once per counter width, not per caller.)
-    pub(crate) fn walk(
-        &self,
-        down: bool,
-        start: u64,
-        f: &mut dyn FnMut(&mut dyn FnMut(u64) -> Option<i32>),
-    ) {
+    pub(crate) fn walk(&self, down: bool, start: u64, f: &mut dyn FnMut(&mut Reach)) {
         let offset = self.offset;
         each_width!(&self.counts, v => {
             let mut walk = Walk::new(v, down, start);
