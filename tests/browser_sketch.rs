@@ -140,3 +140,26 @@ fn buckets_are_parallel_float64_arrays() {
     assert_eq!(column("upper")[..2], [0.0, 2.0]);
     assert!(column("lower")[2] < 64.0);
 }
+
+#[wasm_bindgen_test]
+fn quantiles_in_any_order_match_single_queries() {
+    let mut sketch = JsSketch::new(JsValue::UNDEFINED).unwrap();
+    let values: Vec<f64> = (0..2_000).map(|i| 0.5 * 1.003f64.powi(i)).collect();
+    sketch.record_many(&values).unwrap();
+    sketch.record_many(&[0.0, -0.0]).unwrap();
+    for qs in [[0.5, 0.9, 0.99, 0.999], [0.999, 0.001, 0.5, 0.0]] {
+        let all = sketch.quantiles(&qs).unwrap();
+        let one: Vec<f64> = qs.iter().map(|&q| sketch.quantile(q).unwrap()).collect();
+        assert_eq!(all, one);
+    }
+    assert_eq!(sketch.quantile(0.0).unwrap(), 0.0);
+    let before = sketch.to_bytes();
+    let err = sketch
+        .record_many(&[1.0, -0.0, f64::NAN, -1.0])
+        .unwrap_err();
+    assert_eq!(
+        message_of::<js_sys::RangeError>(err),
+        "values[2]: must be a finite number >= 0, got NaN"
+    );
+    assert_eq!(sketch.to_bytes(), before);
+}

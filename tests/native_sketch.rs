@@ -180,6 +180,82 @@ proptest! {
     }
 
     #[test]
+    fn quantiles_match_one_walk_per_quantile(
+        values in prop::collection::vec(prop_oneof![Just(0.0), log_uniform(1e-6, 1e9)], 0..600),
+        repeat in 1..300u64,
+        qs in prop::collection::vec(prop_oneof![Just(0.0), Just(1.0), 0.0..=1.0f64], 0..12),
+        max_buckets in 2..3000usize,
+        error in 1e-4..0.5f64,
+    ) {
+        let config = SketchConfig { max_relative_error: error, max_buckets };
+        let mut sketch = sketch_of(config, &values);
+        // Merging copies multiplies the counts, so wider counters get walked too.
+        let copy = sketch.clone();
+        for _ in 1..repeat {
+            sketch.merge(&copy);
+        }
+        let all = sketch.quantiles(&qs).unwrap();
+        for (&q, &estimate) in qs.iter().zip(&all) {
+            let expected = reference_quantile(&sketch, q);
+            prop_assert_eq!(estimate.to_bits(), expected.to_bits(), "q {}", q);
+            prop_assert_eq!(sketch.quantile(q).unwrap().to_bits(), expected.to_bits(), "q {}", q);
+        }
+    }
+
+    #[test]
+    fn record_many_equals_recording_one_by_one(
+        values in prop::collection::vec(
+            prop_oneof![Just(0.0), Just(-0.0), Just(5e-324), log_uniform(1e-300, 1e300)],
+            0..600,
+        ),
+        cuts in prop::collection::vec(0..600usize, 0..6),
+        max_buckets in 2..3000usize,
+        error in 1e-4..0.5f64,
+    ) {
+        let config = SketchConfig { max_relative_error: error, max_buckets };
+        let mut one_by_one = Sketch::new(config).unwrap();
+        for &v in &values {
+            one_by_one.record(v).unwrap();
+        }
+        let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(values.len())).collect();
+        cuts.extend([0, values.len()]);
+        cuts.sort_unstable();
+        let mut batched = Sketch::new(config).unwrap();
+        for pair in cuts.windows(2) {
+            batched.record_many(&values[pair[0]..pair[1]]).unwrap();
+        }
+        assert_same_values(&batched, &one_by_one);
+        prop_assert_eq!(batched.scale(), one_by_one.scale());
+    }
+
+    #[test]
+    fn a_bad_value_anywhere_records_nothing(
+        values in prop::collection::vec(log_uniform(1e-3, 1e6), 1..300),
+        bad in prop::collection::vec(
+            (any::<prop::sample::Index>(), prop_oneof![
+                Just(f64::NAN), Just(-f64::NAN), Just(f64::INFINITY), Just(f64::NEG_INFINITY),
+                -1e9..-1e-300,
+            ]),
+            1..4,
+        ),
+    ) {
+        let mut sketch = sketch_of(SketchConfig::default(), &values[..values.len() / 2]);
+        let before = sketch.clone();
+        let mut batch = values.clone();
+        for (at, v) in &bad {
+            let i = at.index(batch.len());
+            batch[i] = *v;
+        }
+        let first = batch.iter().position(|v| !(v.is_finite() && *v >= 0.0)).unwrap();
+        let err = sketch.record_many(&batch).unwrap_err();
+        prop_assert_eq!(
+            err.to_string(),
+            format!("values[{first}]: must be a finite number >= 0, got {}", batch[first])
+        );
+        prop_assert_eq!(sketch, before);
+    }
+
+    #[test]
     fn boundaries_are_exact(scale in -10..=20i32, e in -1000..1000i32, sub in any::<u32>()) {
         let m = Mapping::new(scale);
         let index = if scale > 0 { (e << scale) + (sub & ((1 << scale) - 1)) as i32 } else { e / (1 << -scale) };
@@ -201,6 +277,52 @@ fn assert_same_values(a: &Sketch, b: &Sketch) {
         a.buckets().collect::<Vec<_>>(),
         b.buckets().collect::<Vec<_>>()
     );
+}
+
+/// The quantile by its definition: the first bucket, counting up from the zero bucket, whose
+/// cumulative count passes the rank, read at its representative `2lu / (l + u)`.
+fn reference_quantile(sketch: &Sketch, q: f64) -> f64 {
+    if sketch.count() == 0 {
+        return f64::NAN;
+    }
+    let (min, max) = (sketch.min(), sketch.max());
+    if q == 0.0 || q == 1.0 {
+        return if q == 0.0 { min } else { max };
+    }
+    let rank = (q * (sketch.count() - 1) as f64).floor() as u64;
+    let mut seen = 0u64;
+    let bucket = sketch.buckets().find(|b| {
+        seen = seen.saturating_add(b.count);
+        rank < seen
+    });
+    let estimate = match bucket {
+        Some(b) if b.upper == 0.0 => 0.0,
+        Some(b) => 2.0 * b.lower / (1.0 + b.lower / b.upper),
+        None => max,
+    };
+    estimate.clamp(min, max)
+}
+
+#[test]
+fn quantiles_walk_wide_counters() {
+    let mut sketch = sketch_of(SketchConfig::default(), &[0.0, 1.0, 2.0, 3.0, 1e4]);
+    let mut big = vec![2.5; 70_000];
+    big.extend(vec![0.0; 300]);
+    sketch.record_many(&big).unwrap();
+    let copy = sketch.clone();
+    for _ in 0..70_000 {
+        sketch.merge(&copy);
+    }
+    assert!(sketch.count() > u64::from(u32::MAX));
+    let qs: Vec<f64> = (0..=200).map(|i| f64::from(i) / 200.0).collect();
+    let all = sketch.quantiles(&qs).unwrap();
+    for (&q, &estimate) in qs.iter().zip(&all) {
+        assert_eq!(
+            estimate.to_bits(),
+            reference_quantile(&sketch, q).to_bits(),
+            "q {q}"
+        );
+    }
 }
 
 /// Whatever decodes must behave: quantiles, merges and re-encoding never panic.

@@ -3,6 +3,7 @@
 //! Counters start one byte wide and widen (u8 -> u16 -> u32 -> u64) only when a count
 //! overflows, so a slot that saw few samples stays small: the registry keeps hundreds of them.
 
+use super::cumulative::Walk;
 use std::iter;
 
 /// A counter width.
@@ -44,6 +45,17 @@ fn try_add<T: Counter>(counts: &mut [T], pos: usize, n: u64) -> bool {
     }
 }
 
+/// Adds one at each index `indices` yields, until a counter would overflow: returns that index
+/// (not yet counted) and leaves the rest of `indices` unread.
+#[inline]
+fn add_ones<T: Counter>(
+    counts: &mut [T],
+    offset: i32,
+    indices: &mut impl Iterator<Item = i32>,
+) -> Option<i32> {
+    indices.find(|&index| !try_add(counts, (index - offset) as usize, 1))
+}
+
 fn grow<T: Counter>(counts: &mut Vec<T>, before: usize, after: usize) {
     counts.splice(0..0, iter::repeat_n(T::default(), before));
     counts.resize(counts.len() + after, T::default());
@@ -60,6 +72,9 @@ fn heap_bytes<T>(counts: &Vec<T>) -> usize {
 fn widened<T: Counter, U: Counter + From<T>>(counts: &[T]) -> Vec<U> {
     counts.iter().map(|&c| U::from(c)).collect()
 }
+
+/// A rank search handed out by [`DenseBuckets::walk`]: target in, bucket index out.
+pub(crate) type Reach<'a> = dyn FnMut(u64) -> Option<i32> + 'a;
 
 /// Counts per bucket index for indices `offset .. offset + len`. Non-empty stores start and
 /// end with a non-zero count.
@@ -172,6 +187,30 @@ impl DenseBuckets {
         }
     }
 
+    /// Adds one at every index `indices` yields, each inside the span: the counter width is
+    /// matched once per batch instead of once per value.
+    pub(crate) fn add_each(&mut self, mut indices: impl Iterator<Item = i32>) {
+        let offset = self.offset;
+        while let Some(index) =
+            each_width!(&mut self.counts, v => add_ones(v, offset, &mut indices))
+        {
+            // A counter is full: widen, count the value there, then carry on with the rest.
+            self.add(index, 1);
+        }
+    }
+
+    /// Runs `f` with a rank search over the counts: given ascending targets, it returns the
+    /// index of the first bucket at which `start` plus the counts walked reach each target,
+    /// walking up from the first bucket or (`down`) from the last; `None` past the end.
+    /// (`dyn`, so that the walk is compiled once per counter width, not per caller.)
+    pub(crate) fn walk(&self, down: bool, start: u64, f: &mut dyn FnMut(&mut Reach)) {
+        let offset = self.offset;
+        each_width!(&self.counts, v => {
+            let mut walk = Walk::new(v, down, start);
+            f(&mut |target| walk.reach(target).map(|p| offset + p as i32))
+        })
+    }
+
     fn widen(&mut self) {
         self.counts = match &self.counts {
             Counts::U8(v) => Counts::U16(widened(v)),
@@ -246,6 +285,29 @@ mod tests {
         );
         b.downscale(2);
         assert_eq!(b.occupied().collect::<Vec<_>>(), [(-1, 3), (0, 12)]);
+    }
+
+    #[test]
+    fn add_each_widens_mid_batch() {
+        let mut b = filled(&[(4, 250), (6, 1)]);
+        b.add_each([6, 4, 4, 4, 4, 4, 4, 6, 5].into_iter());
+        assert_eq!(b.counts().collect::<Vec<_>>(), [256, 1, 3]);
+        assert!(matches!(b.counts, Counts::U16(_)));
+    }
+
+    #[test]
+    fn walks_reach_targets_from_either_end() {
+        let b = filled(&[(10, 2), (12, 3), (13, 1)]);
+        let mut up = vec![];
+        b.walk(false, 4, &mut |reach| {
+            up = [5, 6, 7, 9, 10, 11].map(reach).to_vec()
+        });
+        assert_eq!(up, [Some(10), Some(10), Some(12), Some(12), Some(13), None]);
+        let mut down = vec![];
+        b.walk(true, 0, &mut |reach| {
+            down = [1, 2, 4, 6, 7].map(reach).to_vec()
+        });
+        assert_eq!(down, [Some(13), Some(12), Some(12), Some(10), None]);
     }
 
     #[test]

@@ -6,13 +6,16 @@
 //! span outgrows the bucket budget the sketch halves its resolution (OTel downscaling), which
 //! keeps merges lossless: merging equals recording every value into one sketch.
 
+mod batch;
 mod buckets;
 mod config;
+mod cumulative;
 mod encoding;
 mod error;
 pub mod mapping;
 mod otlp;
 mod otlp_import;
+mod quantile;
 
 pub use config::{DEFAULT_MAX_BUCKETS, MAX_BUCKETS, MIN_BUCKETS, SketchConfig};
 pub use error::SketchError;
@@ -20,7 +23,6 @@ pub use otlp::{OtlpBuckets, OtlpExponentialHistogram};
 
 use crate::core::summary::Bucket;
 use buckets::DenseBuckets;
-use error::check_quantile;
 pub(crate) use error::check_value;
 use mapping::{MIN_SCALE, Mapping, relative_error_at};
 
@@ -100,33 +102,6 @@ impl Sketch {
         Ok(())
     }
 
-    /// Records every value, or none of them if any is bad (the error names its index).
-    ///
-    /// ```
-    /// use apiscope::core::sketch::Sketch;
-    /// let mut sketch = Sketch::default();
-    /// let err = sketch.record_many(&[1.0, 2.0, f64::INFINITY]).unwrap_err();
-    /// assert_eq!(err.to_string(), "values[2]: must be a finite number >= 0, got inf");
-    /// assert_eq!(sketch.count(), 0);
-    /// sketch.record_many(&[1.0, 2.0]).unwrap();
-    /// assert_eq!(sketch.count(), 2);
-    /// ```
-    pub fn record_many(&mut self, values: &[f64]) -> Result<(), SketchError> {
-        // The validating pass also gathers the exact stats, so the bucket pass does less.
-        let (mut sum, mut min, mut max) = (0.0, f64::INFINITY, f64::NEG_INFINITY);
-        for (i, &v) in values.iter().enumerate() {
-            check_value(|| format!("values[{i}]"), v)?;
-            sum += v;
-            min = v.min(min);
-            max = v.max(max);
-        }
-        self.add_stats(values.len() as u64, sum, min, max);
-        for &v in values {
-            self.insert(v);
-        }
-        Ok(())
-    }
-
     /// Folds in the exact statistics of `n` values.
     fn add_stats(&mut self, n: u64, sum: f64, min: f64, max: f64) {
         self.count = self.count.saturating_add(n);
@@ -171,73 +146,6 @@ impl Sketch {
             self.buckets.downscale(by);
             self.mapping = Mapping::new(self.scale() - by as i32);
         }
-    }
-
-    /// The value at rank `floor(q * (count - 1))` (0-based), within [`Self::relative_error`]
-    /// of the true one and inside `[min, max]`; `q = 0` and `q = 1` give `min` and `max`
-    /// exactly. `Ok(NaN)` when empty; `q` outside `[0, 1]` is an error.
-    ///
-    /// ```
-    /// use apiscope::core::sketch::Sketch;
-    /// let mut sketch = Sketch::default();
-    /// sketch.record_many(&[1.0, 10.0, 100.0]).unwrap();
-    /// assert_eq!(sketch.quantile(1.0).unwrap(), 100.0);
-    /// assert!((sketch.quantile(0.5).unwrap() / 10.0 - 1.0).abs() <= sketch.relative_error());
-    /// assert!(Sketch::default().quantile(0.5).unwrap().is_nan());
-    /// ```
-    pub fn quantile(&self, q: f64) -> Result<f64, SketchError> {
-        Ok(self.quantile_unchecked(check_quantile(|| "q".to_owned(), q)?))
-    }
-
-    /// Several quantiles at once, or an error naming the first bad one.
-    ///
-    /// ```
-    /// use apiscope::core::sketch::Sketch;
-    /// let mut sketch = Sketch::default();
-    /// sketch.record_many(&[5.0, 7.0]).unwrap();
-    /// assert_eq!(sketch.quantiles(&[0.0, 1.0]).unwrap(), [5.0, 7.0]);
-    /// assert_eq!(sketch.quantiles(&[0.5, 2.0]).unwrap_err().field(), "qs[1]");
-    /// ```
-    pub fn quantiles(&self, qs: &[f64]) -> Result<Vec<f64>, SketchError> {
-        for (i, &q) in qs.iter().enumerate() {
-            check_quantile(|| format!("qs[{i}]"), q)?;
-        }
-        Ok(qs.iter().map(|&q| self.quantile_unchecked(q)).collect())
-    }
-
-    fn quantile_unchecked(&self, q: f64) -> f64 {
-        if self.count == 0 {
-            return f64::NAN;
-        }
-        if q == 0.0 {
-            return self.min;
-        }
-        if q == 1.0 {
-            return self.max;
-        }
-        let rank = (q * (self.count - 1) as f64).floor() as u64;
-        let mut seen = self.zero_count;
-        let estimate = if rank < seen {
-            0.0
-        } else {
-            self.buckets
-                .occupied()
-                .find(|&(_, count)| {
-                    seen = seen.saturating_add(count);
-                    rank < seen
-                })
-                .map_or(self.max, |(index, _)| self.representative(index))
-        };
-        estimate.clamp(self.min, self.max)
-    }
-
-    /// The point of bucket `(l, u]` with the same relative distance to both ends:
-    /// `2lu / (l + u)`, off by at most `(u - l) / (u + l)`, the relative error of the scale.
-    fn representative(&self, index: i32) -> f64 {
-        let lower = self.mapping.lower_boundary(index);
-        let upper = self.mapping.lower_boundary(index + 1);
-        // Written so that an infinite top boundary gives 2 * lower (then clamped to max).
-        2.0 * lower / (1.0 + lower / upper)
     }
 
     /// How many values were recorded (the zero bucket included).
