@@ -11,6 +11,7 @@
 //! whichever arrives second completes the match.
 
 use serde::Serialize;
+use std::collections::VecDeque;
 
 /// One Server-Timing metric (`name;dur=12.5`).
 ///
@@ -196,8 +197,8 @@ struct Waiting<T> {
 #[derive(Debug)]
 pub struct TimingMatcher {
     config: MatcherConfig,
-    entries: Vec<Waiting<ResourceTiming>>,
-    requests: Vec<Waiting<u64>>,
+    entries: VecDeque<Waiting<ResourceTiming>>,
+    requests: VecDeque<Waiting<u64>>,
 }
 
 impl TimingMatcher {
@@ -211,8 +212,8 @@ impl TimingMatcher {
     pub fn new(config: MatcherConfig) -> Self {
         Self {
             config,
-            entries: Vec::new(),
-            requests: Vec::new(),
+            entries: VecDeque::new(),
+            requests: VecDeque::new(),
         }
     }
 
@@ -275,13 +276,19 @@ impl TimingMatcher {
 /// Drops expired items, then removes and returns the item with the same URL whose start is
 /// closest to `start_ms`, within tolerance.
 fn take_closest<T>(
-    waiting: &mut Vec<Waiting<T>>,
+    waiting: &mut VecDeque<Waiting<T>>,
     config: &MatcherConfig,
     url: &str,
     start_ms: f64,
     now_ms: f64,
 ) -> Option<T> {
-    waiting.retain(|w| now_ms - w.arrived_ms <= config.ttl_ms);
+    // Items wait in arrival order, so the expired ones are at the front: no full scan per call.
+    while waiting
+        .front()
+        .is_some_and(|w| now_ms - w.arrived_ms > config.ttl_ms)
+    {
+        waiting.pop_front();
+    }
     let (index, _) = waiting
         .iter()
         .enumerate()
@@ -289,12 +296,12 @@ fn take_closest<T>(
         .map(|(i, w)| (i, (w.start_ms - start_ms).abs()))
         .filter(|(_, gap)| *gap <= config.tolerance_ms)
         .min_by(|a, b| a.1.total_cmp(&b.1))?;
-    Some(waiting.remove(index).item)
+    waiting.remove(index).map(|w| w.item)
 }
 
 /// Adds an unmatched item, dropping the oldest when full.
 fn keep<T>(
-    waiting: &mut Vec<Waiting<T>>,
+    waiting: &mut VecDeque<Waiting<T>>,
     config: &MatcherConfig,
     url: &str,
     start_ms: f64,
@@ -305,9 +312,9 @@ fn keep<T>(
         return;
     }
     if waiting.len() >= config.capacity {
-        waiting.remove(0);
+        waiting.pop_front();
     }
-    waiting.push(Waiting {
+    waiting.push_back(Waiting {
         url: url.to_owned(),
         start_ms,
         arrived_ms: now_ms,
