@@ -167,7 +167,18 @@ export interface ExportOptions {
 
 // ───────────────────────────── alerts ─────────────────────────────
 
-/** What an alert rule watches: a latency figure (ms), the error rate (0–1), the call count, or a watched `ResponseCache`'s hit rate (0–1, see `Profiler.watchCache`). */
+/**
+ * What an alert rule watches: a latency figure (ms), the error rate (0–1), the call count, a
+ * watched `ResponseCache`'s hit rate (0–1, see `Profiler.watchCache`), or a regression.
+ *
+ * `p50Regression` / `p95Regression` / `p99Regression` are that quantile's relative change
+ * against the hour before the window, as in `snapshot()`'s `trend` (0.35 = 35% slower). While
+ * the change is not `significant` the value is 0, so such a rule fires on a significant
+ * slowdown above `above` and resolves when the change falls back under `above` by the usual
+ * 10% hysteresis or stops being significant. They take `above` (≥ 0) only: improvements are
+ * not alerts. After a lasting slowdown the new latency becomes the baseline, so the alert
+ * resolves within about an hour by itself.
+ */
 export type AlertMetric =
   | "p50"
   | "p90"
@@ -177,7 +188,10 @@ export type AlertMetric =
   | "max"
   | "errorRate"
   | "count"
-  | "cacheHitRate";
+  | "cacheHitRate"
+  | "p50Regression"
+  | "p95Regression"
+  | "p99Regression";
 
 /** Fields every alert rule has, whichever side its threshold is on. */
 interface AlertRuleBase {
@@ -204,6 +218,7 @@ interface AlertRuleBase {
  * @example
  * { name: "slow users", route: "/api/users/**", metric: "p95", above: 800, windowMs: 60_000 }
  * { name: "cache cold", metric: "cacheHitRate", below: 0.5, windowMs: 300_000 }
+ * { name: "search regressed", route: "/api/search", metric: "p95Regression", above: 0.3, windowMs: 300_000 }
  */
 export type AlertRule =
   | (AlertRuleBase & { /** Fire when the metric exceeds this. */ above: number; below?: never })
@@ -220,7 +235,7 @@ export interface AlertEvent {
   route: string;
   method: string;
   metric: AlertMetric;
-  /** The metric's value at this evaluation. */
+  /** The metric's value at this evaluation (for `*Regression`, the relative change; 0 when not significant). */
   value: number;
   /** The rule's `above` or `below`. */
   threshold: number;

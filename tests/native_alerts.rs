@@ -35,6 +35,7 @@ fn route(method: &str, route: &str, count: u64, p95: f64) -> RouteMetrics {
     RouteMetrics {
         summary,
         cache_hit_rate: None,
+        trend: None,
     }
 }
 
@@ -267,6 +268,120 @@ fn rule_errors_name_the_field() {
     engine.add(base).unwrap();
     assert_eq!(engine.rules().len(), 2);
     assert_eq!(eval(&mut engine, 0.0, 50, 900.0).len(), 2);
+}
+
+fn regression_rule(above: Option<f64>, below: Option<f64>) -> RuleSpec {
+    RuleSpec {
+        name: "regressed".into(),
+        metric: "p95Regression".into(),
+        above,
+        below,
+        window_ms: 300_000.0,
+        cooldown_ms: Some(0.0),
+        ..Default::default()
+    }
+}
+
+#[test]
+fn regression_rules_take_above_only() {
+    let mut engine = AlertEngine::default();
+    let cases = [
+        (
+            regression_rule(None, Some(0.2)),
+            "below",
+            "not allowed for p95Regression",
+        ),
+        (
+            regression_rule(Some(0.2), Some(0.1)),
+            "below",
+            "not allowed",
+        ),
+        (
+            regression_rule(None, None),
+            "above",
+            "required for p95Regression",
+        ),
+        (regression_rule(Some(-0.1), None), "above", "must be ≥ 0"),
+        (
+            regression_rule(Some(f64::INFINITY), None),
+            "above",
+            "finite",
+        ),
+    ];
+    for (spec, field, message) in cases {
+        let err = engine.add(spec).unwrap_err();
+        assert_eq!(err.field, field, "{err}");
+        assert!(err.message.contains(message), "{err}");
+    }
+    let unknown = RuleSpec {
+        metric: "p90Regression".into(),
+        ..regression_rule(Some(0.2), None)
+    };
+    let err = engine.add(unknown).unwrap_err();
+    assert_eq!(err.field, "metric");
+    for name in ["p50Regression", "p95Regression", "p99Regression"] {
+        assert!(err.message.contains(name), "{err}");
+    }
+    for name in ["p50Regression", "p95Regression", "p99Regression"] {
+        let spec = RuleSpec {
+            name: name.into(),
+            metric: name.into(),
+            ..regression_rule(Some(0.0), None)
+        };
+        engine.add(spec.clone()).unwrap();
+        assert_eq!(engine.rules().last().unwrap().spec().metric, name);
+        assert!(Metric::parse(name).unwrap().is_regression());
+    }
+}
+
+/// A route (100 calls in its window) whose trend compares `current` with `baseline`, `n`
+/// calls a side spread evenly over 10 ms.
+fn regressed(baseline: f64, current: f64, n: u64) -> RouteMetrics {
+    let hist = |lower: f64| {
+        vec![Bucket {
+            lower,
+            upper: lower + 10.0,
+            count: n,
+        }]
+    };
+    let mut m = route("GET", "/api/search", 100, current + 9.5);
+    m.trend = Some(compare(
+        &hist(baseline),
+        &hist(current),
+        &TrendConfig::default(),
+    ));
+    m
+}
+
+#[test]
+fn regression_value_is_the_significant_relative_change() {
+    let mut engine = engine(regression_rule(Some(0.3), None));
+    let fire = |engine: &mut AlertEngine, now: f64, m: RouteMetrics| {
+        events(engine, now, vec![m])
+            .iter()
+            .map(|e| (e.kind, (e.value * 1e3).round() / 1e3))
+            .collect::<Vec<_>>()
+    };
+    // No trend (no baseline yet): not judged.
+    assert!(fire(&mut engine, 0.0, route("GET", "/api/search", 100, 1.0)).is_empty());
+    // +40% at p95 (109.5 → 149.5 ms is +36.5%) but only 10 calls a side: not significant.
+    assert!(fire(&mut engine, 1.0, regressed(100.0, 140.0, 10)).is_empty());
+    // Below the threshold, significant: no alert.
+    assert!(fire(&mut engine, 2.0, regressed(100.0, 120.0, 100)).is_empty());
+    // Significant and above: fires with the relative change as its value.
+    let fired = fire(&mut engine, 3.0, regressed(100.0, 140.0, 100));
+    assert_eq!(fired, [(AlertKind::Fired, 0.365)]);
+    // Within the hysteresis (> 0.27): still firing, not re-announced.
+    assert!(fire(&mut engine, 4.0, regressed(100.0, 130.0, 100)).is_empty());
+    // Stops being significant: the change counts as none, so it resolves with value 0.
+    let resolved = fire(&mut engine, 5.0, regressed(100.0, 140.0, 10));
+    assert_eq!(resolved, [(AlertKind::Resolved, 0.0)]);
+    // An equally significant improvement is never an alert.
+    assert!(fire(&mut engine, 6.0, regressed(140.0, 100.0, 100)).is_empty());
+    // Too few calls in the window (minSamples 20) are not judged, trend or not.
+    let mut few = regressed(100.0, 140.0, 100);
+    few.summary.count = 19;
+    assert!(fire(&mut engine, 7.0, few).is_empty());
 }
 
 #[test]

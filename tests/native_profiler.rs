@@ -2,7 +2,7 @@
 //! minus the browser.
 #![cfg(not(target_arch = "wasm32"))]
 
-use apiscope::core::alerts::RuleSpec;
+use apiscope::core::alerts::{AlertKind, Metric, RuleSpec};
 use apiscope::core::profiler::{ObservedCall, ProfilerConfig, ProfilerCore};
 use apiscope::core::sample::Sample;
 use apiscope::core::timing::{ResourceTiming, ServerTiming};
@@ -186,6 +186,84 @@ fn an_alert_fires_once_and_resolves_after_the_slow_calls_leave_its_window() {
     };
     assert_eq!(p.add_alert(dup).unwrap_err().field, "name");
     assert_eq!(p.alert_rules().len(), 1);
+}
+
+/// Uniform in [0, 1) from a fixed-seed xorshift: noisy but repeatable durations.
+fn uniform(state: &mut u64) -> f64 {
+    *state ^= *state << 13;
+    *state ^= *state >> 7;
+    *state ^= *state << 17;
+    (*state >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[test]
+fn a_significant_regression_fires_once_and_resolves_once_the_window_is_normal_again() {
+    let mut p = profiler();
+    let window_ms = 300_000.0;
+    p.add_alert(RuleSpec {
+        name: "p95 regressed".into(),
+        metric: "p95Regression".into(),
+        above: Some(0.3),
+        window_ms,
+        ..Default::default()
+    })
+    .unwrap();
+    let hour = 3_600_000.0;
+    let start = 10.0 * hour;
+    let slow_from = start + hour;
+    let slow_until = slow_from + window_ms;
+    let mut rng = 0x9e37_79b9_7f4a_7c15;
+    let mut events = Vec::new();
+    // One call a second to each route; evaluated every 10 s. `/api/search` is 40% slower
+    // for one alert window after an hour; `/api/steady` never changes.
+    let mut t = start;
+    while t < slow_until + 2.0 * window_ms {
+        t += 1_000.0;
+        let factor = if (slow_from..slow_until).contains(&t) {
+            1.4
+        } else {
+            1.0
+        };
+        for (route, factor) in [("/api/search", factor), ("/api/steady", 1.0)] {
+            let d = (50.0 + 20.0 * uniform(&mut rng)) * factor;
+            p.record(Sample::new(t - d, d, "GET", route, 200), t)
+                .unwrap();
+        }
+        if t % 10_000.0 == 0.0 {
+            if t == slow_until {
+                let snap = p.snapshot(t, Some(window_ms));
+                let search = snap.iter().find(|s| s.summary.route == "/api/search");
+                let trend = search.and_then(|s| s.trend).unwrap();
+                assert!(trend.p95.significant, "{trend:?}");
+                assert!((trend.p95.change - 0.4).abs() < 0.05, "{trend:?}");
+            }
+            events.extend(p.evaluate_alerts(t));
+        }
+    }
+    let summary: Vec<_> = events
+        .iter()
+        .map(|e| (e.kind, e.route.as_str(), e.metric))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            (AlertKind::Fired, "/api/search", Metric::P95Regression),
+            (AlertKind::Resolved, "/api/search", Metric::P95Regression),
+        ]
+    );
+    let (fired, resolved) = (&events[0], &events[1]);
+    // It fires as soon as the change crosses the threshold, on its way to +40% (checked above).
+    assert!(fired.at > slow_from && fired.at <= slow_until, "{fired:?}");
+    assert!(fired.value > 0.3 && fired.value < 0.45, "{fired:?}");
+    assert_eq!((fired.threshold, fired.window_ms), (0.3, window_ms));
+    // It resolves by the time the window holds only normal calls again (plus a slot).
+    assert!(resolved.at > slow_until, "{resolved:?}");
+    assert!(
+        resolved.at <= slow_until + window_ms + 10_000.0,
+        "{resolved:?}"
+    );
+    assert_eq!(resolved.fired_at, fired.at);
+    assert!(resolved.value <= 0.3 * 0.9, "{resolved:?}");
 }
 
 #[test]

@@ -389,7 +389,8 @@ impl ProfilerCore {
             .snapshot(now_ms, window_ms)
             .into_iter()
             .map(|summary| {
-                let trend = window_ms.and_then(|w| self.trend(&summary, now_ms, w));
+                let trend =
+                    window_ms.and_then(|w| Self::trend(&self.registry, &summary, now_ms, w));
                 RouteSnapshot {
                     rps: summary.count as f64 / seconds,
                     summary,
@@ -408,12 +409,17 @@ impl ProfilerCore {
         snapshot
     }
 
-    fn trend(&self, s: &RouteSummary, now_ms: f64, window_ms: f64) -> Option<TrendReport> {
+    /// The route's last `window_ms` against the hour before it; `None` while either is empty.
+    /// Takes the registry alone so alert evaluation can call it while the engine is borrowed.
+    fn trend(
+        registry: &RouteRegistry,
+        s: &RouteSummary,
+        now_ms: f64,
+        window_ms: f64,
+    ) -> Option<TrendReport> {
         let recent_from = now_ms - window_ms;
-        let (current, _) =
-            self.registry
-                .window_between(&s.method, &s.route, recent_from, now_ms)?;
-        let (baseline, _) = self.registry.window_between(
+        let (current, _) = registry.window_between(&s.method, &s.route, recent_from, now_ms)?;
+        let (baseline, _) = registry.window_between(
             &s.method,
             &s.route,
             recent_from - TREND_BASELINE_MS,
@@ -522,15 +528,27 @@ impl ProfilerCore {
     }
 
     /// Evaluates every alert rule against the live windows. Call on a timer and after
-    /// flushes, never per sample.
+    /// flushes, never per sample. Trends (an hour of slots merged per route) are computed
+    /// only for the window lengths of `*Regression` rules.
     pub fn evaluate_alerts(&mut self, now_ms: f64) -> Vec<AlertEvent> {
         let registry = &self.registry;
         let hit_rate = self.cache_hit_rate;
+        let trend_windows: Vec<f64> = self
+            .alerts
+            .rules()
+            .iter()
+            .filter(|r| r.metric.is_regression())
+            .map(|r| r.window_ms)
+            .collect();
         self.alerts.evaluate(now_ms, |window_ms| {
+            let with_trend = trend_windows.contains(&window_ms);
             registry
                 .snapshot(now_ms, Some(window_ms))
                 .into_iter()
                 .map(|summary| RouteMetrics {
+                    trend: with_trend
+                        .then(|| Self::trend(registry, &summary, now_ms, window_ms))
+                        .flatten(),
                     summary,
                     cache_hit_rate: hit_rate,
                 })

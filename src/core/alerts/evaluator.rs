@@ -9,6 +9,9 @@
 //!
 //! A firing alert is not re-announced while it stays breached; the cooldown only stops a
 //! resolved alert from firing again too soon.
+//!
+//! The `*Regression` metrics need no case of their own here: their value is 0 while the
+//! trend is not significant (see [`Metric`]), which the same thresholds treat as recovered.
 
 use std::collections::HashMap;
 
@@ -16,13 +19,14 @@ use serde::Serialize;
 
 use super::rule::{AlertRule, Metric, RuleError, RuleSpec};
 use crate::core::summary::RouteSummary;
+use crate::core::trend::TrendReport;
 
 /// One route's figures over a rule's window, as the caller supplies them.
 ///
 /// ```
 /// use apiscope::core::alerts::RouteMetrics;
 /// use apiscope::core::summary::RouteSummary;
-/// let m = RouteMetrics { summary: RouteSummary::empty("GET", "/a"), cache_hit_rate: Some(0.8) };
+/// let m = RouteMetrics { summary: RouteSummary::empty("GET", "/a"), cache_hit_rate: Some(0.8), trend: None };
 /// assert_eq!(m.cache_hit_rate, Some(0.8));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -31,6 +35,9 @@ pub struct RouteMetrics {
     pub summary: RouteSummary,
     /// Fraction of calls served from the response cache in the window, if known.
     pub cache_hit_rate: Option<f64>,
+    /// The window against the hour before it, for the `*Regression` metrics; the caller
+    /// may leave it out when no rule on this window needs it.
+    pub trend: Option<TrendReport>,
 }
 
 /// Whether an alert started or ended.
@@ -102,7 +109,7 @@ type StateKey = (String, String, String);
 ///     let mut s = RouteSummary::empty("GET", "/api/users/:id");
 ///     s.count = 50;
 ///     s.p95 = p95;
-///     vec![RouteMetrics { summary: s, cache_hit_rate: None }]
+///     vec![RouteMetrics { summary: s, cache_hit_rate: None, trend: None }]
 /// };
 /// let fired = engine.evaluate(1_000.0, metrics(900.0));
 /// assert_eq!(fired[0].kind, AlertKind::Fired);
@@ -161,7 +168,8 @@ impl AlertEngine {
     }
 
     /// Evaluates every rule at `now_ms`. `metrics(window_ms)` returns the figures of every
-    /// route over the last `window_ms`; it is called once per distinct window length, and
+    /// route over the last `window_ms` (with `trend` filled in where a `*Regression` rule
+    /// uses that window); it is called once per distinct window length, and
     /// each rule picks the routes it applies to (by method and route glob on
     /// `summary.route`).
     ///
@@ -190,7 +198,7 @@ impl AlertEngine {
                 if !rule.applies_to(&s.method, &s.route) || !rule.enough_samples(s.count) {
                     continue;
                 }
-                let Some(value) = rule.metric.value(s, route.cache_hit_rate) else {
+                let Some(value) = rule.metric.value(route) else {
                     continue;
                 };
                 let key = (rule.name.clone(), s.method.clone(), s.route.clone());

@@ -5,8 +5,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::evaluator::RouteMetrics;
 use crate::core::glob::Glob;
-use crate::core::summary::RouteSummary;
+use crate::core::trend::{Trend, TrendReport};
 
 /// A rule as JavaScript writes it, e.g.
 /// `{ name: "slow users", route: "/api/users/**", metric: "p95", above: 800, windowMs: 60000 }`.
@@ -30,7 +31,8 @@ pub struct RuleSpec {
     /// HTTP method, case-insensitive; all methods when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method: Option<String>,
-    /// `p50`, `p90`, `p95`, `p99`, `mean`, `max`, `errorRate`, `count` or `cacheHitRate`.
+    /// `p50`, `p90`, `p95`, `p99`, `mean`, `max`, `errorRate`, `count`, `cacheHitRate`,
+    /// `p50Regression`, `p95Regression` or `p99Regression` (see [`Metric`]).
     pub metric: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub above: Option<f64>,
@@ -81,10 +83,18 @@ impl std::error::Error for RuleError {}
 
 /// What a rule watches.
 ///
+/// The `*Regression` metrics are a quantile's relative change against the hour before the
+/// window (the route's [`crate::core::trend::TrendReport`]; 0.35 = 35% slower). While that
+/// change is not `significant` their value is 0: a change the tests cannot tell from noise
+/// counts as none. So a regression rule fires on a significant change above its threshold
+/// and resolves, with the usual hysteresis, when the change shrinks or stops being
+/// significant. They take `above` only (improvements are not alerts).
+///
 /// ```
 /// use apiscope::core::alerts::Metric;
 /// assert_eq!(Metric::parse("errorRate"), Some(Metric::ErrorRate));
 /// assert_eq!(Metric::ErrorRate.as_str(), "errorRate");
+/// assert_eq!(Metric::parse("p95Regression"), Some(Metric::P95Regression));
 /// assert_eq!(Metric::parse("p42"), None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -99,10 +109,13 @@ pub enum Metric {
     ErrorRate,
     Count,
     CacheHitRate,
+    P50Regression,
+    P95Regression,
+    P99Regression,
 }
 
 impl Metric {
-    const ALL: [Metric; 9] = [
+    const ALL: [Metric; 12] = [
         Self::P50,
         Self::P90,
         Self::P95,
@@ -112,6 +125,9 @@ impl Metric {
         Self::ErrorRate,
         Self::Count,
         Self::CacheHitRate,
+        Self::P50Regression,
+        Self::P95Regression,
+        Self::P99Regression,
     ];
 
     /// The metric named `name` (as in JavaScript), if any.
@@ -141,24 +157,56 @@ impl Metric {
             Self::ErrorRate => "errorRate",
             Self::Count => "count",
             Self::CacheHitRate => "cacheHitRate",
+            Self::P50Regression => "p50Regression",
+            Self::P95Regression => "p95Regression",
+            Self::P99Regression => "p99Regression",
         }
     }
 
-    /// The metric's value for one route, or `None` when unknown (no samples, or no cache hit
-    /// rate supplied).
+    /// Whether the metric reads the route's trend against its baseline.
     ///
     /// ```
-    /// use apiscope::core::alerts::Metric;
-    /// use apiscope::core::summary::RouteSummary;
-    /// let mut s = RouteSummary::empty("GET", "/a");
-    /// assert_eq!(Metric::P95.value(&s, None), None);
-    /// s.count = 4;
-    /// s.p95 = 120.0;
-    /// assert_eq!(Metric::P95.value(&s, None), Some(120.0));
-    /// assert_eq!(Metric::Count.value(&s, None), Some(4.0));
-    /// assert_eq!(Metric::CacheHitRate.value(&s, Some(0.5)), Some(0.5));
+    /// # use apiscope::core::alerts::Metric;
+    /// assert!(Metric::P99Regression.is_regression() && !Metric::P99.is_regression());
     /// ```
-    pub fn value(self, s: &RouteSummary, cache_hit_rate: Option<f64>) -> Option<f64> {
+    pub fn is_regression(self) -> bool {
+        matches!(
+            self,
+            Self::P50Regression | Self::P95Regression | Self::P99Regression
+        )
+    }
+
+    /// The metric's value for one route, or `None` when unknown (no samples, no cache hit
+    /// rate supplied, or no trend for a regression metric).
+    ///
+    /// ```
+    /// use apiscope::core::alerts::{Metric, RouteMetrics};
+    /// use apiscope::core::summary::{Bucket, RouteSummary};
+    /// use apiscope::core::trend::{compare, TrendConfig};
+    /// let mut m = RouteMetrics { summary: RouteSummary::empty("GET", "/a"), cache_hit_rate: None, trend: None };
+    /// assert_eq!(Metric::P95.value(&m), None);
+    /// m.summary.count = 4;
+    /// m.summary.p95 = 120.0;
+    /// assert_eq!(Metric::P95.value(&m), Some(120.0));
+    /// assert_eq!(Metric::Count.value(&m), Some(4.0));
+    /// assert_eq!(Metric::P95Regression.value(&m), None);
+    /// m.cache_hit_rate = Some(0.5);
+    /// assert_eq!(Metric::CacheHitRate.value(&m), Some(0.5));
+    /// // 100 calls at 100–110 ms an hour ago, 100 at 150–160 ms now: p50 +47.6%, significant.
+    /// let hist = |lo: f64| vec![Bucket { lower: lo, upper: lo + 10.0, count: 100 }];
+    /// m.trend = Some(compare(&hist(100.0), &hist(150.0), &TrendConfig::default()));
+    /// assert!((Metric::P50Regression.value(&m).unwrap() - 50.0 / 105.0).abs() < 1e-12);
+    /// // The same shift at 10 calls a side is not significant: no regression.
+    /// let few = |lo: f64| vec![Bucket { lower: lo, upper: lo + 10.0, count: 10 }];
+    /// m.trend = Some(compare(&few(100.0), &few(150.0), &TrendConfig::default()));
+    /// assert_eq!(Metric::P50Regression.value(&m), Some(0.0));
+    /// ```
+    pub fn value(self, m: &RouteMetrics) -> Option<f64> {
+        let s = &m.summary;
+        let regression = |pick: fn(&TrendReport) -> &Trend| {
+            let t = pick(m.trend.as_ref()?);
+            Some(if t.significant { t.change } else { 0.0 })
+        };
         let v = match self {
             Self::P50 => s.p50,
             Self::P90 => s.p90,
@@ -168,7 +216,10 @@ impl Metric {
             Self::Max => s.max,
             Self::ErrorRate => s.error_rate,
             Self::Count => s.count as f64,
-            Self::CacheHitRate => cache_hit_rate?,
+            Self::CacheHitRate => m.cache_hit_rate?,
+            Self::P50Regression => regression(|r| &r.p50)?,
+            Self::P95Regression => regression(|r| &r.p95)?,
+            Self::P99Regression => regression(|r| &r.p99)?,
         };
         v.is_finite().then_some(v)
     }
@@ -283,7 +334,13 @@ impl AlertRule {
     /// assert_eq!(field(RuleSpec { above: Some(1.0), below: Some(2.0), ..base.clone() }), "above");
     /// assert_eq!(field(RuleSpec { above: Some(1.0), window_ms: 0.0, ..base.clone() }), "windowMs");
     /// assert_eq!(field(RuleSpec { above: Some(1.0), cooldown_ms: Some(-1.0), ..base.clone() }), "cooldownMs");
-    /// assert_eq!(field(RuleSpec { above: Some(1.0), min_samples: Some(2.5), ..base }), "minSamples");
+    /// assert_eq!(field(RuleSpec { above: Some(1.0), min_samples: Some(2.5), ..base.clone() }), "minSamples");
+    /// // Regression metrics take `above` only, and not below 0.
+    /// let regression = RuleSpec { metric: "p95Regression".into(), ..base };
+    /// assert_eq!(field(RuleSpec { below: Some(0.2), ..regression.clone() }), "below");
+    /// assert_eq!(field(RuleSpec { above: Some(-0.2), ..regression.clone() }), "above");
+    /// assert_eq!(field(regression.clone()), "above");
+    /// assert!(AlertRule::validate(RuleSpec { above: Some(0.2), ..regression }).is_ok());
     /// ```
     pub fn validate(spec: RuleSpec) -> Result<Self, RuleError> {
         if spec.name.trim().is_empty() {
@@ -300,6 +357,21 @@ impl AlertRule {
                 ),
             )
         })?;
+        if metric.is_regression() && spec.below.is_some() {
+            return Err(RuleError::new(
+                "below",
+                format!(
+                    "not allowed for {}: improvements are not alerts; use above",
+                    metric.as_str()
+                ),
+            ));
+        }
+        if metric.is_regression() && spec.above.is_none() {
+            return Err(RuleError::new(
+                "above",
+                format!("required for {}", metric.as_str()),
+            ));
+        }
         let threshold = match (spec.above, spec.below) {
             (Some(t), None) if t.is_finite() => Threshold::Above(t),
             (None, Some(t)) if t.is_finite() => Threshold::Below(t),
@@ -312,6 +384,12 @@ impl AlertRule {
                 ));
             }
         };
+        if metric.is_regression() && threshold.value() < 0.0 {
+            return Err(RuleError::new(
+                "above",
+                format!("must be ≥ 0 for {} (a relative slowdown)", metric.as_str()),
+            ));
+        }
         if !(spec.window_ms.is_finite() && spec.window_ms > 0.0) {
             return Err(RuleError::new("windowMs", "must be a positive number"));
         }
