@@ -51,7 +51,10 @@ async function exposeMainThreadClock(page) {
 const server = await startServer({
   port: 0,
   api: benchRoutes(root),
-  mounts: [["/bench/", path.join(root, "bench")]],
+  mounts: [
+    ["/bench/", path.join(root, "bench")],
+    ["/demo/", path.join(root, "demo")],
+  ],
 });
 const browser = await launchBrowser();
 try {

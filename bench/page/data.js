@@ -1,16 +1,7 @@
 // Seeded inputs, so every contestant and every run sees the same numbers.
 
-/** mulberry32: a tiny seeded PRNG with uniform output in [0, 1). */
-export function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// The same seeded generator as the demo API (the bench server serves demo/ too).
+import { seededRandom as random } from "/demo/random.mjs";
 
 function fill(n, seed, draw) {
   const next = random(seed);
