@@ -18,12 +18,13 @@ const TARGETS = [
   ["≤ 8 KB (8 192 bytes) per sketch for 1 ms–10 s at default accuracy", "sketch", "bytes per sketch, 1 ms–10 s", "max", 8192],
   ["≥ 200 000 samples/s persisted", "store", "samples persisted, recordMany", "min", 200_000],
   ["≤ 5 µs main-thread time per instrumented request", "instrumentation", "added main-thread time, stubbed network", "max", 5],
+  ["the same, every URL new (worst case)", "instrumentation", "added main-thread time, stubbed network, every URL new", "max", 5],
 ];
 
 function targetLine([target, caseName, metric, kind, limit], results) {
   const r = (results.cases[caseName] || []).find((x) => x.metric === metric);
-  if (!r || r.pending || !Number.isFinite(r.apiscope)) {
-    return `| ${target} | ${r?.pending ? "pending" : "not measured"} | — |`;
+  if (!r || !Number.isFinite(r.apiscope)) {
+    return `| ${target} | not measured | — |`;
   }
   const met = kind === "max" ? r.apiscope <= limit : r.apiscope >= limit;
   const gap = kind === "max" ? r.apiscope / limit : limit / r.apiscope;

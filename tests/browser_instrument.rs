@@ -102,6 +102,12 @@ export function xhr(method, url, how) {
     if (how === "abort") x.abort();
   });
 }
+// An SPA route change: history.pushState to `path`; returns the URL it replaced.
+export function navigate(path) {
+  const before = location.href;
+  history.pushState(null, "", path);
+  return before;
+}
 "#)]
 extern "C" {
     #[wasm_bindgen(js_name = recordFetch)]
@@ -130,6 +136,7 @@ extern "C" {
     #[wasm_bindgen(js_name = readChunks)]
     fn read_chunks(response: &JsValue) -> Promise;
     fn xhr(method: &str, url: &str, how: &str) -> Promise;
+    fn navigate(path: &str) -> String;
 }
 
 fn get(target: &JsValue, key: &str) -> JsValue {
@@ -220,11 +227,8 @@ async fn fetch_hands_the_app_the_originals_promise_response_and_body() {
         "body intact after observation"
     );
     assert_eq!(o.transport, Transport::Fetch);
-    assert_eq!(o.url, url("/inst/ok"), "no query, no fragment");
-    assert_eq!(
-        (o.method.as_str(), o.status, o.outcome),
-        ("GET", 200, Outcome::Ok)
-    );
+    assert_eq!(*o.url, url("/inst/ok"), "no query, no fragment");
+    assert_eq!((&*o.method, o.status, o.outcome), ("GET", 200, Outcome::Ok));
     assert!(
         (o.start_ms - before).abs() < 1_000.0,
         "{} vs {before}",
@@ -351,7 +355,7 @@ async fn strings_urls_requests_and_relative_urls_with_their_methods() {
         assert_eq!(text(&get(&result, "value")).await, expected, "{kind}");
         let o = seen.borrow_mut().pop().expect("observed");
         assert_eq!(
-            (o.url.as_str(), o.method.as_str()),
+            (&*o.url, &*o.method),
             (url("/inst/echo").as_str(), expected)
         );
     }
@@ -362,8 +366,30 @@ async fn strings_urls_requests_and_relative_urls_with_their_methods() {
         .as_string()
         .expect("origin");
     let o = only(&seen);
-    assert_eq!(o.url, format!("{page_origin}/inst-relative"));
+    assert_eq!(*o.url, format!("{page_origin}/inst-relative"));
     assert_eq!(o.outcome, Outcome::HttpError);
+
+    // The same relative string after history.pushState resolves against the new page URL,
+    // though the hooks remember its call site from before.
+    seen.borrow_mut().clear();
+    for path in ["/app/one", "/app/deep/two"] {
+        let before = navigate(path);
+        settled(&call_fetch("string", "inst-relative", None)).await;
+        settled(&call_fetch("string", "inst-relative", None)).await;
+        navigate(&before);
+        let dir = &path[..path.rfind('/').unwrap_or(0)];
+        let expected = format!("{page_origin}{dir}/inst-relative");
+        let urls: Vec<String> = seen
+            .borrow_mut()
+            .drain(..)
+            .map(|o| o.url.to_string())
+            .collect();
+        assert_eq!(
+            urls,
+            [expected.clone(), expected],
+            "after pushState to {path}"
+        );
+    }
 }
 
 #[wasm_bindgen_test]
@@ -391,6 +417,49 @@ async fn sampling_observes_a_plausible_share() {
     }
 }
 
+/// The hooks number each (method, URL) call site so that a repeated call crosses into wasm as
+/// numbers only. With room for just two sites, requests in flight while their ids' slots are
+/// reused must still be filed under their own URLs: each slow endpoint's duration proves it.
+#[wasm_bindgen_test]
+async fn requests_keep_their_urls_when_call_sites_are_reused_in_flight() {
+    let options = HookOptions {
+        call_sites: 2,
+        ..HookOptions::default()
+    };
+    let (_hooks, seen) = observe(options);
+    let delays = [60, 10, 50, 20, 40, 0, 30];
+    for _wave in 0..2 {
+        let calls: Vec<Promise> = delays
+            .iter()
+            .map(|ms| call_fetch("string", &url(&format!("/inst/slow/{ms}?wave")), None))
+            .collect();
+        for call in &calls {
+            settled(call).await;
+        }
+    }
+    let mut observed: Vec<(String, f64)> = seen
+        .borrow()
+        .iter()
+        .map(|o| (o.url.to_string(), o.duration_ms))
+        .collect();
+    assert_eq!(observed.len(), 2 * delays.len(), "{observed:?}");
+    observed.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut expected: Vec<String> = delays
+        .iter()
+        .flat_map(|ms| vec![url(&format!("/inst/slow/{ms}")); 2])
+        .collect();
+    expected.sort();
+    let urls: Vec<&str> = observed.iter().map(|(u, _)| u.as_str()).collect();
+    assert_eq!(urls, expected);
+    for (url, duration) in &observed {
+        let delay: f64 = url.rsplit('/').next().and_then(|d| d.parse().ok()).unwrap();
+        assert!(
+            *duration >= delay - 1.0,
+            "{url} took {duration} ms: filed under another URL?"
+        );
+    }
+}
+
 #[wasm_bindgen_test]
 async fn ignore_rules_keep_requests_unobserved() {
     let options = HookOptions {
@@ -404,7 +473,7 @@ async fn ignore_rules_keep_requests_unobserved() {
     for path in ["/inst/echo?x=1", "/inst/500", "/inst/ok"] {
         settled(&call_fetch("string", &url(path), None)).await;
     }
-    assert_eq!(only(&seen).url, url("/inst/ok"));
+    assert_eq!(*only(&seen).url, url("/inst/ok"));
 }
 
 #[wasm_bindgen_test]
@@ -444,7 +513,7 @@ async fn xhr_load_error_abort_and_timeout_are_observed_and_the_app_still_sees_th
         let o = seen.borrow_mut().pop().expect("observed");
         let bare = url(path.split('?').next().unwrap_or(path));
         assert_eq!(
-            (o.transport, o.url.as_str(), o.method.as_str()),
+            (o.transport, &*o.url, &*o.method),
             (Transport::Xhr, bare.as_str(), "GET")
         );
         assert_eq!((o.status, o.outcome), (status, outcome), "{path} {how}");

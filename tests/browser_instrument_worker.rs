@@ -48,7 +48,7 @@ fn observed(seen: &RefCell<Vec<Observed>>) -> Vec<(Transport, String, u16, Outco
     let seen = seen.borrow();
     let summary = seen
         .iter()
-        .map(|o| (o.transport, o.url.clone(), o.status, o.outcome));
+        .map(|o| (o.transport, o.url.to_string(), o.status, o.outcome));
     summary.collect()
 }
 

@@ -603,7 +603,7 @@ fn matching_picks_same_url_and_closest_start_once() {
     m.offer_entry(entry(url, 1_040.0, 20.0), 2_000.0);
     m.offer_entry(entry("https://app.example/api/y", 1_039.0, 30.0), 2_000.0);
     let ttfb = |m: &mut TimingMatcher, id, start| {
-        m.match_request(id, url, start, 2_000.0)
+        m.match_request(id, url.into(), start, 2_000.0)
             .and_then(|b| b.ttfb)
     };
     assert_eq!(ttfb(&mut m, 1, 1_038.0), Some(20.0));
@@ -633,7 +633,7 @@ fn slow_log_is_bounded_and_recent() {
         log.insert("/a", call, 200.0);
     }
     let durations: Vec<f64> = log
-        .calls("/a", 200.0)
+        .calls(&"/a", 200.0)
         .iter()
         .map(|c| c.duration_ms)
         .collect();
@@ -651,7 +651,7 @@ fn slow_log_is_bounded_and_recent() {
     }
     assert_eq!(log.route_count(), 2);
     assert!(
-        log.calls("/a", 200.0).is_empty(),
+        log.calls(&"/a", 200.0).is_empty(),
         "least recently recorded route evicted"
     );
     // Everything ages out.

@@ -29,12 +29,12 @@ export function caseTable(rows) {
   ];
   const notes = new Map(); // note text -> the metrics it applies to
   for (const r of rows) {
-    const own = r.pending ? "pending" : formatValue(r.apiscope, r.unit);
+    const own = formatValue(r.apiscope, r.unit);
     const cells = peers.map((p) =>
       p in r.peers ? formatValue(r.peers[p], r.unit) + ratio(r.peers[p], r.apiscope) : "",
     );
     lines.push(`| ${r.metric} | ${unitLabel(r.unit)} | ${r.better} | ${own} | ${cells.join(" | ")} |`);
-    for (const text of [r.pending, r.note].filter(Boolean)) notes.set(text, [...(notes.get(text) || []), r.metric]);
+    if (r.note) notes.set(r.note, [...(notes.get(r.note) || []), r.metric]);
   }
   const noteLines = [...notes].map(([text, metrics]) => `- ${metrics.join(", ")}: ${text}`);
   return [...lines, ...(noteLines.length ? ["", ...noteLines] : [])].join("\n");

@@ -46,18 +46,17 @@ export function mapValues(table, f) {
 /**
  * One table row. `values` maps contestant names to figures; `apiscope` names the one every
  * peer is divided by, and `peers` the others shown (default: every name not starting with
- * "apiscope"). A row whose apiscope figure is missing carries `pending` instead.
+ * "apiscope").
  */
-export function row({ metric, unit, better, values, apiscope = "apiscope", peers, note, pending }) {
+export function row({ metric, unit, better, values, apiscope = "apiscope", peers, note }) {
   const names = peers || Object.keys(values).filter((n) => !n.startsWith("apiscope"));
   return {
     metric,
     unit,
     better,
-    apiscope: pending ? null : values[apiscope],
+    apiscope: values[apiscope],
     peers: Object.fromEntries(names.map((n) => [n, values[n]])),
     ...(note ? { note } : {}),
-    ...(pending ? { pending } : {}),
   };
 }
 

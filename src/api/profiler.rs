@@ -2,6 +2,7 @@
 //! done by [`crate::browser::runtime::Runtime`] and the pure core behind it.
 
 use std::rc::Rc;
+use std::sync::Arc;
 
 use js_sys::{Float64Array, Function, Object, Promise, Reflect, Uint16Array, Uint32Array};
 use serde::Serialize;
@@ -356,10 +357,10 @@ impl Profiler {
         let started = self.runtime.now();
         let result = callback.call0(&JsValue::UNDEFINED);
         let runtime = self.runtime.clone();
-        let route = name.to_owned();
+        let route: Arc<str> = name.into();
         let settle = move |ok: bool| {
             let now = runtime.now();
-            let mut sample = Sample::new(started, now - started, "FN", &route, 0);
+            let mut sample = Sample::new(started, now - started, "FN", route.clone(), 0);
             sample.ok = ok;
             if let Err(e) = runtime.record(sample) {
                 runtime.report_error("measure", &e.to_string());
@@ -417,8 +418,8 @@ impl Profiler {
         let mut sample = Sample::new(
             start,
             duration,
-            &method.to_ascii_uppercase(),
-            &route,
+            method.to_ascii_uppercase(),
+            route,
             status.unwrap_or(0.0) as u16,
         );
         // Without a status, a reported call is a success unless `ok` says otherwise.
@@ -446,16 +447,21 @@ impl Profiler {
             .ok_or_else(|| type_error("batch.durationMs", "is required (a Float64Array)"))?;
         let durations = durations.to_vec();
         let n = durations.len();
-        let routes = f
+        // Shared by every sample of the batch that names them: no copy per sample.
+        let routes: Vec<Arc<str>> = f
             .strings("routes")?
             .filter(|r| !r.is_empty())
-            .ok_or_else(|| type_error("batch.routes", "is required (a non-empty string array)"))?;
-        let methods: Vec<String> = f
+            .ok_or_else(|| type_error("batch.routes", "is required (a non-empty string array)"))?
+            .into_iter()
+            .map(Arc::from)
+            .collect();
+        let methods: Vec<Arc<str>> = f
             .strings("methods")?
             .unwrap_or_default()
             .iter()
-            .map(|m| m.to_ascii_uppercase())
+            .map(|m| m.to_ascii_uppercase().into())
             .collect();
+        let get: Arc<str> = "GET".into();
         let index: Option<Vec<u32>> = typed::<Uint32Array>(&f, "routeIndex")?.map(|a| a.to_vec());
         let status: Option<Vec<u16>> = typed::<Uint16Array>(&f, "status")?.map(|a| a.to_vec());
         let starts: Option<Vec<f64>> = typed::<Float64Array>(&f, "startTime")?.map(|a| a.to_vec());
@@ -481,7 +487,7 @@ impl Profiler {
                         format!("{r} is not an index of routes ({} entries)", routes.len()),
                     )
                 })?;
-                let method = methods.get(r).map_or("GET", String::as_str);
+                let method = methods.get(r).unwrap_or(&get).clone();
                 let duration = durations[i];
                 if !(duration.is_finite() && duration >= 0.0) {
                     return Err(range_error(
@@ -497,7 +503,7 @@ impl Profiler {
                     ));
                 }
                 let code = status.as_ref().map_or(200, |s| s[i]);
-                Ok(Sample::new(start, duration, method, route, code))
+                Ok(Sample::new(start, duration, method, route.clone(), code))
             })
             .collect()
     }

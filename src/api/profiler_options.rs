@@ -73,6 +73,7 @@ pub fn parse(options: &JsValue) -> Result<StartOptions, JsValue> {
             xhr,
             sample_rate,
             ignore: ignore_urls(&top)?,
+            ..HookOptions::default()
         },
         resource_timing,
         export: top

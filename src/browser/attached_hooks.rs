@@ -37,11 +37,8 @@ impl AttachedHooks {
         let weak = Rc::downgrade(runtime);
         let timing = (resource_timing && wants_hooks)
             .then(|| {
+                // Delivers fetch and XHR entries only: images and scripts never match a call.
                 ResourceTimingObserver::observe(move |entry| {
-                    // Only API calls can match a sample; images and scripts never will.
-                    if !matches!(entry.initiator_type.as_str(), "fetch" | "xmlhttprequest") {
-                        return;
-                    }
                     if let Some(runtime) = weak.upgrade() {
                         let origin = runtime.clock().to_epoch_ms(0.0);
                         runtime.offer_timing(timing_of(entry, origin));

@@ -275,19 +275,13 @@ impl Runtime {
 
     /// A call the hooks observed. Problems are contained and reported, never thrown.
     pub fn observe(self: &Rc<Self>, call: ObservedCall) {
-        let now = self.now();
-        // The exporter needs the method after `call` moves; copy it only when one is running.
-        let exported = self
-            .exporter
-            .borrow()
-            .is_some()
-            .then(|| (call.method.clone(), call.duration_ms, !call.ok));
+        // The call just settled: its end is now, without asking the clock again.
+        let now = call.start_ms + call.duration_ms;
+        let (method, duration, is_error) = (call.method.clone(), call.duration_ms, !call.ok);
         let outcome = self.core.borrow_mut().observe(call, now);
         match outcome {
             Ok(route) => {
-                if let Some((method, duration, is_error)) = exported {
-                    self.export(&method, &route, duration, is_error);
-                }
+                self.export(&method, &route, duration, is_error);
                 let decision = self.core.borrow().next_deadline();
                 if let Some(at) = decision {
                     self.schedule(FlushDecision::At(at));

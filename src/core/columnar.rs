@@ -5,6 +5,7 @@
 //! Every column is `f64` where exactness matters, so encode → decode is lossless.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::field_error::FieldError;
 use super::sample::Sample;
@@ -78,14 +79,15 @@ impl ColumnarBatch {
             id: id.into(),
             ..Columns::default()
         };
-        let mut route_ids: HashMap<(&str, &str), u32> = HashMap::new();
+        let mut route_ids: HashMap<(&str, &str), u32, foldhash::fast::RandomState> =
+            HashMap::default();
         for (index, sample) in samples.iter().enumerate() {
             sample.validate().map_err(|e| {
                 FieldError::new(e.field, format!("samples[{index}]: {}", e.problem))
             })?;
             let next_id = route_ids.len() as u32;
             let route_id = *route_ids
-                .entry((&sample.method, &sample.route))
+                .entry((&*sample.method, &*sample.route))
                 .or_insert_with(|| {
                     columns
                         .routes
@@ -182,7 +184,19 @@ impl ColumnarBatch {
     /// assert_eq!(batch.samples(), vec![s]);
     /// ```
     pub fn samples(&self) -> Vec<Sample> {
-        (0..self.len()).map(|i| self.sample(i)).collect()
+        // One shared method and route per dictionary entry, not one copy per sample.
+        let names: Vec<(Arc<str>, Arc<str>)> = (0..self.columns.routes.len())
+            .map(|id| {
+                let (method, route) = self.names(id);
+                (method.into(), route.into())
+            })
+            .collect();
+        (0..self.len())
+            .map(|i| {
+                let (method, route) = &names[self.columns.route_id[i] as usize];
+                self.sample_named(i, method.clone(), route.clone())
+            })
+            .collect()
     }
 
     /// Decodes sample `index` (which must be below [`ColumnarBatch::len`]).
@@ -191,19 +205,28 @@ impl ColumnarBatch {
     /// use apiscope::core::columnar::ColumnarBatch;
     /// use apiscope::core::sample::Sample;
     /// let batch = ColumnarBatch::encode("b", &[Sample::new(1.0, 2.0, "PUT", "/x", 204)]).unwrap();
-    /// assert_eq!(batch.sample(0).method, "PUT");
+    /// assert_eq!(&*batch.sample(0).method, "PUT");
     /// ```
     pub fn sample(&self, index: usize) -> Sample {
-        let c = &self.columns;
+        let (method, route) = self.names(self.columns.route_id[index] as usize);
+        self.sample_named(index, method.into(), route.into())
+    }
+
+    /// The method and route of dictionary entry `id`.
+    fn names(&self, id: usize) -> (&str, &str) {
         // Validated in from_columns: the id is in range and the entry has a space.
-        let entry = &c.routes[c.route_id[index] as usize];
-        let (method, route) = entry.split_once(' ').unwrap_or((entry, ""));
+        let entry = &self.columns.routes[id];
+        entry.split_once(' ').unwrap_or((entry, ""))
+    }
+
+    fn sample_named(&self, index: usize, method: Arc<str>, route: Arc<str>) -> Sample {
+        let c = &self.columns;
         let bytes = c.bytes[index];
         Sample {
             start_ms: c.start_ms[index],
             duration_ms: c.duration_ms[index],
-            method: method.to_owned(),
-            route: route.to_owned(),
+            method,
+            route,
             status: c.status[index],
             ok: c.ok[index] != 0,
             bytes: (bytes >= 0.0).then_some(bytes as u32),

@@ -8,15 +8,17 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
+use std::sync::Arc;
 
-use lru::LruCache;
 use serde::Serialize;
 
 use super::alerts::{AlertEngine, AlertEvent, RouteMetrics, RuleError, RuleSpec};
 use super::batcher::{Batch, BatchId, Batcher, BatcherConfig, BatcherStats, FlushDecision};
 use super::field_error::FieldError;
+use super::id_slots::IdSlots;
 use super::otlp_export::ExportPoint;
 use super::registry::{RegistryConfig, RouteRegistry};
+use super::route_memo::RouteMemo;
 use super::routes::{RouteError, Templater};
 use super::sample::Sample;
 use super::sketch::Sketch;
@@ -60,13 +62,14 @@ impl Default for ProfilerConfig {
     }
 }
 
-/// A call the fetch/XHR hooks observed, before templating.
+/// A call the fetch/XHR hooks observed, before templating. The strings are shared with the
+/// hooks' call-site table, so passing one in copies nothing.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ObservedCall {
     /// Absolute URL without query or fragment.
-    pub url: String,
+    pub url: Arc<str>,
     /// Upper-case method.
-    pub method: String,
+    pub method: Arc<str>,
     /// HTTP status; 0 for network errors and aborts.
     pub status: u16,
     /// Whether the call succeeded (2xx/3xx and not aborted).
@@ -163,11 +166,13 @@ impl BreakdownSums {
     }
 }
 
-/// A recent call's identity, and its breakdown once its Resource Timing entry arrives.
+/// `(method, route)`: what live figures, slow calls and breakdowns are grouped by.
+type RouteId = (Arc<str>, Arc<str>);
+
+/// A recent call's route, and its breakdown once its Resource Timing entry arrives.
 #[derive(Debug, Clone)]
 struct RecentCall {
-    method: String,
-    route: String,
+    route: RouteId,
     breakdown: Option<Breakdown>,
 }
 
@@ -175,8 +180,7 @@ struct RecentCall {
 #[derive(Debug, Clone)]
 struct SlowDetail {
     call_id: u64,
-    url: String,
-    method: String,
+    url: Arc<str>,
     status: u16,
 }
 
@@ -193,24 +197,23 @@ struct SlowDetail {
 ///     start_ms: 1_000.0,
 ///     duration_ms: 35.0,
 /// };
-/// p.observe(call, 1_035.0);
+/// assert_eq!(&*p.observe(call, 1_035.0).unwrap(), "/api/users/:id");
 /// let snap = p.snapshot(1_035.0, Some(60_000.0));
 /// assert_eq!(snap[0].summary.route, "/api/users/:id");
 /// assert_eq!(snap[0].summary.count, 1);
 /// ```
 pub struct ProfilerCore {
-    page_origin: String,
     slot_ms: f64,
     resource_timing: bool,
     started_ms: Option<f64>,
-    templater: Templater,
+    routes: RouteMemo,
     registry: RouteRegistry,
     batcher: Batcher,
     alerts: AlertEngine,
-    slow: SlowLog<SlowDetail>,
+    slow: SlowLog<RouteId, SlowDetail>,
     matcher: TimingMatcher,
-    recent_calls: LruCache<u64, RecentCall>,
-    breakdown_sums: HashMap<(String, String), BreakdownSums>,
+    recent_calls: IdSlots<RecentCall>,
+    breakdown_sums: HashMap<RouteId, BreakdownSums>,
     next_call_id: u64,
     cache_hit_rate: Option<f64>,
 }
@@ -240,19 +243,17 @@ impl ProfilerCore {
         for spec in config.alerts {
             alerts.add(spec).map_err(rule_field_error)?;
         }
-        let n = |v: usize| NonZeroUsize::new(v).unwrap_or(NonZeroUsize::MIN);
         Ok(Self {
-            page_origin: page_origin.to_owned(),
             slot_ms,
             resource_timing: config.resource_timing,
             started_ms: None,
-            templater,
+            routes: RouteMemo::new(templater, page_origin),
             registry,
             batcher,
             alerts,
-            slow: SlowLog::new(n(SLOW_CALLS_PER_ROUTE), n(500), TREND_BASELINE_MS),
+            slow: new_slow_log(),
             matcher: TimingMatcher::new(MatcherConfig::default()),
-            recent_calls: LruCache::new(n(RECENT_CALLS_KEPT)),
+            recent_calls: IdSlots::new(RECENT_CALLS_KEPT),
             breakdown_sums: HashMap::new(),
             next_call_id: 0,
             cache_hit_rate: None,
@@ -296,25 +297,23 @@ impl ProfilerCore {
     /// assert_eq!(p.route_of("not a url").unwrap_err().field, "url");
     /// ```
     pub fn route_of(&self, url: &str) -> Result<String, FieldError> {
-        self.templater
-            .route(url, &self.page_origin)
-            .map(|key| key.label().to_owned())
-            .map_err(|e| match e {
-                RouteError::InvalidUrl(reason) => FieldError::new("url", reason),
-                other => FieldError::new("routes", other.to_string()),
-            })
+        self.routes.label_uncached(url).map_err(route_field_error)
     }
 
     /// Records a call the hooks observed: templates its URL, records it, files it in the
     /// slow log, and matches it with a waiting Resource Timing entry if there is one.
     /// Returns the route it was filed under, or the problem.
-    pub fn observe(&mut self, call: ObservedCall, now_ms: f64) -> Result<String, FieldError> {
-        let route = self.route_of(&call.url)?;
+    ///
+    /// The hot path of instrumentation: a URL seen before is not templated again, and the
+    /// method, URL and route strings are shared, not copied, by everything that keeps them.
+    pub fn observe(&mut self, call: ObservedCall, now_ms: f64) -> Result<Arc<str>, FieldError> {
+        let route = self.routes.label(&call.url).map_err(route_field_error)?;
+        let route_id: RouteId = (call.method, route);
         let mut sample = Sample::new(
             call.start_ms,
             call.duration_ms,
-            &call.method,
-            &route,
+            route_id.0.clone(),
+            route_id.1.clone(),
             call.status,
         );
         sample.ok = call.ok;
@@ -322,15 +321,13 @@ impl ProfilerCore {
 
         let id = self.next_call_id;
         self.next_call_id += 1;
-        let slow_key = slow_key(&call.method, &route);
         if self
             .slow
-            .admits(&slow_key, call.duration_ms, call.start_ms, now_ms)
+            .admits(&route_id, call.duration_ms, call.start_ms, now_ms)
         {
             let detail = SlowDetail {
                 call_id: id,
                 url: call.url.clone(),
-                method: call.method.clone(),
                 status: call.status,
             };
             let slow = SlowCall {
@@ -338,18 +335,18 @@ impl ProfilerCore {
                 duration_ms: call.duration_ms,
                 detail,
             };
-            self.slow.insert(&slow_key, slow, now_ms);
+            self.slow.insert(route_id.clone(), slow, now_ms);
         }
+        let route = route_id.1.clone();
         if self.resource_timing {
             let recent = RecentCall {
-                method: call.method,
-                route: route.clone(),
+                route: route_id,
                 breakdown: None,
             };
-            self.recent_calls.put(id, recent);
-            if let Some(breakdown) =
-                self.matcher
-                    .match_request(id, &call.url, call.start_ms, now_ms)
+            self.recent_calls.insert(id, recent);
+            if let Some(breakdown) = self
+                .matcher
+                .match_request(id, call.url, call.start_ms, now_ms)
             {
                 self.attach(id, breakdown);
             }
@@ -366,9 +363,9 @@ impl ProfilerCore {
     }
 
     fn attach(&mut self, id: u64, breakdown: Breakdown) {
-        if let Some(call) = self.recent_calls.peek_mut(&id) {
+        if let Some(call) = self.recent_calls.get_mut(id) {
             self.breakdown_sums
-                .entry((call.method.clone(), call.route.clone()))
+                .entry(call.route.clone())
                 .or_default()
                 .add(&breakdown);
             call.breakdown = Some(breakdown);
@@ -497,7 +494,7 @@ impl ProfilerCore {
     pub fn slow_calls(&mut self, method: &str, route: &str, now_ms: f64) -> Vec<SlowCallReport> {
         let calls: Vec<_> = self
             .slow
-            .calls(&slow_key(method, route), now_ms)
+            .calls(&(method.into(), route.into()), now_ms)
             .iter()
             .map(|c| (c.at_ms, c.duration_ms, c.detail.clone()))
             .collect();
@@ -506,12 +503,12 @@ impl ProfilerCore {
             .map(|(at, duration, d)| SlowCallReport {
                 breakdown: self
                     .recent_calls
-                    .peek(&d.call_id)
+                    .get(d.call_id)
                     .and_then(|c| c.breakdown)
                     .unwrap_or_default(),
-                url: d.url,
+                url: d.url.to_string(),
                 route: route.to_owned(),
-                method: d.method,
+                method: method.to_owned(),
                 status: d.status,
                 duration_ms: duration,
                 start_time: at,
@@ -522,7 +519,7 @@ impl ProfilerCore {
     /// Mean timing phases of a route's matched calls.
     pub fn breakdown(&self, method: &str, route: &str) -> BreakdownMeans {
         self.breakdown_sums
-            .get(&(method.to_owned(), route.to_owned()))
+            .get(&(method.into(), route.into()))
             .map(BreakdownSums::means)
             .unwrap_or_default()
     }
@@ -611,11 +608,7 @@ impl ProfilerCore {
         self.registry.clear();
         self.recent_calls.clear();
         self.breakdown_sums.clear();
-        self.slow = SlowLog::new(
-            NonZeroUsize::new(SLOW_CALLS_PER_ROUTE).unwrap_or(NonZeroUsize::MIN),
-            NonZeroUsize::new(500).unwrap_or(NonZeroUsize::MIN),
-            TREND_BASELINE_MS,
-        );
+        self.slow = new_slow_log();
     }
 
     /// Every route's live windows as OTLP export points covering the last `window_ms`.
@@ -646,8 +639,16 @@ impl ProfilerCore {
     }
 }
 
-fn slow_key(method: &str, route: &str) -> String {
-    format!("{method} {route}")
+fn new_slow_log() -> SlowLog<RouteId, SlowDetail> {
+    let n = |v: usize| NonZeroUsize::new(v).unwrap_or(NonZeroUsize::MIN);
+    SlowLog::new(n(SLOW_CALLS_PER_ROUTE), n(500), TREND_BASELINE_MS)
+}
+
+fn route_field_error(e: RouteError) -> FieldError {
+    match e {
+        RouteError::InvalidUrl(reason) => FieldError::new("url", reason),
+        other => FieldError::new("routes", other.to_string()),
+    }
 }
 
 fn rule_field_error(e: RuleError) -> FieldError {

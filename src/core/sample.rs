@@ -1,5 +1,7 @@
 //! One measured API call: the unit the batcher buffers and the store persists.
 
+use std::sync::Arc;
+
 use super::field_error::FieldError;
 
 /// Longest accepted HTTP method token; real ones are at most 7 letters.
@@ -21,10 +23,11 @@ pub struct Sample {
     pub start_ms: f64,
     /// How long it took, ms.
     pub duration_ms: f64,
-    /// Upper-case HTTP method token, e.g. `GET`.
-    pub method: String,
-    /// Route template, e.g. `/api/users/:id`.
-    pub route: String,
+    /// Upper-case HTTP method token, e.g. `GET`. Shared, not copied, between the samples of
+    /// one call site: cloning a sample allocates nothing.
+    pub method: Arc<str>,
+    /// Route template, e.g. `/api/users/:id`; shared like `method`.
+    pub route: Arc<str>,
     /// HTTP status, 0 when the request failed before a response.
     pub status: u16,
     /// Whether the call counts as a success.
@@ -34,19 +37,29 @@ pub struct Sample {
 }
 
 impl Sample {
-    /// A sample with `ok` derived from the status (2xx/3xx) and no size.
+    /// A sample with `ok` derived from the status (2xx/3xx) and no size. `method` and `route`
+    /// may be string slices (copied) or shared `Arc<str>`s (not copied).
     ///
     /// ```
+    /// use std::sync::Arc;
     /// use apiscope::core::sample::Sample;
     /// assert!(!Sample::new(0.0, 1.0, "POST", "/login", 503).ok);
-    /// assert!(!Sample::new(0.0, 1.0, "GET", "/", 0).ok);
+    /// let route: Arc<str> = "/".into();
+    /// let s = Sample::new(0.0, 1.0, "GET", route.clone(), 0);
+    /// assert!(!s.ok && Arc::ptr_eq(&s.route, &route));
     /// ```
-    pub fn new(start_ms: f64, duration_ms: f64, method: &str, route: &str, status: u16) -> Self {
+    pub fn new(
+        start_ms: f64,
+        duration_ms: f64,
+        method: impl Into<Arc<str>>,
+        route: impl Into<Arc<str>>,
+        status: u16,
+    ) -> Self {
         Self {
             start_ms,
             duration_ms,
-            method: method.to_owned(),
-            route: route.to_owned(),
+            method: method.into(),
+            route: route.into(),
             status,
             ok: (200..400).contains(&status),
             bytes: None,
@@ -121,9 +134,9 @@ mod tests {
             ("startTime", |s| s.start_ms = -1.0),
             ("startTime", |s| s.start_ms = f64::INFINITY),
             ("durationMs", |s| s.duration_ms = -0.5),
-            ("method", |s| s.method.clear()),
-            ("method", |s| s.method = "X".repeat(17)),
-            ("route", |s| s.route.clear()),
+            ("method", |s| s.method = "".into()),
+            ("method", |s| s.method = "X".repeat(17).into()),
+            ("route", |s| s.route = "".into()),
             ("status", |s| s.status = 1000),
         ];
         for (field, spoil) in cases {

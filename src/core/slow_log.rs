@@ -1,10 +1,13 @@
 //! The N slowest recent calls per route, with whatever detail the caller attaches (typically
-//! the URL template, status and a [`crate::core::timing::Breakdown`]).
+//! the URL template, status and a [`crate::core::timing::Breakdown`]). The route key is the
+//! caller's choice: a string, or a `(method, route)` pair of shared strings that costs no
+//! allocation per call.
 //!
 //! Memory is bounded twice: at most `per_route` calls per route, at most `max_routes` routes
 //! (the least recently recorded route goes first). "Recent" means within `window_ms` of now;
 //! older calls are dropped on every insert and query.
 
+use std::hash::Hash;
 use std::num::NonZeroUsize;
 
 use lru::LruCache;
@@ -36,24 +39,24 @@ pub struct SlowCall<T> {
 /// for (i, d) in [120.0, 900.0, 40.0, 300.0].into_iter().enumerate() {
 ///     log.insert("/api/users/:id", SlowCall { at_ms: i as f64, duration_ms: d, detail: i }, 10.0);
 /// }
-/// let slowest: Vec<f64> = log.calls("/api/users/:id", 10.0).iter().map(|c| c.duration_ms).collect();
+/// let slowest: Vec<f64> = log.calls(&"/api/users/:id", 10.0).iter().map(|c| c.duration_ms).collect();
 /// assert_eq!(slowest, [900.0, 300.0]);
 /// ```
 #[derive(Debug)]
-pub struct SlowLog<T> {
+pub struct SlowLog<K: Hash + Eq, T> {
     per_route: usize,
     window_ms: f64,
-    routes: LruCache<String, Vec<SlowCall<T>>>,
+    routes: LruCache<K, Vec<SlowCall<T>>>,
 }
 
-impl<T> SlowLog<T> {
+impl<K: Hash + Eq + Clone, T> SlowLog<K, T> {
     /// An empty log keeping `per_route` calls for each of up to `max_routes` routes, for
     /// `window_ms`.
     ///
     /// ```
     /// use std::num::NonZeroUsize;
     /// use apiscope::core::slow_log::SlowLog;
-    /// let log: SlowLog<()> = SlowLog::new(NonZeroUsize::MIN, NonZeroUsize::MIN, 1_000.0);
+    /// let log: SlowLog<&str, ()> = SlowLog::new(NonZeroUsize::MIN, NonZeroUsize::MIN, 1_000.0);
     /// assert_eq!(log.route_count(), 0);
     /// ```
     pub fn new(per_route: NonZeroUsize, max_routes: NonZeroUsize, window_ms: f64) -> Self {
@@ -85,12 +88,12 @@ impl<T> SlowLog<T> {
     /// use std::num::NonZeroUsize;
     /// use apiscope::core::slow_log::{SlowCall, SlowLog};
     /// let mut log = SlowLog::new(NonZeroUsize::MIN, NonZeroUsize::MIN, 1_000.0);
-    /// assert!(log.admits("/a", 5.0, 0.0, 10.0));
+    /// assert!(log.admits(&"/a", 5.0, 0.0, 10.0));
     /// log.insert("/a", SlowCall { at_ms: 0.0, duration_ms: 5.0, detail: () }, 10.0);
-    /// assert!(!log.admits("/a", 4.0, 1.0, 10.0)); // full, and not slower
-    /// assert!(log.admits("/a", 6.0, 1.0, 10.0));
+    /// assert!(!log.admits(&"/a", 4.0, 1.0, 10.0)); // full, and not slower
+    /// assert!(log.admits(&"/a", 6.0, 1.0, 10.0));
     /// ```
-    pub fn admits(&self, route: &str, duration_ms: f64, at_ms: f64, now_ms: f64) -> bool {
+    pub fn admits(&self, route: &K, duration_ms: f64, at_ms: f64, now_ms: f64) -> bool {
         if !recent(self.window_ms, at_ms, now_ms) || duration_ms.is_nan() {
             return false;
         }
@@ -110,17 +113,14 @@ impl<T> SlowLog<T> {
     /// use apiscope::core::slow_log::{SlowCall, SlowLog};
     /// let mut log = SlowLog::new(NonZeroUsize::MIN, NonZeroUsize::MIN, 1_000.0);
     /// log.insert("/a", SlowCall { at_ms: 0.0, duration_ms: 5.0, detail: () }, 5_000.0); // too old
-    /// assert!(log.calls("/a", 5_000.0).is_empty());
+    /// assert!(log.calls(&"/a", 5_000.0).is_empty());
     /// ```
-    pub fn insert(&mut self, route: &str, call: SlowCall<T>, now_ms: f64) {
+    pub fn insert(&mut self, route: K, call: SlowCall<T>, now_ms: f64) {
         if !recent(self.window_ms, call.at_ms, now_ms) || call.duration_ms.is_nan() {
             return;
         }
         let (window_ms, per_route) = (self.window_ms, self.per_route);
-        let calls = match self.routes.get_mut(route) {
-            Some(calls) => calls,
-            None => self.routes.get_or_insert_mut(route.to_owned(), Vec::new),
-        };
+        let calls = self.routes.get_or_insert_mut(route, Vec::new);
         calls.retain(|c| recent(window_ms, c.at_ms, now_ms));
         if calls.len() == per_route
             && calls
@@ -140,10 +140,10 @@ impl<T> SlowLog<T> {
     /// ```
     /// use std::num::NonZeroUsize;
     /// use apiscope::core::slow_log::SlowLog;
-    /// let mut log: SlowLog<()> = SlowLog::new(NonZeroUsize::MIN, NonZeroUsize::MIN, 1_000.0);
-    /// assert!(log.calls("/unknown", 0.0).is_empty());
+    /// let mut log: SlowLog<&str, ()> = SlowLog::new(NonZeroUsize::MIN, NonZeroUsize::MIN, 1_000.0);
+    /// assert!(log.calls(&"/unknown", 0.0).is_empty());
     /// ```
-    pub fn calls(&mut self, route: &str, now_ms: f64) -> &[SlowCall<T>] {
+    pub fn calls(&mut self, route: &K, now_ms: f64) -> &[SlowCall<T>] {
         let window_ms = self.window_ms;
         // peek: reading must not count as activity for eviction.
         match self.routes.peek_mut(route) {
@@ -163,10 +163,10 @@ impl<T> SlowLog<T> {
     /// let mut log = SlowLog::new(NonZeroUsize::MIN, NonZeroUsize::new(8).unwrap(), 1_000.0);
     /// log.insert("/a", SlowCall { at_ms: 0.0, duration_ms: 5.0, detail: () }, 0.0);
     /// log.insert("/b", SlowCall { at_ms: 900.0, duration_ms: 5.0, detail: () }, 900.0);
-    /// let routes: Vec<&str> = log.all(1_500.0).into_iter().map(|(r, _)| r).collect();
+    /// let routes: Vec<&str> = log.all(1_500.0).into_iter().map(|(r, _)| *r).collect();
     /// assert_eq!(routes, ["/b"]);
     /// ```
-    pub fn all(&mut self, now_ms: f64) -> Vec<(&str, &[SlowCall<T>])> {
+    pub fn all(&mut self, now_ms: f64) -> Vec<(&K, &[SlowCall<T>])> {
         let window_ms = self.window_ms;
         let mut emptied = Vec::new();
         for (route, calls) in self.routes.iter_mut() {
@@ -180,7 +180,7 @@ impl<T> SlowLog<T> {
         }
         self.routes
             .iter()
-            .map(|(route, calls)| (route.as_str(), calls.as_slice()))
+            .map(|(route, calls)| (route, calls.as_slice()))
             .collect()
     }
 }

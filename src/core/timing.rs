@@ -12,6 +12,7 @@
 
 use serde::Serialize;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// One Server-Timing metric (`name;dur=12.5`).
 ///
@@ -167,7 +168,7 @@ impl Default for MatcherConfig {
 /// One unmatched item and when it arrived (for expiry).
 #[derive(Debug)]
 struct Waiting<T> {
-    url: String,
+    url: Arc<str>,
     start_ms: f64,
     arrived_ms: f64,
     item: T,
@@ -189,9 +190,9 @@ struct Waiting<T> {
 /// let entry = |start| ResourceTiming { name: url.into(), start_time: start, response_end: start + 30.0, ..Default::default() };
 /// // Entry first: the request picks it up.
 /// m.offer_entry(entry(1_000.5), 1_031.0);
-/// assert!(m.match_request(1, url, 1_000.0, 1_032.0).is_some());
+/// assert!(m.match_request(1, url.into(), 1_000.0, 1_032.0).is_some());
 /// // Request first: the entry completes it.
-/// assert!(m.match_request(2, url, 2_000.0, 2_031.0).is_none());
+/// assert!(m.match_request(2, url.into(), 2_000.0, 2_031.0).is_none());
 /// assert_eq!(m.offer_entry(entry(2_000.4), 2_033.0).map(|(id, _)| id), Some(2));
 /// ```
 #[derive(Debug)]
@@ -222,7 +223,7 @@ impl TimingMatcher {
     /// ```
     /// use apiscope::core::timing::{MatcherConfig, TimingMatcher};
     /// let mut m = TimingMatcher::new(MatcherConfig::default());
-    /// m.match_request(7, "https://a.example/", 0.0, 10.0);
+    /// m.match_request(7, "https://a.example/".into(), 0.0, 10.0);
     /// assert_eq!(m.pending(), (0, 1));
     /// ```
     pub fn pending(&self) -> (usize, usize) {
@@ -235,17 +236,17 @@ impl TimingMatcher {
     /// ```
     /// use apiscope::core::timing::{MatcherConfig, TimingMatcher};
     /// let mut m = TimingMatcher::new(MatcherConfig::default());
-    /// assert_eq!(m.match_request(1, "https://a.example/", 5.0, 9.0), None);
+    /// assert_eq!(m.match_request(1, "https://a.example/".into(), 5.0, 9.0), None);
     /// ```
     pub fn match_request(
         &mut self,
         id: u64,
-        url: &str,
+        url: Arc<str>,
         start_ms: f64,
         now_ms: f64,
     ) -> Option<Breakdown> {
         let config = self.config;
-        if let Some(entry) = take_closest(&mut self.entries, &config, url, start_ms, now_ms) {
+        if let Some(entry) = take_closest(&mut self.entries, &config, &url, start_ms, now_ms) {
             return Some(Breakdown::from_entry(&entry));
         }
         keep(&mut self.requests, &config, url, start_ms, now_ms, id);
@@ -264,11 +265,12 @@ impl TimingMatcher {
     /// ```
     pub fn offer_entry(&mut self, entry: ResourceTiming, now_ms: f64) -> Option<(u64, Breakdown)> {
         let config = self.config;
-        let (url, start) = (entry.name.clone(), entry.start_time);
-        if let Some(id) = take_closest(&mut self.requests, &config, &url, start, now_ms) {
+        let start = entry.start_time;
+        if let Some(id) = take_closest(&mut self.requests, &config, &entry.name, start, now_ms) {
             return Some((id, Breakdown::from_entry(&entry)));
         }
-        keep(&mut self.entries, &config, &url, start, now_ms, entry);
+        let url = entry.name.as_str().into();
+        keep(&mut self.entries, &config, url, start, now_ms, entry);
         None
     }
 }
@@ -292,7 +294,7 @@ fn take_closest<T>(
     let (index, _) = waiting
         .iter()
         .enumerate()
-        .filter(|(_, w)| w.url == url)
+        .filter(|(_, w)| *w.url == *url)
         .map(|(i, w)| (i, (w.start_ms - start_ms).abs()))
         .filter(|(_, gap)| *gap <= config.tolerance_ms)
         .min_by(|a, b| a.1.total_cmp(&b.1))?;
@@ -303,7 +305,7 @@ fn take_closest<T>(
 fn keep<T>(
     waiting: &mut VecDeque<Waiting<T>>,
     config: &MatcherConfig,
-    url: &str,
+    url: Arc<str>,
     start_ms: f64,
     now_ms: f64,
     item: T,
@@ -315,7 +317,7 @@ fn keep<T>(
         waiting.pop_front();
     }
     waiting.push_back(Waiting {
-        url: url.to_owned(),
+        url,
         start_ms,
         arrived_ms: now_ms,
         item,
@@ -370,7 +372,7 @@ mod tests {
         };
         let mut m = TimingMatcher::new(config);
         for id in 0..3 {
-            m.match_request(id, "https://a.example/", 0.0, 0.0);
+            m.match_request(id, "https://a.example/".into(), 0.0, 0.0);
         }
         assert_eq!(m.pending(), (0, 2));
         let e = ResourceTiming {

@@ -1,7 +1,8 @@
 // The fetch and XMLHttpRequest patches. They live in JS because a prototype method needs `this`
 // and because the app must get back its own objects untouched: the wrappers return exactly what
 // the originals returned and observe settlement on the side. Rust sees one call per settled
-// request, with primitive arguments, through one long-lived callback.
+// request, with numbers only, through one long-lived callback: the request's (method, URL)
+// pair crosses as a call-site id, its strings only the first time (`Shim.siteOf`).
 
 // Transport and outcome codes; mirrored by `Transport::from_code` and `Outcome::from_code`.
 const FETCH = 0;
@@ -29,16 +30,22 @@ function failureOutcome(signal, error) {
   return NETWORK_ERROR;
 }
 
+function isAbsolute(raw) {
+  return raw.startsWith("https://") || raw.startsWith("http://");
+}
+
+// What relative URLs resolve against: the document base, or a worker's location.
+function baseUri() {
+  const doc = globalThis.document;
+  return doc ? doc.baseURI : globalThis.location.href;
+}
+
 // Parses the URL as fetch and XHR would. The common absolute string skips the base (half
 // the parsing cost), and a URL object needs no parsing at all.
 function parseUrl(raw) {
   if (raw instanceof URL) return raw;
-  if (typeof raw === "string" && (raw.startsWith("https://") || raw.startsWith("http://"))) {
-    return new URL(raw);
-  }
-  // Relative: against the document base, or a worker's location.
-  const doc = globalThis.document;
-  return new URL(raw, doc ? doc.baseURI : globalThis.location.href);
+  if (typeof raw === "string" && isAbsolute(raw)) return new URL(raw);
+  return new URL(raw, baseUri());
 }
 
 // A URL string that needs no parsing: http(s), a lowercase host name, an optional port, then
@@ -70,16 +77,28 @@ function restore(p) {
   if (p.target[p.key] === p.wrapper) p.target[p.key] = p.original;
 }
 
-/** One installation: options, the Rust callback, the patches it made and its error count. */
+/** One installation: options, the Rust callbacks, the patches it made and its error count. */
 export class Shim {
-  constructor(sampleRate, prefixes, patterns, report) {
+  constructor(sampleRate, prefixes, patterns, report, register, capacity) {
     this.active = true;
     this.sampleRate = sampleRate;
     this.prefixes = prefixes;
     this.patterns = patterns;
     this.report = report;
+    this.register = register;
     this.errors = 0;
     this.patches = [];
+    // Call sites: method -> URL as the app gave it -> { id, method, url } (or null when not
+    // observed). Absolute URLs key `sites`; relative strings key `relativeSites`, which holds
+    // only while the base they resolve against (`relativeBase`) stays the same. Ids count up
+    // (mod 2^32); Rust keeps site `id` in slot `id % capacity`, so at most `capacity` keys are
+    // kept here before both maps start over.
+    this.sites = new Map();
+    this.relativeSites = new Map();
+    this.relativeBase = "";
+    this.siteCount = 0;
+    this.nextSite = 0;
+    this.capacity = capacity;
   }
 
   /** Patches what is asked for and exists; returns [fetchHooked, xhrHooked]. Throws on failure, undone. */
@@ -99,6 +118,8 @@ export class Shim {
   uninstall() {
     this.active = false;
     this.report = null;
+    this.register = null;
+    this.forgetSites();
     for (const p of this.patches) restore(p);
     this.patches = [];
   }
@@ -131,11 +152,59 @@ export class Shim {
     return false;
   }
 
-  settle(transport, url, method, status, outcome, start, end) {
+  // The call site `{ id, method, url }` of a request, registered with Rust when new; null
+  // when the request is not observed. A repeated call costs two Map lookups: no parsing, no
+  // ignore rules, no string for Rust.
+  siteOf(method, input) {
+    let sites = this.sites;
+    let key = input;
+    if (typeof input !== "string") {
+      key = input instanceof URL ? input.href : parseUrl(input).href;
+    } else if (!isAbsolute(input)) {
+      // A relative URL means something else once history.pushState or a <base> moves the base.
+      const base = baseUri();
+      if (base !== this.relativeBase) {
+        this.relativeBase = base;
+        for (const byKey of this.relativeSites.values()) this.siteCount -= byKey.size;
+        this.relativeSites.clear();
+      }
+      sites = this.relativeSites;
+    }
+    let byKey = sites.get(method);
+    let site = byKey === undefined ? undefined : byKey.get(key);
+    if (site !== undefined) return site;
+    const url = this.target(input);
+    if (this.siteCount >= this.capacity) {
+      this.forgetSites();
+      byKey = undefined;
+    }
+    if (byKey === undefined) sites.set(method, (byKey = new Map()));
+    site = null;
+    if (url !== null) {
+      site = { id: this.nextSite, method, url };
+      this.nextSite = (site.id + 1) >>> 0;
+      this.register(site.id, method, url);
+    }
+    byKey.set(key, site);
+    this.siteCount++;
+    return site;
+  }
+
+  forgetSites() {
+    this.sites.clear();
+    this.relativeSites.clear();
+    this.siteCount = 0;
+  }
+
+  settle(transport, site, status, outcome, start, end) {
     const report = this.report;
     if (report === null) return; // uninstalled while the request was in flight
     try {
-      report(transport, url, method, status, outcome, start, end - start);
+      // False: Rust gave the id's slot to a newer site meanwhile; tell it again.
+      if (!report(transport, site.id, status, outcome, start, end)) {
+        this.register(site.id, site.method, site.url);
+        report(transport, site.id, status, outcome, start, end);
+      }
     } catch {
       this.errors++;
     }
@@ -161,22 +230,21 @@ export class Shim {
 
   watchFetch(promise, input, init, start) {
     const request = input instanceof Request ? input : null;
-    const url = this.target(request ? request.url : input);
-    if (url === null) return;
-    let method = request ? request.method : "GET";
+    let method = request ? request.method.toUpperCase() : "GET";
     let signal = request ? request.signal : null;
     if (init != null) {
-      if (init.method !== undefined) method = String(init.method);
+      if (init.method !== undefined) method = String(init.method).toUpperCase();
       if (init.signal != null) signal = init.signal;
     }
-    method = method.toUpperCase();
+    const site = this.siteOf(method, request ? request.url : input);
+    if (site === null) return;
     // Both handlers swallow their own failures, so the derived promise always fulfils.
     then.call(
       promise,
       (response) => {
         try {
           const status = response.status;
-          this.settle(FETCH, url, method, status, httpOutcome(status), start, perf.now());
+          this.settle(FETCH, site, status, httpOutcome(status), start, perf.now());
         } catch {
           this.errors++;
         }
@@ -184,7 +252,7 @@ export class Shim {
       (error) => {
         try {
           const outcome = failureOutcome(signal, error);
-          this.settle(FETCH, url, method, 0, outcome, start, perf.now());
+          this.settle(FETCH, site, 0, outcome, start, perf.now());
         } catch {
           this.errors++;
         }
@@ -195,7 +263,7 @@ export class Shim {
   hookXhr() {
     const shim = this;
     const proto = globalThis.XMLHttpRequest.prototype;
-    // Per instance: { url, method, start, headers }; a WeakMap, so the app sees no new property.
+    // Per instance: { site, start, headers }; a WeakMap, so the app sees no new property.
     const pending = new WeakMap();
 
     function onReadyStateChange() {
@@ -215,7 +283,7 @@ export class Shim {
           : type === "abort" ? ABORTED
           : type === "timeout" ? TIMEOUT
           : NETWORK_ERROR;
-        shim.settle(XHR, rec.url, rec.method, status, outcome, rec.start, end);
+        shim.settle(XHR, rec.site, status, outcome, rec.start, end);
       } catch {
         shim.errors++;
       }
@@ -231,9 +299,9 @@ export class Shim {
       pending.delete(this); // a re-opened instance starts a new request
       if (shim.sampled()) {
         try {
-          const target = shim.target(url);
-          if (target !== null) {
-            const rec = { url: target, method: String(method).toUpperCase(), start: -1, headers: 0 };
+          const site = shim.siteOf(String(method).toUpperCase(), url);
+          if (site !== null) {
+            const rec = { site, start: -1, headers: 0 };
             pending.set(this, rec);
           }
         } catch {

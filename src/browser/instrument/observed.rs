@@ -1,5 +1,7 @@
 //! What the hooks report about one settled request.
 
+use std::sync::Arc;
+
 /// The API a request went through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Transport {
@@ -49,16 +51,17 @@ impl Outcome {
     }
 }
 
-/// One settled fetch or XHR call, as the page made it.
+/// One settled fetch or XHR call, as the page made it. The strings are shared by every call to
+/// the same site.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Observed {
     /// fetch or XHR.
     pub transport: Transport,
     /// Absolute `http(s)` URL, resolved against the page (or worker) base, without credentials,
     /// query or fragment: those may carry personal data.
-    pub url: String,
+    pub url: Arc<str>,
     /// The request method, uppercase.
-    pub method: String,
+    pub method: Arc<str>,
     /// The HTTP status; 0 when there was no response (network error, abort, timeout).
     pub status: u16,
     /// How the call ended.

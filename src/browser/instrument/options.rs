@@ -21,6 +21,9 @@ pub struct HookOptions {
     pub sample_rate: f64,
     /// Requests never observed.
     pub ignore: IgnoreRules,
+    /// How many distinct (method, URL) pairs the hooks remember, so that a repeated call
+    /// crosses into wasm without its strings. Any value works; a small one only costs speed.
+    pub call_sites: u32,
 }
 
 impl Default for HookOptions {
@@ -31,6 +34,7 @@ impl Default for HookOptions {
             xhr: true,
             sample_rate: 1.0,
             ignore: IgnoreRules::default(),
+            call_sites: 1024,
         }
     }
 }
