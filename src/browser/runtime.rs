@@ -275,7 +275,8 @@ impl Runtime {
 
     /// A call the hooks observed. Problems are contained and reported, never thrown.
     pub fn observe(self: &Rc<Self>, call: ObservedCall) {
-        // The call just settled: its end is now, without asking the clock again.
+        // The call's end (fetch: its response headers, just now; XHR: its headers, a moment
+        // before the load event) stands for now: near enough for batching, and no clock read.
         let now = call.start_ms + call.duration_ms;
         let (method, duration, is_error) = (call.method.clone(), call.duration_ms, !call.ok);
         let outcome = self.core.borrow_mut().observe(call, now);
