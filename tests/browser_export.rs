@@ -7,10 +7,8 @@ mod common;
 use std::collections::BTreeMap;
 
 use apiscope::browser::otlp_exporter::Exporter;
-use apiscope::core::otlp_export::{
-    AttributeValue, ExportConfig, ExportStats, KEEPALIVE_BODY_BUDGET,
-};
-use apiscope::core::registry::RegistryConfig;
+use apiscope::core::export::{AttributeValue, ExportConfig, ExportStats, KEEPALIVE_BODY_BUDGET};
+use apiscope::core::routes::registry::RegistryConfig;
 use apiscope::core::sketch::{OtlpBuckets, OtlpExponentialHistogram, Sketch, SketchConfig};
 use gloo_timers::future::TimeoutFuture;
 use js_sys::Reflect;

@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 use std::num::NonZeroUsize;
 
+use apiscope::core::alerts::trend::{TrendConfig, compare};
 use apiscope::core::alerts::{AlertEngine, AlertEvent, AlertKind, Metric, RouteMetrics, RuleSpec};
-use apiscope::core::glob::Glob;
+use apiscope::core::profiler::slow_log::{SlowCall, SlowLog};
+use apiscope::core::profiler::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
+use apiscope::core::routes::glob::Glob;
 use apiscope::core::routes::{RouteError, Templater};
-use apiscope::core::slow_log::{SlowCall, SlowLog};
-use apiscope::core::summary::{Bucket, RouteSummary};
-use apiscope::core::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
-use apiscope::core::trend::{TrendConfig, compare};
+use apiscope::core::{routes::RouteSummary, sketch::Bucket};
 use proptest::prelude::*;
 
 // ---------------------------------------------------------------- alerts

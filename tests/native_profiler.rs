@@ -3,9 +3,9 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use apiscope::core::alerts::{AlertKind, Metric, RuleSpec};
+use apiscope::core::batch::sample::Sample;
+use apiscope::core::profiler::timing::{ResourceTiming, ServerTiming};
 use apiscope::core::profiler::{ObservedCall, ProfilerConfig, ProfilerCore};
-use apiscope::core::sample::Sample;
-use apiscope::core::timing::{ResourceTiming, ServerTiming};
 
 const ORIGIN: &str = "https://app.example";
 
@@ -302,8 +302,8 @@ fn an_invalid_sample_changes_nothing() {
 }
 
 mod route_memo {
-    use apiscope::core::route_memo::RouteMemo;
     use apiscope::core::routes::Templater;
+    use apiscope::core::routes::memo::RouteMemo;
     use proptest::prelude::*;
     use std::sync::Arc;
 

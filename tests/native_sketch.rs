@@ -3,10 +3,12 @@
 //! the rolling windows / route registry built on top.
 #![cfg(not(target_arch = "wasm32"))]
 
-use apiscope::core::registry::{OVERFLOW_METHOD, OVERFLOW_ROUTE, RegistryConfig, RouteRegistry};
+use apiscope::core::routes::registry::{
+    OVERFLOW_METHOD, OVERFLOW_ROUTE, RegistryConfig, RouteRegistry,
+};
+use apiscope::core::routes::windows::RollingWindows;
 use apiscope::core::sketch::mapping::Mapping;
 use apiscope::core::sketch::{Sketch, SketchConfig};
-use apiscope::core::windows::RollingWindows;
 use proptest::prelude::*;
 use serde_json::json;
 

@@ -16,12 +16,12 @@ use super::response_cache::ResponseCache;
 use crate::browser::events::EVENT_NAMES;
 use crate::browser::otlp_exporter::Exporter;
 use crate::browser::runtime::{Runtime, page_href, page_origin, to_js};
-use crate::core::field_error::FieldError;
-use crate::core::glob::Glob;
-use crate::core::history::summarize_history;
-use crate::core::otlp_export::{ExportConfig, OtlpResource, encode_requests};
-use crate::core::sample::Sample;
-use crate::core::sample_page::SampleCursor;
+use crate::core::batch::history::summarize_history;
+use crate::core::batch::page::SampleCursor;
+use crate::core::batch::sample::Sample;
+use crate::core::error::FieldError;
+use crate::core::export::{ExportConfig, OtlpResource, encode_requests};
+use crate::core::routes::glob::Glob;
 
 const SAMPLE_FIELDS: &[&str] = &[
     "url",

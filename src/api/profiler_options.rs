@@ -8,12 +8,12 @@ use super::js_object::{Fields, as_array, type_of};
 use crate::browser::instrument::{HookOptions, IgnoreRules};
 use crate::browser::runtime::{RuntimeOptions, page_origin};
 use crate::core::alerts::{AlertRule, RuleSpec};
-use crate::core::batcher::BatcherConfig;
-use crate::core::field_error::FieldError;
-use crate::core::otlp_export::ExportConfig;
+use crate::core::batch::batcher::BatcherConfig;
+use crate::core::batch::retention::Retention;
+use crate::core::error::FieldError;
+use crate::core::export::ExportConfig;
 use crate::core::profiler::ProfilerConfig;
-use crate::core::registry::RegistryConfig;
-use crate::core::retention::Retention;
+use crate::core::routes::registry::RegistryConfig;
 
 const TOP_LEVEL: &[&str] = &[
     "dbName",

@@ -1,7 +1,7 @@
 //! `ResponseCache`: a `fetch` look-alike that answers repeated GETs from memory, shares
 //! concurrent identical calls, serves stale while refreshing, and reports how each answer was
 //! served. Policy (what to keep, for how long, under which key) is in
-//! [`crate::core::http_cache_policy`]; this file wires it to the browser.
+//! [`crate::core::cache::http_policy`]; this file wires it to the browser.
 //!
 //! Safety net: every internal failure (reading headers, rebuilding a response) falls back to a
 //! plain network fetch, so the app sees exactly what `fetch` would give. Only the `Request`
@@ -14,14 +14,14 @@ use crate::browser::fetch_client;
 use crate::browser::stored_response::StoredResponse;
 use crate::core::cache::entry::Freshness;
 use crate::core::cache::flight::Flight;
+use crate::core::cache::http_policy::{
+    RequestFacts, RequestPlan, ResponseFacts, cache_key, identity_key, normalize_url, plan_request,
+    storable_ttl_ms, vary_names,
+};
 use crate::core::cache::outcome::{Outcome, OutcomeCounts};
 use crate::core::cache::vary::VaryMemo;
 use crate::core::cache::{SetOptions, TtlLruCache};
 use crate::core::clock::Clock;
-use crate::core::http_cache_policy::{
-    RequestFacts, RequestPlan, ResponseFacts, cache_key, identity_key, normalize_url, plan_request,
-    storable_ttl_ms, vary_names,
-};
 use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -45,7 +45,7 @@ use web_sys::{Headers, Request, Response, ResponseType};
 /// ```
 ///
 /// `ttlMs` is the default freshness, capped by a response's `max-age`; a response with
-/// neither is not kept. See [`crate::core::http_cache_policy`] for every rule. `onResult`
+/// neither is not kept. See [`crate::core::cache::http_policy`] for every rule. `onResult`
 /// gets `{ url, method, outcome: "hit"|"miss"|"stale"|"bypass"|"error", durationMs, status }`
 /// (`status` 0 on error); an exception thrown by it is ignored. Keys include a SHA-256 of
 /// `Authorization`; cookies are invisible to fetch, so call `clear()` when the signed-in

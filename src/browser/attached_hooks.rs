@@ -6,7 +6,7 @@ use super::instrument::resource_timing::{RawResourceEntry, ResourceTimingObserve
 use super::instrument::{HookError, HookOptions, Hooks, Observed, Outcome};
 use super::runtime::Runtime;
 use crate::core::profiler::ObservedCall;
-use crate::core::timing::ResourceTiming;
+use crate::core::profiler::timing::ResourceTiming;
 
 /// The installed hooks; dropping this restores the page's `fetch` and `XMLHttpRequest`.
 #[must_use = "dropping the hooks uninstalls them"]

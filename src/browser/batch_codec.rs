@@ -7,7 +7,7 @@
 use js_sys::{Array, Float64Array, Object, Reflect, Uint8Array, Uint16Array, Uint32Array};
 use wasm_bindgen::{JsCast, JsValue};
 
-use crate::core::columnar::{ColumnarBatch, Columns};
+use crate::core::batch::columnar::{ColumnarBatch, Columns};
 
 /// Record field names; `minStart` and `maxStart`/`count` are the index key paths.
 pub const ID: &str = "id";

@@ -5,7 +5,7 @@
 //! its requests. Nothing here panics or throws; failures surface as [`StoreError`] values and
 //! as [`Store::state`].
 //!
-//! Driving it from the edge, with a [`crate::core::batcher::Batcher`]:
+//! Driving it from the edge, with a [`crate::core::batch::batcher::Batcher`]:
 //! - on each sample: `batcher.push(sample, now)`; on `Now` spawn a flush, on `At(t)` (re)arm one
 //!   timer for `t`;
 //! - a flush: `poll(now)` → `ColumnarBatch::encode(batch.id.to_string(), &batch.samples)` →
@@ -28,11 +28,11 @@ use web_sys::{IdbDatabase, IdbTransaction};
 use super::batch_codec::{self, ColumnForm};
 use super::idb_schema::{self, ALERTS, BATCHES, BY_AT, BY_END, BY_START, OpenFailure, describe};
 use super::journal::Journal;
-use crate::core::columnar::ColumnarBatch;
-use crate::core::field_error::FieldError;
-use crate::core::memory_log::MemoryLog;
-use crate::core::retention::{BatchExtent, Retention};
-use crate::core::sample_page::{PageBuilder, SampleCursor, SamplePage};
+use crate::core::batch::columnar::ColumnarBatch;
+use crate::core::batch::memory_log::MemoryLog;
+use crate::core::batch::page::{PageBuilder, SampleCursor, SamplePage};
+use crate::core::batch::retention::{BatchExtent, Retention};
+use crate::core::error::FieldError;
 
 /// Where history currently goes.
 #[derive(Debug, Clone, PartialEq, Eq)]

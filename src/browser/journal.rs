@@ -13,7 +13,7 @@ use wasm_bindgen::JsValue;
 use web_sys::Storage;
 
 use super::batch_codec::{self, ColumnForm};
-use crate::core::columnar::ColumnarBatch;
+use crate::core::batch::columnar::ColumnarBatch;
 
 /// Outcome of [`Journal::write`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -37,12 +37,12 @@ use super::lifecycle::PageExitListener;
 use super::otlp_post::{self, Collector};
 use super::outbox::OutboxDb;
 use crate::core::clock::Clock;
-use crate::core::field_error::FieldError;
-use crate::core::otlp_export::{
+use crate::core::error::FieldError;
+use crate::core::export::{
     DeltaAggregator, EntryKey, ExportConfig, ExportQueue, ExportStats, KEEPALIVE_BODY_BUDGET,
     OtlpResource, OutboxEntry, SendOutcome, Settled, encode_requests, retry_delay_ms,
 };
-use crate::core::registry::RegistryConfig;
+use crate::core::routes::registry::RegistryConfig;
 use crate::core::sketch::SketchError;
 
 /// A running exporter; dropping it stops the timer and the listeners.

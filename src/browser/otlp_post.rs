@@ -10,8 +10,8 @@ use web_sys::{Headers, RequestInit, Response};
 
 use super::fetch_client;
 use super::idb_schema::describe;
-use crate::core::field_error::FieldError;
-use crate::core::otlp_export::{OutboxEntry, SendOutcome};
+use crate::core::error::FieldError;
+use crate::core::export::{OutboxEntry, SendOutcome};
 
 /// The idempotency header: the entry's batch id, for collectors that dedupe resends.
 pub const BATCH_HEADER: &str = "X-Apiscope-Batch";

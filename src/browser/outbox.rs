@@ -16,7 +16,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{IdbDatabase, IdbTransaction};
 
 use super::idb_schema::describe;
-use crate::core::otlp_export::{EntryKey, OutboxEntry};
+use crate::core::export::{EntryKey, OutboxEntry};
 
 const ENTRIES: &str = "entries";
 const VERSION: u32 = 1;

@@ -26,15 +26,15 @@ use super::journal::Journal;
 use super::lifecycle::PageExitListener;
 use super::otlp_exporter::Exporter;
 use crate::core::alerts::{AlertEvent, AlertKind};
-use crate::core::batcher::{Batch, FlushDecision};
+use crate::core::batch::batcher::{Batch, FlushDecision};
+use crate::core::batch::columnar::ColumnarBatch;
+use crate::core::batch::retention::Retention;
+use crate::core::batch::sample::Sample;
 use crate::core::clock::Clock;
-use crate::core::columnar::ColumnarBatch;
-use crate::core::field_error::FieldError;
-use crate::core::otlp_export::ExportStats;
+use crate::core::error::FieldError;
+use crate::core::export::ExportStats;
+use crate::core::profiler::timing::ResourceTiming;
 use crate::core::profiler::{ObservedCall, ProfilerConfig, ProfilerCore};
-use crate::core::retention::Retention;
-use crate::core::sample::Sample;
-use crate::core::timing::ResourceTiming;
 
 /// How often alert rules are evaluated (also after every flush).
 const ALERT_INTERVAL_MS: u32 = 1_000;

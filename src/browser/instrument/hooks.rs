@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use super::{HookError, HookOptions, Observed, Outcome, Transport};
 use crate::browser::clock::PerformanceClock;
-use crate::core::id_slots::IdSlots;
+use crate::core::profiler::id_slots::IdSlots;
 use js_sys::Array;
 use wasm_bindgen::prelude::*;
 

@@ -3,7 +3,7 @@
 //! unpacks each callback's batch in one go.
 
 use super::HookError;
-use crate::core::timing::{ResourceTiming, ServerTiming};
+use crate::core::profiler::timing::{ResourceTiming, ServerTiming};
 use js_sys::Float64Array;
 use wasm_bindgen::prelude::*;
 use web_sys::PerformanceObserver;

@@ -18,14 +18,14 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::rule::{AlertRule, Metric, RuleError, RuleSpec};
-use crate::core::summary::RouteSummary;
-use crate::core::trend::TrendReport;
+use crate::core::alerts::trend::TrendReport;
+use crate::core::routes::RouteSummary;
 
 /// One route's figures over a rule's window, as the caller supplies them.
 ///
 /// ```
 /// use apiscope::core::alerts::RouteMetrics;
-/// use apiscope::core::summary::RouteSummary;
+/// use apiscope::core::routes::RouteSummary;
 /// let m = RouteMetrics { summary: RouteSummary::empty("GET", "/a"), cache_hit_rate: Some(0.8), trend: None };
 /// assert_eq!(m.cache_hit_rate, Some(0.8));
 /// ```
@@ -102,7 +102,7 @@ type StateKey = (String, String, String);
 ///
 /// ```
 /// use apiscope::core::alerts::{AlertEngine, AlertKind, RouteMetrics, RuleSpec};
-/// use apiscope::core::summary::RouteSummary;
+/// use apiscope::core::routes::RouteSummary;
 /// let mut engine = AlertEngine::default();
 /// engine.add(RuleSpec { name: "slow".into(), metric: "p95".into(), above: Some(800.0), window_ms: 60_000.0, ..Default::default() }).unwrap();
 /// let metrics = |p95: f64| move |_window_ms: f64| {

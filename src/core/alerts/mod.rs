@@ -13,6 +13,7 @@
 
 mod evaluator;
 mod rule;
+pub mod trend;
 
 pub use evaluator::{AlertEngine, AlertEvent, AlertKind, RouteMetrics};
 pub use rule::{AlertRule, Metric, RuleError, RuleSpec, Threshold};

@@ -6,8 +6,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::evaluator::RouteMetrics;
-use crate::core::glob::Glob;
-use crate::core::trend::{Trend, TrendReport};
+use crate::core::alerts::trend::{Trend, TrendReport};
+use crate::core::routes::glob::Glob;
 
 /// A rule as JavaScript writes it, e.g.
 /// `{ name: "slow users", route: "/api/users/**", metric: "p95", above: 800, windowMs: 60000 }`.
@@ -25,7 +25,7 @@ use crate::core::trend::{Trend, TrendReport};
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RuleSpec {
     pub name: String,
-    /// Glob over route labels (see [`crate::core::glob`]); all routes when absent.
+    /// Glob over route labels (see [`crate::core::routes::glob`]); all routes when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route: Option<String>,
     /// HTTP method, case-insensitive; all methods when absent.
@@ -84,7 +84,7 @@ impl std::error::Error for RuleError {}
 /// What a rule watches.
 ///
 /// The `*Regression` metrics are a quantile's relative change against the hour before the
-/// window (the route's [`crate::core::trend::TrendReport`]; 0.35 = 35% slower). While that
+/// window (the route's [`crate::core::alerts::trend::TrendReport`]; 0.35 = 35% slower). While that
 /// change is not `significant` their value is 0: a change the tests cannot tell from noise
 /// counts as none. So a regression rule fires on a significant change above its threshold
 /// and resolves, with the usual hysteresis, when the change shrinks or stops being
@@ -181,8 +181,8 @@ impl Metric {
     ///
     /// ```
     /// use apiscope::core::alerts::{Metric, RouteMetrics};
-    /// use apiscope::core::summary::{Bucket, RouteSummary};
-    /// use apiscope::core::trend::{compare, TrendConfig};
+    /// use apiscope::core::{routes::RouteSummary, sketch::Bucket};
+    /// use apiscope::core::alerts::trend::{compare, TrendConfig};
     /// let mut m = RouteMetrics { summary: RouteSummary::empty("GET", "/a"), cache_hit_rate: None, trend: None };
     /// assert_eq!(Metric::P95.value(&m), None);
     /// m.summary.count = 4;

@@ -8,6 +8,7 @@
 pub mod config;
 pub mod entry;
 pub mod flight;
+pub mod http_policy;
 pub mod outcome;
 pub mod stats;
 pub mod vary;

@@ -7,6 +7,7 @@
 //! keeps merges lossless: merging equals recording every value into one sketch.
 
 mod batch;
+mod bucket;
 mod buckets;
 mod config;
 mod cumulative;
@@ -17,11 +18,11 @@ mod otlp;
 mod otlp_import;
 mod quantile;
 
+pub use bucket::Bucket;
 pub use config::{DEFAULT_MAX_BUCKETS, MAX_BUCKETS, MIN_BUCKETS, SketchConfig};
 pub use error::SketchError;
 pub use otlp::{OtlpBuckets, OtlpExponentialHistogram};
 
-use crate::core::summary::Bucket;
 use buckets::DenseBuckets;
 pub(crate) use error::check_value;
 use mapping::{MIN_SCALE, Mapping, relative_error_at};

@@ -1,30 +1,12 @@
-//! Shapes shared across the core: what a histogram bucket and a per-route summary look like.
-//! The sketch produces them, alerts and trends consume them, the facade serialises them.
+//! A route's figures over one window: what the registry reports and alerts read.
 
 use serde::Serialize;
-
-/// One histogram bucket: `count` values in `(lower, upper]`.
-///
-/// ```
-/// use apiscope::core::summary::Bucket;
-/// let b = Bucket { lower: 1.0, upper: 2.0, count: 3 };
-/// assert_eq!(b.count, 3);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-pub struct Bucket {
-    /// Exclusive lower bound.
-    pub lower: f64,
-    /// Inclusive upper bound.
-    pub upper: f64,
-    /// How many recorded values fell in this bucket.
-    pub count: u64,
-}
 
 /// Latency figures for one (method, route) over one time window. Durations in milliseconds;
 /// percentiles are `NaN` when `count` is 0.
 ///
 /// ```
-/// use apiscope::core::summary::RouteSummary;
+/// use apiscope::core::routes::RouteSummary;
 /// let s = RouteSummary::empty("GET", "/api/users/:id");
 /// assert_eq!(s.count, 0);
 /// assert!(s.p99.is_nan());

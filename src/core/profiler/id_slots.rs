@@ -9,7 +9,7 @@
 /// Up to `capacity` values by id.
 ///
 /// ```
-/// use apiscope::core::id_slots::IdSlots;
+/// use apiscope::core::profiler::id_slots::IdSlots;
 /// let mut recent = IdSlots::new(2);
 /// for id in 0..3 {
 ///     recent.insert(id, format!("call {id}"));
@@ -27,7 +27,7 @@ impl<T> IdSlots<T> {
     /// An empty table of `capacity` slots (at least one).
     ///
     /// ```
-    /// use apiscope::core::id_slots::IdSlots;
+    /// use apiscope::core::profiler::id_slots::IdSlots;
     /// assert_eq!(IdSlots::<()>::new(0).capacity(), 1);
     /// ```
     pub fn new(capacity: usize) -> Self {
@@ -41,7 +41,7 @@ impl<T> IdSlots<T> {
     /// How many values it holds at most.
     ///
     /// ```
-    /// use apiscope::core::id_slots::IdSlots;
+    /// use apiscope::core::profiler::id_slots::IdSlots;
     /// assert_eq!(IdSlots::<u8>::new(1024).capacity(), 1024);
     /// ```
     pub fn capacity(&self) -> usize {
@@ -51,7 +51,7 @@ impl<T> IdSlots<T> {
     /// Stores `value` under `id`, evicting whatever held its slot (the same id included).
     ///
     /// ```
-    /// use apiscope::core::id_slots::IdSlots;
+    /// use apiscope::core::profiler::id_slots::IdSlots;
     /// let mut t = IdSlots::new(4);
     /// t.insert(1, "old");
     /// t.insert(1, "new");
@@ -65,7 +65,7 @@ impl<T> IdSlots<T> {
     /// The value under `id`, unless another id has taken its slot since.
     ///
     /// ```
-    /// use apiscope::core::id_slots::IdSlots;
+    /// use apiscope::core::profiler::id_slots::IdSlots;
     /// let mut t = IdSlots::new(4);
     /// assert_eq!(t.get(5), None::<&u8>);
     /// t.insert(5, 50);
@@ -81,7 +81,7 @@ impl<T> IdSlots<T> {
     /// Like [`IdSlots::get`], mutably.
     ///
     /// ```
-    /// use apiscope::core::id_slots::IdSlots;
+    /// use apiscope::core::profiler::id_slots::IdSlots;
     /// let mut t = IdSlots::new(4);
     /// t.insert(2, 1);
     /// *t.get_mut(2).unwrap() += 1;
@@ -98,7 +98,7 @@ impl<T> IdSlots<T> {
     /// Forgets every value.
     ///
     /// ```
-    /// use apiscope::core::id_slots::IdSlots;
+    /// use apiscope::core::profiler::id_slots::IdSlots;
     /// let mut t = IdSlots::new(4);
     /// t.insert(0, 'a');
     /// t.clear();

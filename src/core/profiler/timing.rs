@@ -17,7 +17,7 @@ use std::sync::Arc;
 /// One Server-Timing metric (`name;dur=12.5`).
 ///
 /// ```
-/// use apiscope::core::timing::ServerTiming;
+/// use apiscope::core::profiler::timing::ServerTiming;
 /// let st = ServerTiming { name: "app".into(), duration: 12.5 };
 /// assert_eq!(st.duration, 12.5);
 /// ```
@@ -34,7 +34,7 @@ pub struct ServerTiming {
 /// [`TimingMatcher`] (the edge adds `performance.timeOrigin` to get epoch milliseconds).
 ///
 /// ```
-/// use apiscope::core::timing::ResourceTiming;
+/// use apiscope::core::profiler::timing::ResourceTiming;
 /// let e = ResourceTiming { name: "https://a.example/x".into(), start_time: 10.0, ..Default::default() };
 /// assert_eq!(e.response_end, 0.0);
 /// ```
@@ -64,7 +64,7 @@ pub struct ResourceTiming {
 /// means unknown: not exposed cross-origin, or not applicable (no TLS on `http:`).
 ///
 /// ```
-/// use apiscope::core::timing::{Breakdown, ResourceTiming};
+/// use apiscope::core::profiler::timing::{Breakdown, ResourceTiming};
 /// let e = ResourceTiming {
 ///     start_time: 100.0, domain_lookup_start: 101.0, domain_lookup_end: 105.0,
 ///     connect_start: 105.0, secure_connection_start: 110.0, connect_end: 125.0,
@@ -107,7 +107,7 @@ impl Breakdown {
     /// Computes the breakdown of one entry.
     ///
     /// ```
-    /// use apiscope::core::timing::{Breakdown, ResourceTiming};
+    /// use apiscope::core::profiler::timing::{Breakdown, ResourceTiming};
     /// // Cross-origin without Timing-Allow-Origin: only startTime and responseEnd are real.
     /// let e = ResourceTiming { start_time: 100.0, response_end: 180.0, ..Default::default() };
     /// assert_eq!(Breakdown::from_entry(&e), Breakdown::default());
@@ -141,7 +141,7 @@ fn span(start: f64, end: f64) -> Option<f64> {
 /// Limits for [`TimingMatcher`].
 ///
 /// ```
-/// use apiscope::core::timing::MatcherConfig;
+/// use apiscope::core::profiler::timing::MatcherConfig;
 /// let c = MatcherConfig::default();
 /// assert_eq!((c.tolerance_ms, c.capacity, c.ttl_ms), (100.0, 256, 10_000.0));
 /// ```
@@ -184,7 +184,7 @@ struct Waiting<T> {
 ///   `(request id, breakdown)` if a remembered request was waiting, else keeps the entry.
 ///
 /// ```
-/// use apiscope::core::timing::{MatcherConfig, ResourceTiming, TimingMatcher};
+/// use apiscope::core::profiler::timing::{MatcherConfig, ResourceTiming, TimingMatcher};
 /// let mut m = TimingMatcher::new(MatcherConfig::default());
 /// let url = "https://a.example/api/x";
 /// let entry = |start| ResourceTiming { name: url.into(), start_time: start, response_end: start + 30.0, ..Default::default() };
@@ -206,7 +206,7 @@ impl TimingMatcher {
     /// An empty matcher.
     ///
     /// ```
-    /// use apiscope::core::timing::{MatcherConfig, TimingMatcher};
+    /// use apiscope::core::profiler::timing::{MatcherConfig, TimingMatcher};
     /// let m = TimingMatcher::new(MatcherConfig { tolerance_ms: 50.0, ..Default::default() });
     /// assert_eq!(m.pending(), (0, 0));
     /// ```
@@ -221,7 +221,7 @@ impl TimingMatcher {
     /// How many (entries, requests) are waiting for a partner.
     ///
     /// ```
-    /// use apiscope::core::timing::{MatcherConfig, TimingMatcher};
+    /// use apiscope::core::profiler::timing::{MatcherConfig, TimingMatcher};
     /// let mut m = TimingMatcher::new(MatcherConfig::default());
     /// m.match_request(7, "https://a.example/".into(), 0.0, 10.0);
     /// assert_eq!(m.pending(), (0, 1));
@@ -234,7 +234,7 @@ impl TimingMatcher {
     /// entry), else remembers `id` so that [`TimingMatcher::offer_entry`] can report it.
     ///
     /// ```
-    /// use apiscope::core::timing::{MatcherConfig, TimingMatcher};
+    /// use apiscope::core::profiler::timing::{MatcherConfig, TimingMatcher};
     /// let mut m = TimingMatcher::new(MatcherConfig::default());
     /// assert_eq!(m.match_request(1, "https://a.example/".into(), 5.0, 9.0), None);
     /// ```
@@ -257,7 +257,7 @@ impl TimingMatcher {
     /// matches it (forgetting that request), else keeps the entry for a later request.
     ///
     /// ```
-    /// use apiscope::core::timing::{MatcherConfig, ResourceTiming, TimingMatcher};
+    /// use apiscope::core::profiler::timing::{MatcherConfig, ResourceTiming, TimingMatcher};
     /// let mut m = TimingMatcher::new(MatcherConfig::default());
     /// let e = ResourceTiming { name: "https://a.example/".into(), start_time: 5.0, ..Default::default() };
     /// assert_eq!(m.offer_entry(e, 9.0), None);

@@ -3,14 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use super::columnar::ColumnarBatch;
-use super::retention::{BatchExtent, Retention};
-use super::sample_page::{PageBuilder, SampleCursor, SamplePage};
+use crate::core::batch::columnar::ColumnarBatch;
+use crate::core::batch::page::{PageBuilder, SampleCursor, SamplePage};
+use crate::core::batch::retention::{BatchExtent, Retention};
 
 /// Batches by id, bounded by `max_samples` (the oldest batches go first, counted).
 ///
 /// ```
-/// use apiscope::core::{columnar::ColumnarBatch, memory_log::MemoryLog, sample::Sample};
+/// use apiscope::core::{batch::columnar::ColumnarBatch, batch::memory_log::MemoryLog, batch::sample::Sample};
 /// let mut log = MemoryLog::new(1_000);
 /// let batch = ColumnarBatch::encode("b", &[Sample::new(5.0, 1.0, "GET", "/", 200)]).unwrap();
 /// log.put(batch.clone());
@@ -106,7 +106,7 @@ impl MemoryLog {
 /// The retention view of a batch.
 ///
 /// ```
-/// use apiscope::core::{columnar::ColumnarBatch, memory_log::extent, sample::Sample};
+/// use apiscope::core::{batch::columnar::ColumnarBatch, batch::memory_log::extent, batch::sample::Sample};
 /// let batch = ColumnarBatch::encode("b", &[Sample::new(5.0, 1.0, "GET", "/", 200)]).unwrap();
 /// assert_eq!(extent(&batch).max_start_ms, 5.0);
 /// ```
@@ -121,7 +121,7 @@ pub fn extent(batch: &ColumnarBatch) -> BatchExtent {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::sample::Sample;
+    use crate::core::batch::sample::Sample;
 
     fn batch(id: &str, t0: f64, n: usize) -> ColumnarBatch {
         let samples: Vec<Sample> = (0..n)

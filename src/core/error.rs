@@ -6,7 +6,7 @@ use std::fmt;
 /// A field that failed validation; `Display` gives `"field: problem"`.
 ///
 /// ```
-/// use apiscope::core::field_error::FieldError;
+/// use apiscope::core::error::FieldError;
 /// let err = FieldError::new("maxSize", "must be at least 1, got 0");
 /// assert_eq!(err.field, "maxSize");
 /// assert_eq!(err.to_string(), "maxSize: must be at least 1, got 0");

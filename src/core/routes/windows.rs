@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 ///
 /// ```
 /// use apiscope::core::sketch::SketchConfig;
-/// use apiscope::core::windows::{RollingWindows, MAX_SLOTS};
+/// use apiscope::core::routes::windows::{RollingWindows, MAX_SLOTS};
 /// let too_many = (MAX_SLOTS + 1) as f64;
 /// assert!(RollingWindows::new(1.0, too_many, SketchConfig::default()).is_err());
 /// ```
@@ -20,7 +20,7 @@ pub const MAX_SLOTS: usize = 100_000;
 ///
 /// ```
 /// use apiscope::core::sketch::SketchConfig;
-/// use apiscope::core::windows::RollingWindows;
+/// use apiscope::core::routes::windows::RollingWindows;
 /// let mut w = RollingWindows::new(10_000.0, 3_600_000.0, SketchConfig::default()).unwrap();
 /// w.record(120.0, false, 1_000.0).unwrap();
 /// w.record(80.0, true, 15_000.0).unwrap();
@@ -49,7 +49,7 @@ impl RollingWindows {
     ///
     /// ```
     /// use apiscope::core::sketch::SketchConfig;
-    /// use apiscope::core::windows::RollingWindows;
+    /// use apiscope::core::routes::windows::RollingWindows;
     /// let err = RollingWindows::new(0.0, 60_000.0, SketchConfig::default()).unwrap_err();
     /// assert!(err.to_string().starts_with("slotMs: "));
     /// ```
@@ -82,7 +82,7 @@ impl RollingWindows {
     ///
     /// ```
     /// use apiscope::core::sketch::SketchConfig;
-    /// use apiscope::core::windows::RollingWindows;
+    /// use apiscope::core::routes::windows::RollingWindows;
     /// let mut w = RollingWindows::new(1_000.0, 5_000.0, SketchConfig::default()).unwrap();
     /// w.record(1.0, false, 10_000.0).unwrap();
     /// w.record(1.0, false, 2_000.0).unwrap(); // older than the retention: dropped
@@ -144,7 +144,7 @@ impl RollingWindows {
     ///
     /// ```
     /// use apiscope::core::sketch::SketchConfig;
-    /// use apiscope::core::windows::RollingWindows;
+    /// use apiscope::core::routes::windows::RollingWindows;
     /// let mut w = RollingWindows::new(1_000.0, 60_000.0, SketchConfig::default()).unwrap();
     /// w.record(5.0, false, 1_500.0).unwrap();
     /// w.record(9.0, true, 2_500.0).unwrap();
@@ -168,7 +168,7 @@ impl RollingWindows {
     ///
     /// ```
     /// use apiscope::core::sketch::SketchConfig;
-    /// use apiscope::core::windows::RollingWindows;
+    /// use apiscope::core::routes::windows::RollingWindows;
     /// let mut w = RollingWindows::new(10_000.0, 3_600_000.0, SketchConfig::default()).unwrap();
     /// w.record(5.0, false, 0.0).unwrap();
     /// w.record(7.0, false, 600_000.0).unwrap();
@@ -182,7 +182,7 @@ impl RollingWindows {
     ///
     /// ```
     /// use apiscope::core::sketch::SketchConfig;
-    /// use apiscope::core::windows::RollingWindows;
+    /// use apiscope::core::routes::windows::RollingWindows;
     /// let mut w = RollingWindows::new(1_000.0, 10_000.0, SketchConfig::default()).unwrap();
     /// w.record(5.0, false, 0.0).unwrap();
     /// assert!(!w.is_stale(9_000.0));
@@ -197,7 +197,7 @@ impl RollingWindows {
     ///
     /// ```
     /// use apiscope::core::sketch::SketchConfig;
-    /// use apiscope::core::windows::RollingWindows;
+    /// use apiscope::core::routes::windows::RollingWindows;
     /// let mut w = RollingWindows::new(1_000.0, 3_000.0, SketchConfig::default()).unwrap();
     /// for t in 0..10 {
     ///     w.record(1.0, false, t as f64 * 1_000.0).unwrap();
@@ -212,7 +212,7 @@ impl RollingWindows {
     ///
     /// ```
     /// use apiscope::core::sketch::SketchConfig;
-    /// use apiscope::core::windows::RollingWindows;
+    /// use apiscope::core::routes::windows::RollingWindows;
     /// let mut w = RollingWindows::new(1_000.0, 3_000.0, SketchConfig::default()).unwrap();
     /// w.record(1.0, false, 0.0).unwrap();
     /// w.clear();

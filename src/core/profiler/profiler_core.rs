@@ -12,20 +12,22 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::alerts::{AlertEngine, AlertEvent, RouteMetrics, RuleError, RuleSpec};
-use super::batcher::{Batch, BatchId, Batcher, BatcherConfig, BatcherStats, FlushDecision};
-use super::field_error::FieldError;
-use super::id_slots::IdSlots;
-use super::otlp_export::ExportPoint;
-use super::registry::{RegistryConfig, RouteRegistry};
-use super::route_memo::RouteMemo;
-use super::routes::{RouteError, Templater};
-use super::sample::Sample;
-use super::sketch::Sketch;
-use super::slow_log::{SlowCall, SlowLog};
-use super::summary::{Bucket, RouteSummary};
-use super::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
-use super::trend::{TrendConfig, TrendReport, compare};
+use crate::core::alerts::trend::{TrendConfig, TrendReport, compare};
+use crate::core::alerts::{AlertEngine, AlertEvent, RouteMetrics, RuleError, RuleSpec};
+use crate::core::batch::batcher::{
+    Batch, BatchId, Batcher, BatcherConfig, BatcherStats, FlushDecision,
+};
+use crate::core::batch::sample::Sample;
+use crate::core::error::FieldError;
+use crate::core::export::ExportPoint;
+use crate::core::profiler::id_slots::IdSlots;
+use crate::core::profiler::slow_log::{SlowCall, SlowLog};
+use crate::core::profiler::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
+use crate::core::routes::memo::RouteMemo;
+use crate::core::routes::registry::{RegistryConfig, RouteRegistry};
+use crate::core::routes::{RouteError, Templater};
+use crate::core::sketch::Sketch;
+use crate::core::{routes::RouteSummary, sketch::Bucket};
 
 /// How many slowest calls the slow-call log keeps per route.
 const SLOW_CALLS_PER_ROUTE: usize = 10;
@@ -265,7 +267,7 @@ impl ProfilerCore {
     ///
     /// ```
     /// use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
-    /// use apiscope::core::sample::Sample;
+    /// use apiscope::core::batch::sample::Sample;
     /// let mut p = ProfilerCore::new(ProfilerConfig::default(), 1, "https://a.example").unwrap();
     /// let bad = Sample::new(0.0, -1.0, "GET", "/x", 200);
     /// assert_eq!(p.record(bad, 10.0).unwrap_err().field, "durationMs");
@@ -447,7 +449,7 @@ impl ProfilerCore {
     ///
     /// ```
     /// use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
-    /// use apiscope::core::sample::Sample;
+    /// use apiscope::core::batch::sample::Sample;
     /// let mut p = ProfilerCore::new(ProfilerConfig::default(), 1, "https://a.example").unwrap();
     /// for t in [1_000.0, 12_000.0, 25_000.0, 31_000.0] {
     ///     p.record(Sample::new(t, 50.0, "GET", "/a", 200), t + 50.0).unwrap();
@@ -564,7 +566,7 @@ impl ProfilerCore {
     }
 
     /// The installed alert rules.
-    pub fn alert_rules(&self) -> &[super::alerts::AlertRule] {
+    pub fn alert_rules(&self) -> &[crate::core::alerts::AlertRule] {
         self.alerts.rules()
     }
 
@@ -615,7 +617,7 @@ impl ProfilerCore {
     ///
     /// ```
     /// use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
-    /// use apiscope::core::sample::Sample;
+    /// use apiscope::core::batch::sample::Sample;
     /// let mut p = ProfilerCore::new(ProfilerConfig::default(), 1, "https://a.example").unwrap();
     /// p.record(Sample::new(0.0, 12.0, "GET", "/a", 500), 20.0).unwrap();
     /// let points = p.export_points(30.0, 60_000.0);

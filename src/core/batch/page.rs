@@ -6,13 +6,13 @@
 
 use std::cmp::Ordering;
 
-use super::columnar::ColumnarBatch;
-use super::sample::Sample;
+use crate::core::batch::columnar::ColumnarBatch;
+use crate::core::batch::sample::Sample;
 
 /// Where the next page starts.
 ///
 /// ```
-/// use apiscope::core::sample_page::SampleCursor;
+/// use apiscope::core::batch::page::SampleCursor;
 /// let c = SampleCursor { min_start_ms: 5.0, batch_id: "b".into(), offset: 2 };
 /// assert_eq!(c.offset, 2);
 /// ```
@@ -30,7 +30,7 @@ pub struct SampleCursor {
 /// an empty last one.
 ///
 /// ```
-/// use apiscope::core::sample_page::SamplePage;
+/// use apiscope::core::batch::page::SamplePage;
 /// let page = SamplePage { samples: vec![], next: None };
 /// assert!(page.next.is_none());
 /// ```
@@ -46,7 +46,7 @@ pub struct SamplePage {
 /// [`PageBuilder::seek_ms`].
 ///
 /// ```
-/// use apiscope::core::{columnar::ColumnarBatch, sample::Sample, sample_page::PageBuilder};
+/// use apiscope::core::{batch::columnar::ColumnarBatch, batch::sample::Sample, batch::page::PageBuilder};
 /// let batch = ColumnarBatch::encode("b", &[
 ///     Sample::new(1.0, 1.0, "GET", "/", 200),
 ///     Sample::new(2.0, 1.0, "GET", "/", 200),

@@ -1,15 +1,15 @@
 //! Latency per (method, route): rolling windows for each, with a cap on how many routes are
 //! tracked so that a page generating endless distinct routes still has bounded memory.
 
+use crate::core::routes::RouteSummary;
+use crate::core::routes::windows::{RollingWindows, check_sample};
 use crate::core::sketch::{Sketch, SketchConfig, SketchError};
-use crate::core::summary::RouteSummary;
-use crate::core::windows::{RollingWindows, check_sample};
 use std::collections::BTreeMap;
 
 /// The method of the entry that collects samples of routes beyond `max_routes`.
 ///
 /// ```
-/// use apiscope::core::registry::{RegistryConfig, RouteRegistry, OVERFLOW_METHOD, OVERFLOW_ROUTE};
+/// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry, OVERFLOW_METHOD, OVERFLOW_ROUTE};
 /// let config = RegistryConfig { max_routes: 1, ..RegistryConfig::default() };
 /// let mut registry = RouteRegistry::new(config).unwrap();
 /// registry.record("GET", "/a", 1.0, false, 0.0).unwrap();
@@ -21,14 +21,14 @@ pub const OVERFLOW_METHOD: &str = "*";
 /// The route of the entry that collects samples of routes beyond `max_routes`.
 ///
 /// ```
-/// assert_eq!(apiscope::core::registry::OVERFLOW_ROUTE, "(other)");
+/// assert_eq!(apiscope::core::routes::registry::OVERFLOW_ROUTE, "(other)");
 /// ```
 pub const OVERFLOW_ROUTE: &str = "(other)";
 
 /// Limits of a [`RouteRegistry`].
 ///
 /// ```
-/// use apiscope::core::registry::RegistryConfig;
+/// use apiscope::core::routes::registry::RegistryConfig;
 /// let config = RegistryConfig::default();
 /// assert_eq!((config.slot_ms, config.retention_ms, config.max_routes), (10_000.0, 3_600_000.0, 500));
 /// ```
@@ -58,7 +58,7 @@ impl Default for RegistryConfig {
 /// Rolling latency windows keyed by (method, route), with error counts.
 ///
 /// ```
-/// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+/// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
 /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
 /// registry.record("GET", "/users/:id", 42.0, false, 1_000.0).unwrap();
 /// registry.record("GET", "/users/:id", 58.0, true, 2_000.0).unwrap();
@@ -83,7 +83,7 @@ impl RouteRegistry {
     /// An empty registry, or which option of `config` is out of range.
     ///
     /// ```
-    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
     /// let bad = RegistryConfig { max_routes: 0, ..RegistryConfig::default() };
     /// assert!(RouteRegistry::new(bad).unwrap_err().to_string().starts_with("maxRoutes: "));
     /// ```
@@ -109,7 +109,7 @@ impl RouteRegistry {
     /// [`OVERFLOW_ROUTE`]) and is counted in [`Self::overflow_count`].
     ///
     /// ```
-    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry, OVERFLOW_ROUTE};
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry, OVERFLOW_ROUTE};
     /// let config = RegistryConfig { max_routes: 1, ..RegistryConfig::default() };
     /// let mut registry = RouteRegistry::new(config).unwrap();
     /// registry.record("GET", "/a", 1.0, false, 0.0).unwrap();
@@ -162,7 +162,7 @@ impl RouteRegistry {
     /// retention), ordered by method then route.
     ///
     /// ```
-    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
     /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
     /// registry.record("GET", "/old", 5.0, false, 0.0).unwrap();
     /// registry.record("POST", "/new", 9.0, false, 600_000.0).unwrap();
@@ -183,7 +183,7 @@ impl RouteRegistry {
     /// unknown route.
     ///
     /// ```
-    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
     /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
     /// registry.record("GET", "/a", 5.0, true, 0.0).unwrap();
     /// let (sketch, errors) = registry.window("GET", "/a", 1_000.0, 60_000.0).unwrap();
@@ -204,7 +204,7 @@ impl RouteRegistry {
     /// `(from_ms, to_ms]`, e.g. the previous hour as a baseline.
     ///
     /// ```
-    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
     /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
     /// registry.record("GET", "/a", 5.0, false, 30_000.0).unwrap();
     /// registry.record("GET", "/a", 7.0, false, 90_000.0).unwrap();
@@ -225,7 +225,7 @@ impl RouteRegistry {
     /// Every (method, route) held, the overflow entry included, ordered by method then route.
     ///
     /// ```
-    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
     /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
     /// registry.record("POST", "/b", 1.0, false, 0.0).unwrap();
     /// registry.record("GET", "/a", 1.0, false, 0.0).unwrap();
@@ -246,7 +246,7 @@ impl RouteRegistry {
     /// Samples that went to the overflow entry because `max_routes` was reached.
     ///
     /// ```
-    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
     /// let registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
     /// assert_eq!(registry.overflow_count(), 0);
     /// ```
@@ -257,7 +257,7 @@ impl RouteRegistry {
     /// Forgets every route, sample and overflow count.
     ///
     /// ```
-    /// use apiscope::core::registry::{RegistryConfig, RouteRegistry};
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
     /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
     /// registry.record("GET", "/a", 1.0, false, 0.0).unwrap();
     /// registry.clear();
@@ -276,7 +276,7 @@ const OVERFLOW_KEY: (&str, &str) = (OVERFLOW_METHOD, OVERFLOW_ROUTE);
 /// The [`RouteSummary`] of one route's merged sketch and error count.
 ///
 /// ```
-/// use apiscope::core::{registry::summarize, sketch::Sketch};
+/// use apiscope::core::{routes::registry::summarize, sketch::Sketch};
 /// let mut s = Sketch::default();
 /// s.record_many(&[10.0, 20.0, 30.0]).unwrap();
 /// let summary = summarize("GET", "/a", &s, 1);

@@ -12,13 +12,13 @@
 use std::collections::VecDeque;
 use std::fmt;
 
-use super::field_error::FieldError;
-use super::sample::Sample;
+use crate::core::batch::sample::Sample;
+use crate::core::error::FieldError;
 
 /// Tuning of a [`Batcher`]. All times are milliseconds.
 ///
 /// ```
-/// use apiscope::core::batcher::BatcherConfig;
+/// use apiscope::core::batch::batcher::BatcherConfig;
 /// let config = BatcherConfig { max_delay_ms: 500.0, ..BatcherConfig::default() };
 /// assert!(config.validate().is_ok());
 /// ```
@@ -61,7 +61,7 @@ impl BatcherConfig {
     /// Checks the bounds; the error names the first bad field.
     ///
     /// ```
-    /// use apiscope::core::batcher::BatcherConfig;
+    /// use apiscope::core::batch::batcher::BatcherConfig;
     /// let bad = BatcherConfig { min_size: 0, ..BatcherConfig::default() };
     /// assert_eq!(bad.validate().unwrap_err().field, "minSize");
     /// ```
@@ -110,7 +110,7 @@ impl BatcherConfig {
 /// replayed write overwrites instead of duplicating.
 ///
 /// ```
-/// use apiscope::core::batcher::BatchId;
+/// use apiscope::core::batch::batcher::BatchId;
 /// let id = BatchId { session: 0xab, seq: 3 };
 /// assert_eq!(id.to_string(), "00000000000000ab-000000000003");
 /// ```
@@ -131,7 +131,7 @@ impl fmt::Display for BatchId {
 /// Samples to write together, oldest first.
 ///
 /// ```
-/// use apiscope::core::batcher::{Batch, BatchId};
+/// use apiscope::core::batch::batcher::{Batch, BatchId};
 /// let batch = Batch { id: BatchId { session: 1, seq: 0 }, samples: vec![] };
 /// assert!(batch.samples.is_empty());
 /// ```
@@ -146,8 +146,8 @@ pub struct Batch {
 /// What the edge should do after telling the batcher something.
 ///
 /// ```
-/// use apiscope::core::batcher::{Batcher, BatcherConfig, FlushDecision};
-/// use apiscope::core::sample::Sample;
+/// use apiscope::core::batch::batcher::{Batcher, BatcherConfig, FlushDecision};
+/// use apiscope::core::batch::sample::Sample;
 /// let mut b = Batcher::new(BatcherConfig::default(), 1).unwrap();
 /// let decision = b.push(Sample::new(0.0, 5.0, "GET", "/", 200), 0.0);
 /// assert_eq!(decision, FlushDecision::At(2_000.0));
@@ -165,7 +165,7 @@ pub enum FlushDecision {
 /// Counters for observability; see the module doc for the invariant they keep.
 ///
 /// ```
-/// use apiscope::core::batcher::{Batcher, BatcherConfig};
+/// use apiscope::core::batch::batcher::{Batcher, BatcherConfig};
 /// let b = Batcher::new(BatcherConfig::default(), 1).unwrap();
 /// assert_eq!(b.stats().accepted, 0);
 /// ```
@@ -205,8 +205,8 @@ struct InFlight {
 /// The flush policy; see the module doc for how the edge drives it.
 ///
 /// ```
-/// use apiscope::core::batcher::{Batcher, BatcherConfig, FlushDecision};
-/// use apiscope::core::sample::Sample;
+/// use apiscope::core::batch::batcher::{Batcher, BatcherConfig, FlushDecision};
+/// use apiscope::core::batch::sample::Sample;
 /// let mut b = Batcher::new(BatcherConfig::default(), 7).unwrap();
 /// // An error is a priority sample: it is due at once.
 /// assert_eq!(b.push(Sample::new(0.0, 5.0, "GET", "/", 500), 0.0), FlushDecision::Now);
@@ -234,7 +234,7 @@ impl Batcher {
     /// The adaptive batch size starts at `min_size` and doubles while flushes are cheap.
     ///
     /// ```
-    /// use apiscope::core::batcher::{Batcher, BatcherConfig};
+    /// use apiscope::core::batch::batcher::{Batcher, BatcherConfig};
     /// let bad = BatcherConfig { max_size: 10, min_size: 20, ..BatcherConfig::default() };
     /// assert_eq!(Batcher::new(bad, 1).unwrap_err().field, "maxSize");
     /// ```
@@ -258,8 +258,8 @@ impl Batcher {
     /// once; past `max_buffered` the oldest sample is dropped and counted.
     ///
     /// ```
-    /// use apiscope::core::batcher::{Batcher, BatcherConfig, FlushDecision};
-    /// use apiscope::core::sample::Sample;
+    /// use apiscope::core::batch::batcher::{Batcher, BatcherConfig, FlushDecision};
+    /// use apiscope::core::batch::sample::Sample;
     /// let config = BatcherConfig { min_size: 2, ..BatcherConfig::default() };
     /// let mut b = Batcher::new(config, 1).unwrap();
     /// let s = Sample::new(0.0, 5.0, "GET", "/", 200);
@@ -283,8 +283,8 @@ impl Batcher {
     /// retry backoff is pending.
     ///
     /// ```
-    /// use apiscope::core::batcher::{Batcher, BatcherConfig};
-    /// use apiscope::core::sample::Sample;
+    /// use apiscope::core::batch::batcher::{Batcher, BatcherConfig};
+    /// use apiscope::core::batch::sample::Sample;
     /// let mut b = Batcher::new(BatcherConfig::default(), 1).unwrap();
     /// b.push(Sample::new(0.0, 5.0, "GET", "/", 200), 0.0);
     /// assert!(b.poll(1_999.0).is_none());
@@ -311,8 +311,8 @@ impl Batcher {
     /// Unknown ids (e.g. after [`Batcher::drain_all`]) are ignored.
     ///
     /// ```
-    /// use apiscope::core::batcher::{Batcher, BatcherConfig};
-    /// use apiscope::core::sample::Sample;
+    /// use apiscope::core::batch::batcher::{Batcher, BatcherConfig};
+    /// use apiscope::core::batch::sample::Sample;
     /// let config = BatcherConfig { min_size: 1, ..BatcherConfig::default() };
     /// let mut b = Batcher::new(config, 1).unwrap();
     /// b.push(Sample::new(0.0, 5.0, "GET", "/", 200), 0.0);
@@ -334,8 +334,8 @@ impl Batcher {
     /// in order, and the next flush waits an exponentially growing backoff.
     ///
     /// ```
-    /// use apiscope::core::batcher::{Batcher, BatcherConfig, FlushDecision};
-    /// use apiscope::core::sample::Sample;
+    /// use apiscope::core::batch::batcher::{Batcher, BatcherConfig, FlushDecision};
+    /// use apiscope::core::batch::sample::Sample;
     /// let mut b = Batcher::new(BatcherConfig::default(), 1).unwrap();
     /// b.push(Sample::new(0.0, 5.0, "GET", "/", 500), 0.0);
     /// let batch = b.poll(0.0).unwrap();
@@ -363,8 +363,8 @@ impl Batcher {
     /// is due already. `None` while a flush is in flight or the buffer is empty.
     ///
     /// ```
-    /// use apiscope::core::batcher::{Batcher, BatcherConfig};
-    /// use apiscope::core::sample::Sample;
+    /// use apiscope::core::batch::batcher::{Batcher, BatcherConfig};
+    /// use apiscope::core::batch::sample::Sample;
     /// let mut b = Batcher::new(BatcherConfig::default(), 1).unwrap();
     /// assert_eq!(b.next_deadline(), None);
     /// b.push(Sample::new(0.0, 5.0, "GET", "/", 200), 100.0);
@@ -389,8 +389,8 @@ impl Batcher {
     /// `pagehide`. The edge owns them afterwards; late outcomes for them are ignored.
     ///
     /// ```
-    /// use apiscope::core::batcher::{Batcher, BatcherConfig};
-    /// use apiscope::core::sample::Sample;
+    /// use apiscope::core::batch::batcher::{Batcher, BatcherConfig};
+    /// use apiscope::core::batch::sample::Sample;
     /// let mut b = Batcher::new(BatcherConfig::default(), 1).unwrap();
     /// for i in 0..3 {
     ///     b.push(Sample::new(i as f64, 5.0, "GET", "/", 200), 0.0);
@@ -425,8 +425,8 @@ impl Batcher {
     /// A snapshot of the counters.
     ///
     /// ```
-    /// use apiscope::core::batcher::{Batcher, BatcherConfig};
-    /// use apiscope::core::sample::Sample;
+    /// use apiscope::core::batch::batcher::{Batcher, BatcherConfig};
+    /// use apiscope::core::batch::sample::Sample;
     /// let mut b = Batcher::new(BatcherConfig::default(), 1).unwrap();
     /// b.push(Sample::new(0.0, 5.0, "GET", "/", 200), 0.0);
     /// assert_eq!(b.stats().buffered, 1);

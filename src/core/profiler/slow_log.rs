@@ -1,5 +1,5 @@
 //! The N slowest recent calls per route, with whatever detail the caller attaches (typically
-//! the URL template, status and a [`crate::core::timing::Breakdown`]). The route key is the
+//! the URL template, status and a [`crate::core::profiler::timing::Breakdown`]). The route key is the
 //! caller's choice: a string, or a `(method, route)` pair of shared strings that costs no
 //! allocation per call.
 //!
@@ -15,7 +15,7 @@ use lru::LruCache;
 /// One recorded call.
 ///
 /// ```
-/// use apiscope::core::slow_log::SlowCall;
+/// use apiscope::core::profiler::slow_log::SlowCall;
 /// let c = SlowCall { at_ms: 1_000.0, duration_ms: 950.0, detail: "GET 500" };
 /// assert_eq!(c.detail, "GET 500");
 /// ```
@@ -33,7 +33,7 @@ pub struct SlowCall<T> {
 ///
 /// ```
 /// use std::num::NonZeroUsize;
-/// use apiscope::core::slow_log::{SlowCall, SlowLog};
+/// use apiscope::core::profiler::slow_log::{SlowCall, SlowLog};
 /// let n = |v| NonZeroUsize::new(v).unwrap();
 /// let mut log = SlowLog::new(n(2), n(100), 60_000.0);
 /// for (i, d) in [120.0, 900.0, 40.0, 300.0].into_iter().enumerate() {
@@ -55,7 +55,7 @@ impl<K: Hash + Eq + Clone, T> SlowLog<K, T> {
     ///
     /// ```
     /// use std::num::NonZeroUsize;
-    /// use apiscope::core::slow_log::SlowLog;
+    /// use apiscope::core::profiler::slow_log::SlowLog;
     /// let log: SlowLog<&str, ()> = SlowLog::new(NonZeroUsize::MIN, NonZeroUsize::MIN, 1_000.0);
     /// assert_eq!(log.route_count(), 0);
     /// ```
@@ -71,7 +71,7 @@ impl<K: Hash + Eq + Clone, T> SlowLog<K, T> {
     ///
     /// ```
     /// use std::num::NonZeroUsize;
-    /// use apiscope::core::slow_log::{SlowCall, SlowLog};
+    /// use apiscope::core::profiler::slow_log::{SlowCall, SlowLog};
     /// let mut log = SlowLog::new(NonZeroUsize::MIN, NonZeroUsize::MIN, 1_000.0);
     /// log.insert("/a", SlowCall { at_ms: 0.0, duration_ms: 5.0, detail: () }, 0.0);
     /// log.insert("/b", SlowCall { at_ms: 0.0, duration_ms: 5.0, detail: () }, 0.0);
@@ -86,7 +86,7 @@ impl<K: Hash + Eq + Clone, T> SlowLog<K, T> {
     ///
     /// ```
     /// use std::num::NonZeroUsize;
-    /// use apiscope::core::slow_log::{SlowCall, SlowLog};
+    /// use apiscope::core::profiler::slow_log::{SlowCall, SlowLog};
     /// let mut log = SlowLog::new(NonZeroUsize::MIN, NonZeroUsize::MIN, 1_000.0);
     /// assert!(log.admits(&"/a", 5.0, 0.0, 10.0));
     /// log.insert("/a", SlowCall { at_ms: 0.0, duration_ms: 5.0, detail: () }, 10.0);
@@ -110,7 +110,7 @@ impl<K: Hash + Eq + Clone, T> SlowLog<K, T> {
     ///
     /// ```
     /// use std::num::NonZeroUsize;
-    /// use apiscope::core::slow_log::{SlowCall, SlowLog};
+    /// use apiscope::core::profiler::slow_log::{SlowCall, SlowLog};
     /// let mut log = SlowLog::new(NonZeroUsize::MIN, NonZeroUsize::MIN, 1_000.0);
     /// log.insert("/a", SlowCall { at_ms: 0.0, duration_ms: 5.0, detail: () }, 5_000.0); // too old
     /// assert!(log.calls(&"/a", 5_000.0).is_empty());
@@ -139,7 +139,7 @@ impl<K: Hash + Eq + Clone, T> SlowLog<K, T> {
     ///
     /// ```
     /// use std::num::NonZeroUsize;
-    /// use apiscope::core::slow_log::SlowLog;
+    /// use apiscope::core::profiler::slow_log::SlowLog;
     /// let mut log: SlowLog<&str, ()> = SlowLog::new(NonZeroUsize::MIN, NonZeroUsize::MIN, 1_000.0);
     /// assert!(log.calls(&"/unknown", 0.0).is_empty());
     /// ```
@@ -159,7 +159,7 @@ impl<K: Hash + Eq + Clone, T> SlowLog<K, T> {
     ///
     /// ```
     /// use std::num::NonZeroUsize;
-    /// use apiscope::core::slow_log::{SlowCall, SlowLog};
+    /// use apiscope::core::profiler::slow_log::{SlowCall, SlowLog};
     /// let mut log = SlowLog::new(NonZeroUsize::MIN, NonZeroUsize::new(8).unwrap(), 1_000.0);
     /// log.insert("/a", SlowCall { at_ms: 0.0, duration_ms: 5.0, detail: () }, 0.0);
     /// log.insert("/b", SlowCall { at_ms: 900.0, duration_ms: 5.0, detail: () }, 900.0);

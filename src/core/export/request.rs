@@ -67,7 +67,7 @@ fn string_attribute(key: &str, value: &str) -> KeyValue {
 /// The resource attributes every request carries.
 ///
 /// ```
-/// use apiscope::core::otlp_export::{ExportConfig, OtlpResource};
+/// use apiscope::core::export::{ExportConfig, OtlpResource};
 /// let config = ExportConfig::new("https://otel.example/v1/metrics");
 /// let resource = OtlpResource::new(&config, "https://shop.example");
 /// assert_eq!(resource.get("service.name"), Some("apiscope-browser"));

@@ -3,19 +3,19 @@
 
 use std::collections::HashMap;
 
-use super::columnar::ColumnarBatch;
-use super::glob::Glob;
-use super::registry::summarize;
-use super::sketch::{Sketch, SketchConfig};
-use super::summary::RouteSummary;
+use crate::core::batch::columnar::ColumnarBatch;
+use crate::core::routes::RouteSummary;
+use crate::core::routes::glob::Glob;
+use crate::core::routes::registry::summarize;
+use crate::core::sketch::{Sketch, SketchConfig};
 
 /// Summaries of the samples in `batches` that started in `[from_ms, to_ms)` and whose route
 /// matches `route` (a glob; all routes when `None`), busiest route first.
 ///
 /// ```
-/// use apiscope::core::columnar::ColumnarBatch;
-/// use apiscope::core::history::summarize_history;
-/// use apiscope::core::sample::Sample;
+/// use apiscope::core::batch::columnar::ColumnarBatch;
+/// use apiscope::core::batch::history::summarize_history;
+/// use apiscope::core::batch::sample::Sample;
 /// let batch = ColumnarBatch::encode("b", &[
 ///     Sample::new(10.0, 100.0, "GET", "/a", 200),
 ///     Sample::new(20.0, 300.0, "GET", "/a", 500),
@@ -74,7 +74,7 @@ fn split_key(key: &str) -> (&str, &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::sample::Sample;
+    use crate::core::batch::sample::Sample;
 
     #[test]
     fn figures_equal_a_sketch_of_the_same_values() {

@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::routes::{RouteError, RouteKey, Templater};
+use crate::core::routes::{RouteError, RouteKey, Templater};
 
 /// How many distinct URLs are remembered before the memo starts over.
 const DEFAULT_CAPACITY: usize = 4096;
@@ -20,7 +20,7 @@ const DEFAULT_CAPACITY: usize = 4096;
 ///
 /// ```
 /// use std::sync::Arc;
-/// use apiscope::core::route_memo::RouteMemo;
+/// use apiscope::core::routes::memo::RouteMemo;
 /// use apiscope::core::routes::Templater;
 /// let mut memo = RouteMemo::new(Templater::default(), "https://app.example");
 /// let url: Arc<str> = "https://app.example/api/users/7".into();
@@ -42,7 +42,7 @@ impl RouteMemo {
     /// page's own routes path-only).
     ///
     /// ```
-    /// use apiscope::core::route_memo::RouteMemo;
+    /// use apiscope::core::routes::memo::RouteMemo;
     /// use apiscope::core::routes::Templater;
     /// let memo = RouteMemo::new(Templater::default(), "https://app.example");
     /// assert_eq!(memo.len(), 0);
@@ -54,7 +54,7 @@ impl RouteMemo {
     /// Like [`RouteMemo::new`], remembering at most `capacity` URLs (0 remembers none).
     ///
     /// ```
-    /// use apiscope::core::route_memo::RouteMemo;
+    /// use apiscope::core::routes::memo::RouteMemo;
     /// use apiscope::core::routes::Templater;
     /// let mut memo = RouteMemo::with_capacity(Templater::default(), "https://a.example", 2);
     /// for id in 0..5 {
@@ -77,7 +77,7 @@ impl RouteMemo {
     /// again, once). Invalid URLs are not remembered: they stay errors, reported each time.
     ///
     /// ```
-    /// use apiscope::core::route_memo::RouteMemo;
+    /// use apiscope::core::routes::memo::RouteMemo;
     /// use apiscope::core::routes::{RouteError, Templater};
     /// let mut memo = RouteMemo::new(Templater::new(&["/api/:tenant/items"]).unwrap(), "https://a.example");
     /// assert_eq!(&*memo.label(&"https://a.example/api/acme/items".into()).unwrap(), "/api/:tenant/items");
@@ -104,7 +104,7 @@ impl RouteMemo {
     /// queries by URL).
     ///
     /// ```
-    /// use apiscope::core::route_memo::RouteMemo;
+    /// use apiscope::core::routes::memo::RouteMemo;
     /// use apiscope::core::routes::Templater;
     /// let memo = RouteMemo::new(Templater::default(), "https://a.example");
     /// assert_eq!(memo.label_uncached("https://a.example/o/2024-01-31?x").unwrap(), "/o/:date");
@@ -122,7 +122,7 @@ impl RouteMemo {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use apiscope::core::route_memo::RouteMemo;
+    /// use apiscope::core::routes::memo::RouteMemo;
     /// use apiscope::core::routes::Templater;
     /// let mut memo = RouteMemo::new(Templater::default(), "https://a.example");
     /// let site: Arc<str> = "https://a.example/a".into();
@@ -139,7 +139,7 @@ impl RouteMemo {
     /// Whether no URL is remembered.
     ///
     /// ```
-    /// use apiscope::core::route_memo::RouteMemo;
+    /// use apiscope::core::routes::memo::RouteMemo;
     /// use apiscope::core::routes::Templater;
     /// assert!(RouteMemo::new(Templater::default(), "https://a.example").is_empty());
     /// ```

@@ -7,8 +7,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::field_error::FieldError;
-use super::sample::Sample;
+use crate::core::batch::sample::Sample;
+use crate::core::error::FieldError;
 
 /// The `bytes` column's marker for an unknown size.
 const UNKNOWN_BYTES: f64 = -1.0;
@@ -16,8 +16,8 @@ const UNKNOWN_BYTES: f64 = -1.0;
 /// The raw columns of a batch, as stored. Column `i` of every vector belongs to sample `i`.
 ///
 /// ```
-/// use apiscope::core::columnar::{ColumnarBatch, Columns};
-/// use apiscope::core::sample::Sample;
+/// use apiscope::core::batch::columnar::{ColumnarBatch, Columns};
+/// use apiscope::core::batch::sample::Sample;
 /// let batch = ColumnarBatch::encode("b1", &[Sample::new(5.0, 1.0, "GET", "/a", 200)]).unwrap();
 /// let columns: &Columns = batch.columns();
 /// assert_eq!(columns.routes, vec!["GET /a".to_string()]);
@@ -45,8 +45,8 @@ pub struct Columns {
 /// A validated batch record: columns of equal length, route ids in range, at least one sample.
 ///
 /// ```
-/// use apiscope::core::columnar::ColumnarBatch;
-/// use apiscope::core::sample::Sample;
+/// use apiscope::core::batch::columnar::ColumnarBatch;
+/// use apiscope::core::batch::sample::Sample;
 /// let samples = vec![
 ///     Sample::new(20.0, 1.0, "GET", "/a", 200),
 ///     Sample::new(10.0, 2.0, "POST", "/a", 201),
@@ -67,8 +67,8 @@ impl ColumnarBatch {
     /// names its field and index).
     ///
     /// ```
-    /// use apiscope::core::columnar::ColumnarBatch;
-    /// use apiscope::core::sample::Sample;
+    /// use apiscope::core::batch::columnar::ColumnarBatch;
+    /// use apiscope::core::batch::sample::Sample;
     /// assert_eq!(ColumnarBatch::encode("b", &[]).unwrap_err().field, "samples");
     /// let bad = Sample::new(0.0, -1.0, "GET", "/", 200);
     /// let err = ColumnarBatch::encode("b", &[bad]).unwrap_err();
@@ -109,7 +109,7 @@ impl ColumnarBatch {
     /// Validates columns read back from storage, which may be corrupt or from another version.
     ///
     /// ```
-    /// use apiscope::core::columnar::{ColumnarBatch, Columns};
+    /// use apiscope::core::batch::columnar::{ColumnarBatch, Columns};
     /// let columns = Columns {
     ///     id: "b".into(),
     ///     start_ms: vec![1.0],
@@ -176,8 +176,8 @@ impl ColumnarBatch {
     /// Decodes the samples, in their original order.
     ///
     /// ```
-    /// use apiscope::core::columnar::ColumnarBatch;
-    /// use apiscope::core::sample::Sample;
+    /// use apiscope::core::batch::columnar::ColumnarBatch;
+    /// use apiscope::core::batch::sample::Sample;
     /// let mut s = Sample::new(1.0, 2.0, "GET", "/with space", 0);
     /// s.bytes = Some(512);
     /// let batch = ColumnarBatch::encode("b", &[s.clone()]).unwrap();
@@ -202,8 +202,8 @@ impl ColumnarBatch {
     /// Decodes sample `index` (which must be below [`ColumnarBatch::len`]).
     ///
     /// ```
-    /// use apiscope::core::columnar::ColumnarBatch;
-    /// use apiscope::core::sample::Sample;
+    /// use apiscope::core::batch::columnar::ColumnarBatch;
+    /// use apiscope::core::batch::sample::Sample;
     /// let batch = ColumnarBatch::encode("b", &[Sample::new(1.0, 2.0, "PUT", "/x", 204)]).unwrap();
     /// assert_eq!(&*batch.sample(0).method, "PUT");
     /// ```
@@ -236,7 +236,7 @@ impl ColumnarBatch {
     /// The batch id (the record key).
     ///
     /// ```
-    /// # use apiscope::core::{columnar::ColumnarBatch, sample::Sample};
+    /// # use apiscope::core::{batch::columnar::ColumnarBatch, batch::sample::Sample};
     /// let batch = ColumnarBatch::encode("b7", &[Sample::new(1.0, 2.0, "GET", "/", 200)]).unwrap();
     /// assert_eq!(batch.id(), "b7");
     /// ```
@@ -247,7 +247,7 @@ impl ColumnarBatch {
     /// How many samples the batch holds (at least 1).
     ///
     /// ```
-    /// # use apiscope::core::{columnar::ColumnarBatch, sample::Sample};
+    /// # use apiscope::core::{batch::columnar::ColumnarBatch, batch::sample::Sample};
     /// let batch = ColumnarBatch::encode("b", &[Sample::new(1.0, 2.0, "GET", "/", 200)]).unwrap();
     /// assert_eq!(batch.len(), 1);
     /// ```
@@ -258,7 +258,7 @@ impl ColumnarBatch {
     /// Always false: a batch holds at least one sample. (Here for clippy's `len_without_is_empty`.)
     ///
     /// ```
-    /// # use apiscope::core::{columnar::ColumnarBatch, sample::Sample};
+    /// # use apiscope::core::{batch::columnar::ColumnarBatch, batch::sample::Sample};
     /// let batch = ColumnarBatch::encode("b", &[Sample::new(1.0, 2.0, "GET", "/", 200)]).unwrap();
     /// assert!(!batch.is_empty());
     /// ```
@@ -269,7 +269,7 @@ impl ColumnarBatch {
     /// Earliest start time, epoch ms (indexed, for time-range reads).
     ///
     /// ```
-    /// # use apiscope::core::{columnar::ColumnarBatch, sample::Sample};
+    /// # use apiscope::core::{batch::columnar::ColumnarBatch, batch::sample::Sample};
     /// let batch = ColumnarBatch::encode("b", &[Sample::new(4.0, 2.0, "GET", "/", 200)]).unwrap();
     /// assert_eq!(batch.min_start_ms(), 4.0);
     /// ```
@@ -280,7 +280,7 @@ impl ColumnarBatch {
     /// Latest start time, epoch ms (indexed, for retention by age).
     ///
     /// ```
-    /// # use apiscope::core::{columnar::ColumnarBatch, sample::Sample};
+    /// # use apiscope::core::{batch::columnar::ColumnarBatch, batch::sample::Sample};
     /// let batch = ColumnarBatch::encode("b", &[Sample::new(4.0, 2.0, "GET", "/", 200)]).unwrap();
     /// assert_eq!(batch.max_start_ms(), 4.0);
     /// ```
@@ -291,7 +291,7 @@ impl ColumnarBatch {
     /// The raw columns, for writing.
     ///
     /// ```
-    /// # use apiscope::core::{columnar::ColumnarBatch, sample::Sample};
+    /// # use apiscope::core::{batch::columnar::ColumnarBatch, batch::sample::Sample};
     /// let batch = ColumnarBatch::encode("b", &[Sample::new(4.0, 2.0, "GET", "/", 200)]).unwrap();
     /// assert_eq!(batch.columns().status, vec![200]);
     /// ```

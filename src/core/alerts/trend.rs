@@ -42,7 +42,7 @@
 
 use serde::Serialize;
 
-use crate::core::summary::Bucket;
+use crate::core::sketch::Bucket;
 
 /// KS plus the p50/p95/p99 tests: each runs at `alpha / TESTS` (Bonferroni).
 const TESTS: f64 = 4.0;
@@ -50,7 +50,7 @@ const TESTS: f64 = 4.0;
 /// Test settings.
 ///
 /// ```
-/// use apiscope::core::trend::TrendConfig;
+/// use apiscope::core::alerts::trend::TrendConfig;
 /// let c = TrendConfig::default();
 /// assert_eq!((c.alpha, c.min_samples, c.min_change), (0.01, 50, 0.05));
 /// ```
@@ -79,7 +79,7 @@ impl Default for TrendConfig {
 /// One quantile, before and after.
 ///
 /// ```
-/// use apiscope::core::trend::Trend;
+/// use apiscope::core::alerts::trend::Trend;
 /// let t = Trend { baseline: 100.0, current: 130.0, change: 0.3, p_value: 1e-6, significant: true };
 /// assert!(t.significant);
 /// ```
@@ -99,8 +99,8 @@ pub struct Trend {
 /// The comparison of one route's recent window with its baseline.
 ///
 /// ```
-/// use apiscope::core::summary::Bucket;
-/// use apiscope::core::trend::{compare, TrendConfig};
+/// use apiscope::core::sketch::Bucket;
+/// use apiscope::core::alerts::trend::{compare, TrendConfig};
 /// let hist = |lo: f64| vec![Bucket { lower: lo, upper: lo + 10.0, count: 100 }];
 /// let r = compare(&hist(100.0), &hist(200.0), &TrendConfig::default());
 /// assert_eq!(r.statistic, 1.0);
@@ -128,8 +128,8 @@ pub struct TrendReport {
 /// overlap.
 ///
 /// ```
-/// use apiscope::core::summary::Bucket;
-/// use apiscope::core::trend::{compare, TrendConfig};
+/// use apiscope::core::sketch::Bucket;
+/// use apiscope::core::alerts::trend::{compare, TrendConfig};
 /// let r = compare(&[], &[Bucket { lower: 1.0, upper: 2.0, count: 5 }], &TrendConfig::default());
 /// assert!(r.p50.baseline.is_nan() && !r.distribution_changed);
 /// ```

@@ -30,7 +30,7 @@ impl EntryKey {
     /// body it already has (a page that dies between a send and its deletion resends it).
     ///
     /// ```
-    /// use apiscope::core::otlp_export::EntryKey;
+    /// use apiscope::core::export::EntryKey;
     /// let key = EntryKey { created_ms: 0.0, session: 0xbeef, seq: 7 };
     /// assert_eq!(key.batch_id(), "0000beef-7");
     /// ```
@@ -66,7 +66,7 @@ impl SendOutcome {
     /// Classifies an HTTP status; `detail` (e.g. the response text) goes into the message.
     ///
     /// ```
-    /// use apiscope::core::otlp_export::SendOutcome;
+    /// use apiscope::core::export::SendOutcome;
     /// assert_eq!(SendOutcome::from_status(204, ""), SendOutcome::Delivered);
     /// assert!(matches!(SendOutcome::from_status(400, "bad"), SendOutcome::Rejected(_)));
     /// assert!(matches!(SendOutcome::from_status(429, ""), SendOutcome::Failed(_)));
@@ -133,7 +133,7 @@ struct Slot {
 /// Bodies waiting for delivery, oldest first, at most `max_len` of them idle.
 ///
 /// ```
-/// use apiscope::core::otlp_export::{ExportBody, ExportQueue, SendOutcome, Settled};
+/// use apiscope::core::export::{ExportBody, ExportQueue, SendOutcome, Settled};
 /// let mut queue = ExportQueue::new(200, 1);
 /// let body = ExportBody { json: "{}".into(), points: 3 };
 /// let (added, dropped) = queue.push(vec![body], 1_000.0);
@@ -174,7 +174,7 @@ impl ExportQueue {
     /// keys dropped to respect the bound (count them out of storage too).
     ///
     /// ```
-    /// use apiscope::core::otlp_export::{EntryKey, ExportQueue, OutboxEntry};
+    /// use apiscope::core::export::{EntryKey, ExportQueue, OutboxEntry};
     /// let entry = |ms| OutboxEntry {
     ///     key: EntryKey { created_ms: ms, session: 9, seq: 0 },
     ///     body: "{}".into(), points: 1, attempts: 2,
@@ -265,7 +265,7 @@ impl ExportQueue {
     /// [`KEEPALIVE_BODY_BUDGET`] bytes and [`MAX_KEEPALIVE_REQUESTS`] requests.
     ///
     /// ```
-    /// use apiscope::core::otlp_export::{ExportBody, ExportQueue};
+    /// use apiscope::core::export::{ExportBody, ExportQueue};
     /// let mut queue = ExportQueue::new(200, 1);
     /// let body = |kib: usize| ExportBody { json: "x".repeat(kib * 1024), points: 1 };
     /// queue.push(vec![body(20), body(50), body(30), body(5)], 0.0);

@@ -52,8 +52,8 @@ fn json_len(value: &impl Serialize) -> usize {
 /// whose two data points alone exceed the budget goes alone in its request.
 ///
 /// ```
-/// use apiscope::core::otlp_export::{DeltaAggregator, ExportConfig, OtlpResource, encode_requests};
-/// use apiscope::core::registry::RegistryConfig;
+/// use apiscope::core::export::{DeltaAggregator, ExportConfig, OtlpResource, encode_requests};
+/// use apiscope::core::routes::registry::RegistryConfig;
 /// let mut agg = DeltaAggregator::new(&RegistryConfig::default(), 0.0).unwrap();
 /// for i in 0..100 {
 ///     agg.record("GET", &format!("/api/r{i}"), 10.0 + f64::from(i), false).unwrap();
@@ -106,9 +106,7 @@ fn encode(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::otlp_export::{
-        DURATION_METRIC as DURATION, ERRORS_METRIC as ERRORS, ExportConfig,
-    };
+    use crate::core::export::{DURATION_METRIC as DURATION, ERRORS_METRIC as ERRORS, ExportConfig};
     use crate::core::sketch::Sketch;
     use serde_json::Value;
 

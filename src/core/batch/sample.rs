@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use super::field_error::FieldError;
+use crate::core::error::FieldError;
 
 /// Longest accepted HTTP method token; real ones are at most 7 letters.
 const MAX_METHOD_LEN: usize = 16;
@@ -12,7 +12,7 @@ const MAX_ROUTE_LEN: usize = 2048;
 /// One completed request. Times are epoch milliseconds; `status` is 0 for network errors.
 ///
 /// ```
-/// use apiscope::core::sample::Sample;
+/// use apiscope::core::batch::sample::Sample;
 /// let s = Sample::new(1_700_000_000_000.0, 12.5, "GET", "/api/users/:id", 200);
 /// assert!(s.ok);
 /// assert!(s.validate().is_ok());
@@ -42,7 +42,7 @@ impl Sample {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use apiscope::core::sample::Sample;
+    /// use apiscope::core::batch::sample::Sample;
     /// assert!(!Sample::new(0.0, 1.0, "POST", "/login", 503).ok);
     /// let route: Arc<str> = "/".into();
     /// let s = Sample::new(0.0, 1.0, "GET", route.clone(), 0);
@@ -69,7 +69,7 @@ impl Sample {
     /// Checks every field; the error names the first bad one.
     ///
     /// ```
-    /// use apiscope::core::sample::Sample;
+    /// use apiscope::core::batch::sample::Sample;
     /// let mut s = Sample::new(0.0, 1.0, "get me", "/", 200);
     /// assert_eq!(s.validate().unwrap_err().field, "method");
     /// s.method = "GET".into();

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::core::field_error::FieldError;
+use crate::core::error::FieldError;
 
 /// How often pending histograms are exported when `intervalMs` is not given.
 pub const DEFAULT_INTERVAL_MS: f64 = 10_000.0;
@@ -27,7 +27,7 @@ pub enum AttributeValue {
 /// `{ url, intervalMs, headers, resource, maxOutbox }`; the facade deserialises it directly.
 ///
 /// ```
-/// use apiscope::core::otlp_export::ExportConfig;
+/// use apiscope::core::export::ExportConfig;
 /// let config: ExportConfig =
 ///     serde_json::from_str(r#"{ "url": "https://otel.example/v1/metrics" }"#).unwrap();
 /// assert_eq!((config.interval_ms, config.max_outbox), (10_000.0, 200.0));
@@ -65,7 +65,7 @@ impl ExportConfig {
     /// A config for `url` with every other option at its default.
     ///
     /// ```
-    /// use apiscope::core::otlp_export::ExportConfig;
+    /// use apiscope::core::export::ExportConfig;
     /// assert_eq!(ExportConfig::new("http://127.0.0.1:4318/v1/metrics").interval_ms, 10_000.0);
     /// ```
     pub fn new(url: &str) -> Self {
@@ -81,7 +81,7 @@ impl ExportConfig {
     /// Checks every option; the error names the first bad one as `export.<option>`.
     ///
     /// ```
-    /// use apiscope::core::otlp_export::ExportConfig;
+    /// use apiscope::core::export::ExportConfig;
     /// let err = ExportConfig::new("/v1/metrics").validate().unwrap_err();
     /// assert_eq!(err.field, "export.url");
     /// let mut config = ExportConfig::new("https://otel.example/v1/metrics");

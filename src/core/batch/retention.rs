@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 /// What retention needs to know about one stored batch.
 ///
 /// ```
-/// use apiscope::core::retention::BatchExtent;
+/// use apiscope::core::batch::retention::BatchExtent;
 /// let e = BatchExtent { id: "b".into(), max_start_ms: 10.0, count: 3 };
 /// assert_eq!(e.count, 3);
 /// ```
@@ -26,7 +26,7 @@ pub struct BatchExtent {
 /// Limits on stored history.
 ///
 /// ```
-/// use apiscope::core::retention::Retention;
+/// use apiscope::core::batch::retention::Retention;
 /// let r = Retention { max_age_ms: 7.0 * 86_400_000.0, max_samples: 1_000_000 };
 /// assert_eq!(r.max_samples, 1_000_000);
 /// ```
@@ -42,7 +42,7 @@ impl Retention {
     /// The ids of the batches to delete at `now_ms`, in any input order.
     ///
     /// ```
-    /// use apiscope::core::retention::{BatchExtent, Retention};
+    /// use apiscope::core::batch::retention::{BatchExtent, Retention};
     /// let extent = |id: &str, max_start_ms, count| BatchExtent { id: id.into(), max_start_ms, count };
     /// let stored = [extent("old", 10.0, 5), extent("mid", 500.0, 5), extent("new", 900.0, 5)];
     /// let by_age = Retention { max_age_ms: 200.0, max_samples: u64::MAX };

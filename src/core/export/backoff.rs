@@ -10,7 +10,7 @@ pub const RETRY_MAX_MS: f64 = 60_000.0;
 /// `random` (in `[0, 1)`) so that many tabs of a recovering collector do not retry in step.
 ///
 /// ```
-/// use apiscope::core::otlp_export::retry_delay_ms;
+/// use apiscope::core::export::retry_delay_ms;
 /// assert_eq!(retry_delay_ms(1, 0.0), 500.0);
 /// assert_eq!(retry_delay_ms(2, 0.999_999).round(), 2_000.0);
 /// assert_eq!(retry_delay_ms(40, 0.0), 30_000.0);

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::core::registry::{OVERFLOW_METHOD, OVERFLOW_ROUTE, RegistryConfig};
+use crate::core::routes::registry::{OVERFLOW_METHOD, OVERFLOW_ROUTE, RegistryConfig};
 use crate::core::sketch::{Sketch, SketchError, check_value};
 
 /// One route's calls over `[start_ms, end_ms)`: exactly what one export reports for it.
@@ -32,8 +32,8 @@ struct Pending {
 /// out and starts over, so each sample is exported exactly once.
 ///
 /// ```
-/// use apiscope::core::otlp_export::DeltaAggregator;
-/// use apiscope::core::registry::RegistryConfig;
+/// use apiscope::core::export::DeltaAggregator;
+/// use apiscope::core::routes::registry::RegistryConfig;
 /// let mut agg = DeltaAggregator::new(&RegistryConfig::default(), 1_000.0).unwrap();
 /// agg.record("GET", "/users/:id", 12.0, false).unwrap();
 /// agg.record("GET", "/users/:id", 80.0, true).unwrap();
@@ -59,8 +59,8 @@ impl DeltaAggregator {
     /// accuracy and route cap (routes beyond it go to the registry's overflow entry).
     ///
     /// ```
-    /// use apiscope::core::otlp_export::DeltaAggregator;
-    /// use apiscope::core::registry::RegistryConfig;
+    /// use apiscope::core::export::DeltaAggregator;
+    /// use apiscope::core::routes::registry::RegistryConfig;
     /// let mut config = RegistryConfig::default();
     /// config.sketch.max_buckets = 0;
     /// assert!(DeltaAggregator::new(&config, 0.0).is_err());
@@ -78,8 +78,8 @@ impl DeltaAggregator {
     /// Adds one call. A bad duration is refused and changes nothing.
     ///
     /// ```
-    /// use apiscope::core::otlp_export::DeltaAggregator;
-    /// use apiscope::core::registry::RegistryConfig;
+    /// use apiscope::core::export::DeltaAggregator;
+    /// use apiscope::core::routes::registry::RegistryConfig;
     /// let mut agg = DeltaAggregator::new(&RegistryConfig::default(), 0.0).unwrap();
     /// assert!(agg.record("GET", "/a", f64::NAN, false).is_err());
     /// assert!(agg.is_empty());
@@ -128,8 +128,8 @@ impl DeltaAggregator {
     /// there were none; either way the next interval starts at `now_ms`.
     ///
     /// ```
-    /// use apiscope::core::otlp_export::DeltaAggregator;
-    /// use apiscope::core::registry::RegistryConfig;
+    /// use apiscope::core::export::DeltaAggregator;
+    /// use apiscope::core::routes::registry::RegistryConfig;
     /// let mut agg = DeltaAggregator::new(&RegistryConfig::default(), 0.0).unwrap();
     /// assert!(agg.take(5.0).is_none());
     /// agg.record("GET", "/a", 1.0, false).unwrap();

@@ -10,7 +10,7 @@
 /// A pre-parsed glob pattern.
 ///
 /// ```
-/// use apiscope::core::glob::Glob;
+/// use apiscope::core::routes::glob::Glob;
 /// let g = Glob::new("/api/*/items/**");
 /// assert!(g.matches("/api/orders/items"));
 /// assert!(g.matches("/api/orders/items/:id/notes"));
@@ -34,7 +34,7 @@ impl Glob {
     /// Parses `pattern`. Every string is a valid pattern, so this cannot fail.
     ///
     /// ```
-    /// use apiscope::core::glob::Glob;
+    /// use apiscope::core::routes::glob::Glob;
     /// assert_eq!(Glob::new("/api/**").as_str(), "/api/**");
     /// ```
     pub fn new(pattern: &str) -> Self {
@@ -54,7 +54,7 @@ impl Glob {
     /// The pattern as written.
     ///
     /// ```
-    /// use apiscope::core::glob::Glob;
+    /// use apiscope::core::routes::glob::Glob;
     /// assert_eq!(Glob::new("*").as_str(), "*");
     /// ```
     pub fn as_str(&self) -> &str {
@@ -64,7 +64,7 @@ impl Glob {
     /// Whether `route` matches the whole pattern.
     ///
     /// ```
-    /// use apiscope::core::glob::Glob;
+    /// use apiscope::core::routes::glob::Glob;
     /// assert!(Glob::new("/api/user*").matches("/api/users"));
     /// assert!(!Glob::new("/api/*").matches("/api/users/:id"));
     /// assert!(Glob::new("**").matches("https://x.example/anything/at/all"));

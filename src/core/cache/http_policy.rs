@@ -16,7 +16,7 @@ use sha2::{Digest, Sha256};
 /// The directives of a `Cache-Control` header that this cache acts on.
 ///
 /// ```
-/// use apiscope::core::http_cache_policy::CacheControl;
+/// use apiscope::core::cache::http_policy::CacheControl;
 /// let cc = CacheControl::parse("public, Max-Age=\"60\", no-cache");
 /// assert_eq!(cc.max_age_s, Some(60.0));
 /// assert!(cc.no_cache && !cc.no_store);
@@ -85,7 +85,7 @@ pub enum RequestPlan {
 /// Decides how to handle a request.
 ///
 /// ```
-/// use apiscope::core::http_cache_policy::{plan_request, RequestFacts, RequestPlan};
+/// use apiscope::core::cache::http_policy::{plan_request, RequestFacts, RequestPlan};
 /// let get = RequestFacts { method: "GET", cache_mode: "default", ..Default::default() };
 /// assert_eq!(plan_request(&get), RequestPlan::Lookup);
 /// let post = RequestFacts { method: "POST", ..get };
@@ -128,7 +128,7 @@ pub struct ResponseFacts<'a> {
 /// How long a response may be kept, in ms, or `None` when it must not be kept.
 ///
 /// ```
-/// use apiscope::core::http_cache_policy::{storable_ttl_ms, ResponseFacts};
+/// use apiscope::core::cache::http_policy::{storable_ttl_ms, ResponseFacts};
 /// let ok = ResponseFacts { status: 200, cache_control: Some("max-age=5"), ..Default::default() };
 /// assert_eq!(storable_ttl_ms(&ok, Some(60_000.0)), Some(5_000.0));
 /// assert_eq!(storable_ttl_ms(&ResponseFacts { status: 500, ..ok }, Some(60_000.0)), None);
@@ -158,7 +158,7 @@ pub fn storable_ttl_ms(response: &ResponseFacts<'_>, default_ttl_ms: Option<f64>
 /// `None` for `Vary: *` (the answer depends on something unknowable: don't cache).
 ///
 /// ```
-/// use apiscope::core::http_cache_policy::vary_names;
+/// use apiscope::core::cache::http_policy::vary_names;
 /// assert_eq!(vary_names(Some("Accept, accept-language ,Accept")).unwrap(), ["accept", "accept-language"]);
 /// assert_eq!(vary_names(None).unwrap().len(), 0);
 /// assert!(vary_names(Some("*")).is_none());
@@ -182,7 +182,7 @@ pub fn vary_names(vary: Option<&str>) -> Option<Vec<String>> {
 /// Callers pass URLs already resolved against the page base (the browser's `Request` does it).
 ///
 /// ```
-/// use apiscope::core::http_cache_policy::normalize_url;
+/// use apiscope::core::cache::http_policy::normalize_url;
 /// assert_eq!(normalize_url("https://a.test/x?q=1#top"), "https://a.test/x?q=1");
 /// ```
 pub fn normalize_url(url: &str) -> &str {
@@ -194,7 +194,7 @@ pub fn normalize_url(url: &str) -> &str {
 /// out of the key.
 ///
 /// ```
-/// use apiscope::core::http_cache_policy::auth_fingerprint;
+/// use apiscope::core::cache::http_policy::auth_fingerprint;
 /// assert_eq!(auth_fingerprint(None), "-");
 /// assert_eq!(auth_fingerprint(Some("Bearer a")).len(), 64);
 /// assert_ne!(auth_fingerprint(Some("Bearer a")), auth_fingerprint(Some("Bearer b")));
@@ -214,7 +214,7 @@ pub fn auth_fingerprint(authorization: Option<&str>) -> String {
 /// which a serialised URL, a method and a hex hash never contain.
 ///
 /// ```
-/// use apiscope::core::http_cache_policy::identity_key;
+/// use apiscope::core::cache::http_policy::identity_key;
 /// let k = identity_key("get", "https://a.test/x#frag", None);
 /// assert_eq!(k, "https://a.test/x\nGET\n-");
 /// ```
@@ -231,7 +231,7 @@ pub fn identity_key(method: &str, url: &str, authorization: Option<&str>) -> Str
 /// differ). Header values cannot contain `\n`, so no two different lists give one key.
 ///
 /// ```
-/// use apiscope::core::http_cache_policy::cache_key;
+/// use apiscope::core::cache::http_policy::cache_key;
 /// let en = cache_key("id", &[("accept-language", Some("en"))]);
 /// let fr = cache_key("id", &[("accept-language", Some("fr"))]);
 /// assert_ne!(en, fr);

@@ -1,0 +1,16 @@
+//! The profiler: every measured call goes through here, composed from the other concepts.
+//!
+//! Owns the composition ([`profiler_core`]), Resource Timing matching ([`timing`]), the slow
+//! call log ([`slow_log`]) and the fixed tables of recent calls and call sites ([`id_slots`]).
+//!
+//! Invariant: a call reaches the live windows, the batcher and the export exactly once, and
+//! is never held back waiting for its Resource Timing entry.
+
+pub mod id_slots;
+pub mod profiler_core;
+pub mod slow_log;
+pub mod timing;
+
+pub use profiler_core::{
+    BreakdownMeans, ObservedCall, ProfilerConfig, ProfilerCore, RouteSnapshot, SlowCallReport,
+};

@@ -1,0 +1,18 @@
+//! Routes: how a URL becomes a route label, and the per-route live windows.
+//!
+//! Owns templating ([`template`]), the per-call-site memo ([`memo`]), route globs ([`glob`]),
+//! the route-capped map ([`capped`]), the registry of rolling windows ([`registry`],
+//! [`windows`]) and the summary a window yields ([`summary`]).
+//!
+//! Invariant: a route label never holds a query string, a fragment or a raw id, and the
+//! number of routes held is bounded by a cap with an overflow route, whatever the page does.
+
+pub mod glob;
+pub mod memo;
+pub mod registry;
+pub mod summary;
+pub mod template;
+pub mod windows;
+
+pub use summary::RouteSummary;
+pub use template::{RouteError, RouteKey, Templater};
