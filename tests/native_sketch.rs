@@ -84,6 +84,13 @@ fn pareto() -> impl Strategy<Value = Vec<f64>> {
     })
 }
 
+/// A number as error messages write it (JavaScript's `String(n)`).
+fn js_number(v: f64) -> String {
+    let mut out = String::new();
+    apiscope::core::error::push_number(&mut out, v);
+    out
+}
+
 fn log_uniform(lo: f64, hi: f64) -> impl Strategy<Value = f64> {
     (lo.ln()..hi.ln()).prop_map(f64::exp)
 }
@@ -252,7 +259,7 @@ proptest! {
         let err = sketch.record_many(&batch).unwrap_err();
         prop_assert_eq!(
             err.to_string(),
-            format!("values[{first}]: must be a finite number >= 0, got {}", batch[first])
+            format!("values[{first}]: must be a finite number >= 0, got {}", js_number(batch[first]))
         );
         prop_assert_eq!(sketch, before);
     }
@@ -519,6 +526,6 @@ fn bad_registry_options_name_the_option() {
             "maxRoutes",
         ),
     ] {
-        assert_eq!(RouteRegistry::new(config).unwrap_err().field(), option);
+        assert_eq!(RouteRegistry::new(config).unwrap_err().field, option);
     }
 }

@@ -1,10 +1,11 @@
 //! `Cache`: the TTL + LRU cache for any JS value, and the option parsing it shares with
 //! `ResponseCache`.
 
-use crate::api::errors::{plain_error, range_error, type_error};
+use crate::api::errors::{plain_error, type_error};
 use crate::api::js_object::Fields;
 use crate::browser::clock::PerformanceClock;
-use crate::core::cache::config::{CacheConfig, CacheOptions, ConfigError, byte_count, duration_ms};
+use crate::core::cache::config::{CacheConfig, CacheOptions, byte_count, duration_ms};
+use crate::core::error::FieldError;
 use crate::core::cache::{SetOptions, TtlLruCache};
 use crate::core::clock::Clock;
 use js_sys::Reflect;
@@ -171,8 +172,8 @@ pub(crate) fn page_clock() -> Result<PerformanceClock, JsValue> {
 }
 
 /// A core validation error as the `RangeError` naming the option.
-pub(crate) fn config_error(error: ConfigError) -> JsValue {
-    range_error(error.option, error.problem)
+pub(crate) fn config_error(error: FieldError) -> JsValue {
+    super::errors::field_error(error)
 }
 
 /// A stats struct as a plain JS object (not a `Map`).

@@ -601,5 +601,5 @@ fn plain<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
 
 /// Core validation failures are values out of their range: a `RangeError` naming the field.
 fn field_error(e: FieldError) -> JsValue {
-    range_error(e.field, e.problem)
+    super::errors::field_error(e)
 }

@@ -219,7 +219,7 @@ fn alerts(top: &Fields) -> Result<Vec<RuleSpec>, JsValue> {
         let path = format!("alerts[{i}]");
         let spec = rule_spec(&rule, &path)?;
         AlertRule::validate(spec.clone())
-            .map_err(|e| range_error(&format!("{path}.{}", e.field), &e.message))?;
+            .map_err(|e| prefixed(&path, e))?;
         if specs.iter().any(|s| s.name == spec.name) {
             return Err(range_error(
                 &format!("{path}.name"),
@@ -272,5 +272,5 @@ fn deserialize<T: serde::de::DeserializeOwned>(
 
 /// A core field error under `path` as a `RangeError`, e.g. `batch.maxSize: ...`.
 pub fn prefixed(path: &str, e: FieldError) -> JsValue {
-    range_error(&format!("{path}.{}", e.field), e.problem)
+    super::errors::field_error(e.within(path))
 }

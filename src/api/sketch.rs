@@ -1,7 +1,8 @@
 //! `Sketch` for JavaScript: the percentile engine behind validation and bulk conversion.
 
-use crate::api::errors::{plain_error, range_error, type_error};
-use crate::core::sketch::{Sketch, SketchConfig, SketchError};
+use crate::api::errors::{range_error, type_error};
+use crate::core::error::FieldError;
+use crate::core::sketch::{Sketch, SketchConfig};
 use js_sys::{Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -146,12 +147,8 @@ impl JsSketch {
 }
 
 /// Bad arguments become `RangeError`s, corrupt bytes a plain `Error`.
-fn to_js(err: SketchError) -> JsValue {
-    if err.is_out_of_range() {
-        range_error(err.field(), err.problem())
-    } else {
-        plain_error(err)
-    }
+fn to_js(err: FieldError) -> JsValue {
+    super::errors::field_error(err)
 }
 
 /// Reads `{ maxRelativeError?, maxBuckets? }`; `undefined`/`null` mean all defaults.

@@ -32,7 +32,7 @@ use crate::core::batch::columnar::ColumnarBatch;
 use crate::core::batch::memory_log::MemoryLog;
 use crate::core::batch::page::{PageBuilder, SampleCursor, SamplePage};
 use crate::core::batch::retention::{BatchExtent, Retention};
-use crate::core::error::FieldError;
+use crate::core::error::{FieldError, Rule};
 
 /// Where history currently goes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub enum StorageState {
 }
 
 /// A failed store operation.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum StoreError {
     /// Bad input; the error names the field.
     Invalid(FieldError),
@@ -211,16 +211,12 @@ impl Store {
     /// Errs only on bad input.
     pub async fn open_with(db_name: &str, options: StoreOptions) -> Result<Store, StoreError> {
         if db_name.is_empty() {
-            return Err(StoreError::Invalid(FieldError::new(
-                "dbName",
-                "must not be empty",
-            )));
+            return Err(StoreError::Invalid(FieldError::new("dbName", Rule::NotEmpty)));
         }
         if options.retention.max_age_ms.is_nan() || options.retention.max_age_ms < 0.0 {
-            return Err(StoreError::Invalid(FieldError::new(
-                "maxAgeMs",
-                format!("must be non-negative, got {}", options.retention.max_age_ms),
-            )));
+            return Err(StoreError::Invalid(
+                FieldError::new("maxAgeMs", Rule::NotNegative).got(options.retention.max_age_ms),
+            ));
         }
         let store = Store {
             name: db_name.to_owned(),

@@ -43,7 +43,6 @@ use crate::core::export::{
     OtlpResource, OutboxEntry, SendOutcome, Settled, encode_requests, retry_delay_ms,
 };
 use crate::core::routes::registry::RegistryConfig;
-use crate::core::sketch::SketchError;
 
 /// A running exporter; dropping it stops the timer and the listeners.
 #[must_use = "exporting stops when the exporter is dropped"]
@@ -92,8 +91,7 @@ impl Exporter {
         let collector = Collector::new(&config.url, &config.headers)?;
         let clock = PerformanceClock::from_global();
         let now = now_ms(&clock);
-        let aggregator = DeltaAggregator::new(registry, now)
-            .map_err(|e| FieldError::new("sketch", e.to_string()))?;
+        let aggregator = DeltaAggregator::new(registry, now)?;
         let session = (js_sys::Math::random() * f64::from(u32::MAX)) as u32;
         let mut queue = ExportQueue::new(config.max_outbox as usize, session);
         let db = match OutboxDb::open(&format!("{db_name}-outbox")).await {
@@ -162,7 +160,7 @@ impl Exporter {
         route: &str,
         duration_ms: f64,
         is_error: bool,
-    ) -> Result<(), SketchError> {
+    ) -> Result<(), FieldError> {
         self.inner
             .aggregator
             .borrow_mut()

@@ -10,7 +10,7 @@ use web_sys::{Headers, RequestInit, Response};
 
 use super::fetch_client;
 use super::idb_schema::describe;
-use crate::core::error::FieldError;
+use crate::core::error::{FieldError, Rule};
 use crate::core::export::{OutboxEntry, SendOutcome};
 
 /// The idempotency header: the entry's batch id, for collectors that dedupe resends.
@@ -28,19 +28,14 @@ impl Collector {
     /// `url` as the browser's URL parser (the one fetch uses) normalises it, and the user's
     /// headers plus `Content-Type: application/json` (which wins over a user value).
     pub fn new(url: &str, headers: &BTreeMap<String, String>) -> Result<Collector, FieldError> {
-        let parsed = web_sys::Url::new(url).map_err(|e| {
-            FieldError::new(
-                "export.url",
-                format!("is not a valid URL: {}", describe(&e)),
-            )
-        })?;
+        let not_url = || FieldError::new("export.url", Rule::Form("an absolute http(s) URL"));
+        let parsed = web_sys::Url::new(url).map_err(|_| not_url().got_text(url))?;
         if !matches!(parsed.protocol().as_str(), "http:" | "https:") {
-            return Err(FieldError::new(
-                "export.url",
-                format!("must be an absolute http(s) URL, got {url:?}"),
-            ));
+            return Err(not_url().got_text(url));
         }
-        let header_error = |e: JsValue| FieldError::new("export.headers", describe(&e));
+        let header_error = |e: JsValue| {
+            FieldError::new("export.headers", Rule::Form("valid headers")).got_text(describe(&e))
+        };
         let all = Headers::new().map_err(header_error)?;
         for (name, value) in headers {
             all.set(name, value).map_err(header_error)?;

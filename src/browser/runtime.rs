@@ -31,7 +31,7 @@ use crate::core::batch::columnar::ColumnarBatch;
 use crate::core::batch::retention::Retention;
 use crate::core::batch::sample::Sample;
 use crate::core::clock::Clock;
-use crate::core::error::FieldError;
+use crate::core::error::{FieldError, Rule};
 use crate::core::export::ExportStats;
 use crate::core::profiler::timing::ResourceTiming;
 use crate::core::profiler::{ObservedCall, ProfilerConfig, ProfilerCore};
@@ -126,7 +126,7 @@ impl Runtime {
         options: RuntimeOptions,
     ) -> Result<Rc<Runtime>, FieldError> {
         let clock = PerformanceClock::from_global()
-            .ok_or_else(|| FieldError::new("global", "no `performance` in this scope"))?;
+            .ok_or_else(|| FieldError::new("global", Rule::Form("a scope with `performance`")))?;
         let session = (js_sys::Math::random() * 2f64.powi(53)) as u64;
         let core = ProfilerCore::new(config, session, &page_origin())?;
         let store_options = StoreOptions {
@@ -136,7 +136,10 @@ impl Runtime {
         let store = match Store::open_with(&options.db_name, store_options).await {
             Ok(store) => store,
             Err(StoreError::Invalid(e)) => return Err(e),
-            Err(other) => return Err(FieldError::new("dbName", other.to_string())),
+            Err(other) => {
+                let rule = Rule::Form("a database that opens");
+                return Err(FieldError::new("dbName", rule).got_text(other.to_string()));
+            }
         };
         let runtime = Rc::new(Runtime {
             core: RefCell::new(core),
@@ -253,7 +256,7 @@ impl Runtime {
         for (i, sample) in samples.iter().enumerate() {
             sample
                 .validate()
-                .map_err(|e| FieldError::new(e.field, format!("samples[{i}]: {}", e.problem)))?;
+                .map_err(|e| e.within(&crate::core::error::indexed("samples", i)))?;
         }
         let now = self.now();
         let mut decision = FlushDecision::Idle;

@@ -17,7 +17,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::rule::{AlertRule, Metric, RuleError, RuleSpec};
+use super::rule::{AlertRule, Metric, RuleSpec};
+use crate::core::error::{FieldError, Rule};
 use crate::core::alerts::trend::TrendReport;
 use crate::core::routes::RouteSummary;
 
@@ -133,12 +134,9 @@ impl AlertEngine {
     /// assert_eq!(engine.add(spec).unwrap_err().field, "name");
     /// assert_eq!(engine.rules().len(), 1);
     /// ```
-    pub fn add(&mut self, spec: RuleSpec) -> Result<(), RuleError> {
+    pub fn add(&mut self, spec: RuleSpec) -> Result<(), FieldError> {
         if self.rules.iter().any(|r| r.name == spec.name) {
-            return Err(RuleError::new(
-                "name",
-                format!("a rule named {:?} already exists", spec.name),
-            ));
+            return Err(FieldError::new("name", Rule::Unique).got_text(spec.name));
         }
         self.rules.push(AlertRule::validate(spec)?);
         Ok(())

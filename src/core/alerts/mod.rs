@@ -16,4 +16,4 @@ mod rule;
 pub mod trend;
 
 pub use evaluator::{AlertEngine, AlertEvent, AlertKind, RouteMetrics};
-pub use rule::{AlertRule, Metric, RuleError, RuleSpec, Threshold};
+pub use rule::{AlertRule, Metric, RuleSpec, Threshold};

@@ -1,12 +1,11 @@
 //! Alert rules: the serde shape the facade receives ([`RuleSpec`]) and its validated form
 //! ([`AlertRule`]).
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use super::evaluator::RouteMetrics;
 use crate::core::alerts::trend::{Trend, TrendReport};
+use crate::core::error::{FieldError, Problem, Rule};
 use crate::core::routes::glob::Glob;
 
 /// A rule as JavaScript writes it, e.g.
@@ -46,40 +45,6 @@ pub struct RuleSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cooldown_ms: Option<f64>,
 }
-
-/// A rule value that failed validation; `field` is the camelCase field name.
-///
-/// ```
-/// use apiscope::core::alerts::{AlertRule, RuleSpec};
-/// let spec = RuleSpec { name: "x".into(), metric: "p42".into(), above: Some(1.0), window_ms: 1.0, ..Default::default() };
-/// let err = AlertRule::validate(spec).unwrap_err();
-/// assert_eq!(err.field, "metric");
-/// assert!(err.to_string().starts_with("metric: "));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RuleError {
-    /// The offending field.
-    pub field: &'static str,
-    /// What is wrong with it.
-    pub message: String,
-}
-
-impl RuleError {
-    pub(crate) fn new(field: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            field,
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for RuleError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
-    }
-}
-
-impl std::error::Error for RuleError {}
 
 /// What a rule watches.
 ///
@@ -147,21 +112,24 @@ impl Metric {
     /// assert_eq!(Metric::CacheHitRate.as_str(), "cacheHitRate");
     /// ```
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::P50 => "p50",
-            Self::P90 => "p90",
-            Self::P95 => "p95",
-            Self::P99 => "p99",
-            Self::Mean => "mean",
-            Self::Max => "max",
-            Self::ErrorRate => "errorRate",
-            Self::Count => "count",
-            Self::CacheHitRate => "cacheHitRate",
-            Self::P50Regression => "p50Regression",
-            Self::P95Regression => "p95Regression",
-            Self::P99Regression => "p99Regression",
-        }
+        Self::NAMES[self as usize]
     }
+
+    /// Every metric's JavaScript name, in [`Metric::ALL`] order.
+    const NAMES: [&'static str; 12] = [
+        "p50",
+        "p90",
+        "p95",
+        "p99",
+        "mean",
+        "max",
+        "errorRate",
+        "count",
+        "cacheHitRate",
+        "p50Regression",
+        "p95Regression",
+        "p99Regression",
+    ];
 
     /// Whether the metric reads the route's trend against its baseline.
     ///
@@ -342,67 +310,49 @@ impl AlertRule {
     /// assert_eq!(field(regression.clone()), "above");
     /// assert!(AlertRule::validate(RuleSpec { above: Some(0.2), ..regression }).is_ok());
     /// ```
-    pub fn validate(spec: RuleSpec) -> Result<Self, RuleError> {
+    pub fn validate(spec: RuleSpec) -> Result<Self, FieldError> {
         if spec.name.trim().is_empty() {
-            return Err(RuleError::new("name", "must not be empty"));
+            return Err(FieldError::new("name", Rule::NotEmpty));
         }
-        let metric = Metric::parse(&spec.metric).ok_or_else(|| {
-            let known: Vec<_> = Metric::ALL.iter().map(|m| m.as_str()).collect();
-            RuleError::new(
-                "metric",
-                format!(
-                    "unknown metric {:?}; expected one of {}",
-                    spec.metric,
-                    known.join(", ")
-                ),
-            )
-        })?;
+        let metric = Metric::parse(&spec.metric)
+            .ok_or_else(|| Problem::text(Rule::OneOf(&Metric::NAMES), &*spec.metric).of("metric"))?;
         if metric.is_regression() && spec.below.is_some() {
-            return Err(RuleError::new(
-                "below",
-                format!(
-                    "not allowed for {}: improvements are not alerts; use above",
-                    metric.as_str()
-                ),
-            ));
+            let rule = Rule::Form("absent for a regression metric (a slowdown is above)");
+            return Err(FieldError::new("below", rule));
         }
         if metric.is_regression() && spec.above.is_none() {
-            return Err(RuleError::new(
-                "above",
-                format!("required for {}", metric.as_str()),
-            ));
+            let rule = Rule::Form("given for a regression metric (a relative slowdown)");
+            return Err(FieldError::new("above", rule));
         }
         let threshold = match (spec.above, spec.below) {
-            (Some(t), None) if t.is_finite() => Threshold::Above(t),
-            (None, Some(t)) if t.is_finite() => Threshold::Below(t),
-            (Some(_), None) => return Err(RuleError::new("above", "must be a finite number")),
-            (None, Some(_)) => return Err(RuleError::new("below", "must be a finite number")),
+            (Some(t), None) => Threshold::Above(Rule::Finite.check(t).map_err(|p| p.of("above"))?),
+            (None, Some(t)) => Threshold::Below(Rule::Finite.check(t).map_err(|p| p.of("below"))?),
             _ => {
-                return Err(RuleError::new(
-                    "above",
-                    "exactly one of above and below is required",
-                ));
+                let rule = Rule::Form("given, or below, but not both");
+                return Err(FieldError::new("above", rule));
             }
         };
-        if metric.is_regression() && threshold.value() < 0.0 {
-            return Err(RuleError::new(
-                "above",
-                format!("must be ≥ 0 for {} (a relative slowdown)", metric.as_str()),
-            ));
+        if metric.is_regression() {
+            // A relative slowdown: 0.35 is 35 % slower.
+            Rule::FiniteNotNegative
+                .check(threshold.value())
+                .map_err(|p| p.of("above"))?;
         }
-        if !(spec.window_ms.is_finite() && spec.window_ms > 0.0) {
-            return Err(RuleError::new("windowMs", "must be a positive number"));
-        }
-        let cooldown_ms = spec.cooldown_ms.unwrap_or(spec.window_ms);
-        if !(cooldown_ms.is_finite() && cooldown_ms >= 0.0) {
-            return Err(RuleError::new("cooldownMs", "must be a number ≥ 0"));
-        }
-        let min_samples = spec.min_samples.unwrap_or(Self::DEFAULT_MIN_SAMPLES as f64);
-        if !(min_samples >= 1.0 && min_samples.fract() == 0.0 && min_samples <= u32::MAX as f64) {
-            return Err(RuleError::new("minSamples", "must be a whole number ≥ 1"));
-        }
+        Rule::Positive
+            .check(spec.window_ms)
+            .map_err(|p| p.of("windowMs"))?;
+        let cooldown_ms = Rule::FiniteNotNegative
+            .check(spec.cooldown_ms.unwrap_or(spec.window_ms))
+            .map_err(|p| p.of("cooldownMs"))?;
+        let samples = Rule::Integer {
+            min: 1.0,
+            max: f64::from(u32::MAX),
+        };
+        let min_samples = samples
+            .check(spec.min_samples.unwrap_or(Self::DEFAULT_MIN_SAMPLES as f64))
+            .map_err(|p| p.of("minSamples"))?;
         if spec.method.as_deref().is_some_and(|m| m.trim().is_empty()) {
-            return Err(RuleError::new("method", "must not be empty"));
+            return Err(FieldError::new("method", Rule::NotEmpty));
         }
         Ok(Self {
             name: spec.name,

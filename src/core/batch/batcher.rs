@@ -13,7 +13,7 @@ use std::collections::VecDeque;
 use std::fmt;
 
 use crate::core::batch::sample::Sample;
-use crate::core::error::FieldError;
+use crate::core::error::{FieldError, Rule};
 
 /// Tuning of a [`Batcher`]. All times are milliseconds.
 ///
@@ -66,27 +66,21 @@ impl BatcherConfig {
     /// assert_eq!(bad.validate().unwrap_err().field, "minSize");
     /// ```
     pub fn validate(&self) -> Result<(), FieldError> {
-        if self.min_size == 0 {
-            return Err(FieldError::new("minSize", "must be at least 1, got 0"));
-        }
-        if self.max_size < self.min_size {
-            return Err(FieldError::new(
-                "maxSize",
-                format!(
-                    "must be at least minSize ({}), got {}",
-                    self.min_size, self.max_size
-                ),
-            ));
-        }
-        if self.max_buffered < self.max_size {
-            return Err(FieldError::new(
-                "maxBuffered",
-                format!(
-                    "must be at least maxSize ({}), got {}",
-                    self.max_size, self.max_buffered
-                ),
-            ));
-        }
+        let at_least = |field, other, bound: usize, value: usize| {
+            let rule = Rule::AtLeastField {
+                other,
+                value: bound as f64,
+            };
+            rule.check(value as f64).map_err(|p| p.of(field))
+        };
+        let one = Rule::Integer {
+            min: 1.0,
+            max: f64::INFINITY,
+        };
+        one.check(self.min_size as f64)
+            .map_err(|p| p.of("minSize"))?;
+        at_least("maxSize", "minSize", self.min_size, self.max_size)?;
+        at_least("maxBuffered", "maxSize", self.max_size, self.max_buffered)?;
         let times = [
             ("maxDelayMs", self.max_delay_ms),
             ("slowMs", self.slow_ms),
@@ -95,12 +89,9 @@ impl BatcherConfig {
             ("retryMaxMs", self.retry_max_ms),
         ];
         for (field, value) in times {
-            if !(value.is_finite() && value >= 0.0) {
-                return Err(FieldError::new(
-                    field,
-                    format!("must be finite and non-negative, got {value}"),
-                ));
-            }
+            Rule::FiniteNotNegative
+                .check(value)
+                .map_err(|p| p.of(field))?;
         }
         Ok(())
     }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::core::batch::sample::Sample;
-use crate::core::error::FieldError;
+use crate::core::error::{FieldError, Rule, indexed};
 
 /// The `bytes` column's marker for an unknown size.
 const UNKNOWN_BYTES: f64 = -1.0;
@@ -72,7 +72,7 @@ impl ColumnarBatch {
     /// assert_eq!(ColumnarBatch::encode("b", &[]).unwrap_err().field, "samples");
     /// let bad = Sample::new(0.0, -1.0, "GET", "/", 200);
     /// let err = ColumnarBatch::encode("b", &[bad]).unwrap_err();
-    /// assert_eq!(err.to_string(), "durationMs: samples[0]: must be finite and non-negative, got -1");
+    /// assert_eq!(err.to_string(), "samples[0].durationMs: must be a finite number >= 0, got -1");
     /// ```
     pub fn encode(id: impl Into<String>, samples: &[Sample]) -> Result<Self, FieldError> {
         let mut columns = Columns {
@@ -82,9 +82,7 @@ impl ColumnarBatch {
         let mut route_ids: HashMap<(&str, &str), u32, foldhash::fast::RandomState> =
             HashMap::default();
         for (index, sample) in samples.iter().enumerate() {
-            sample.validate().map_err(|e| {
-                FieldError::new(e.field, format!("samples[{index}]: {}", e.problem))
-            })?;
+            sample.validate().map_err(|e| e.within(&indexed("samples", index)))?;
             let next_id = route_ids.len() as u32;
             let route_id = *route_ids
                 .entry((&*sample.method, &*sample.route))
@@ -121,10 +119,7 @@ impl ColumnarBatch {
     pub fn from_columns(columns: Columns) -> Result<Self, FieldError> {
         let len = columns.start_ms.len();
         if len == 0 {
-            return Err(FieldError::new(
-                "samples",
-                "a batch needs at least one sample",
-            ));
+            return Err(FieldError::new("samples", Rule::NotEmpty));
         }
         let lengths = [
             ("durationMs", columns.duration_ms.len()),
@@ -135,30 +130,21 @@ impl ColumnarBatch {
         ];
         for (field, got) in lengths {
             if got != len {
-                return Err(FieldError::new(
-                    field,
-                    format!("column has {got} values, startMs has {len}"),
-                ));
+                let rule = Rule::Form("as long as the startMs column");
+                return Err(FieldError::new(field, rule).got(got as f64));
             }
         }
         let routes = columns.routes.len();
         if let Some(bad) = columns.route_id.iter().find(|&&id| id as usize >= routes) {
-            return Err(FieldError::new(
-                "routeId",
-                format!("{bad} is outside the {routes}-entry route dictionary"),
-            ));
+            let rule = Rule::Form("an index of the route dictionary");
+            return Err(FieldError::new("routeId", rule).got(f64::from(*bad)));
         }
         if let Some(bad) = columns.routes.iter().find(|r| !r.contains(' ')) {
-            return Err(FieldError::new(
-                "routes",
-                format!("{bad:?} is not \"METHOD route\""),
-            ));
+            let rule = Rule::Form("\"METHOD route\"");
+            return Err(FieldError::new("routes", rule).got_text(bad));
         }
         if columns.start_ms.iter().any(|t| !t.is_finite()) {
-            return Err(FieldError::new(
-                "startMs",
-                "every start time must be finite",
-            ));
+            return Err(FieldError::new("startMs", Rule::Form("finite start times")));
         }
         let (min_start_ms, max_start_ms) = columns
             .start_ms

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::core::error::FieldError;
+use crate::core::error::{FieldError, Rule};
 
 /// Longest accepted HTTP method token; real ones are at most 7 letters.
 const MAX_METHOD_LEN: usize = 16;
@@ -77,43 +77,30 @@ impl Sample {
     /// assert!(s.validate().unwrap_err().to_string().starts_with("durationMs: "));
     /// ```
     pub fn validate(&self) -> Result<(), FieldError> {
-        let fail = |field, problem: String| Err(FieldError::new(field, problem));
-        if !(self.start_ms.is_finite() && self.start_ms >= 0.0) {
-            return fail(
-                "startTime",
-                format!("must be finite and non-negative, got {}", self.start_ms),
-            );
-        }
-        if !(self.duration_ms.is_finite() && self.duration_ms >= 0.0) {
-            return fail(
-                "durationMs",
-                format!("must be finite and non-negative, got {}", self.duration_ms),
-            );
-        }
+        Rule::FiniteNotNegative
+            .check(self.start_ms)
+            .map_err(|p| p.of("startTime"))?;
+        Rule::FiniteNotNegative
+            .check(self.duration_ms)
+            .map_err(|p| p.of("durationMs"))?;
         // A space would break the "METHOD route" key of the columnar route dictionary.
         let method_ok = !self.method.is_empty()
             && self.method.len() <= MAX_METHOD_LEN
             && self.method.bytes().all(|b| b.is_ascii_uppercase());
         if !method_ok {
-            return fail(
-                "method",
-                format!(
-                    "must be 1..={MAX_METHOD_LEN} upper-case ASCII letters, got {:?}",
-                    self.method
-                ),
-            );
+            let rule = Rule::Form("1 to 16 upper-case ASCII letters");
+            return Err(FieldError::new("method", rule).got_text(&*self.method));
         }
         if self.route.is_empty() || self.route.len() > MAX_ROUTE_LEN {
-            return fail(
-                "route",
-                format!(
-                    "must be 1..={MAX_ROUTE_LEN} bytes long, got {}",
-                    self.route.len()
-                ),
-            );
+            let rule = Rule::Form("1 to 2048 bytes long");
+            return Err(FieldError::new("route", rule).got(self.route.len() as f64));
         }
         if self.status > 999 {
-            return fail("status", format!("must be 0..=999, got {}", self.status));
+            let rule = Rule::Integer {
+                min: 0.0,
+                max: 999.0,
+            };
+            return Err(FieldError::new("status", rule).got(f64::from(self.status)));
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! Validated cache settings. Raw options arrive as `f64` (as JavaScript numbers do) and are
 //! checked here, once, so both facades and native callers share one set of rules.
 
-use std::fmt;
+use crate::core::error::{FieldError, Rule};
 use std::num::NonZeroUsize;
 
 /// Cache options as a caller supplies them; `None` means "not given".
@@ -45,42 +45,18 @@ pub struct CacheConfig {
     pub stale_while_revalidate_ms: f64,
 }
 
-/// An option that failed validation: which one, and why.
-///
-/// ```
-/// use apiscope::core::cache::config::CacheOptions;
-/// let err = CacheOptions { max_entries: 0.0, ..Default::default() }.validate().unwrap_err();
-/// assert_eq!(err.option, "maxEntries");
-/// assert_eq!(err.to_string(), "maxEntries: must be a positive integer, got 0");
-/// ```
-#[derive(Debug, Clone, PartialEq)]
-pub struct ConfigError {
-    /// The option's JavaScript name, e.g. `"ttlMs"`.
-    pub option: &'static str,
-    /// What was wrong with it.
-    pub problem: String,
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.option, self.problem)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
 impl CacheOptions {
     /// Checks every option, naming the first bad one.
     ///
     /// ```
     /// use apiscope::core::cache::config::CacheOptions;
     /// let bad = CacheOptions { max_entries: 5.0, ttl_ms: Some(-1.0), ..Default::default() };
-    /// assert_eq!(bad.validate().unwrap_err().option, "ttlMs");
+    /// assert_eq!(bad.validate().unwrap_err().field, "ttlMs");
     /// ```
-    pub fn validate(&self) -> Result<CacheConfig, ConfigError> {
+    pub fn validate(&self) -> Result<CacheConfig, FieldError> {
         let max_entries = positive_integer("maxEntries", self.max_entries)?;
         let max_bytes = match self.max_bytes {
-            Some(v) if v == 0.0 => return Err(problem("maxBytes", "must be positive", v)),
+            Some(v) if v == 0.0 => return Err(FieldError::new("maxBytes", Rule::Positive).got(v)),
             Some(v) => Some(byte_count("maxBytes", v)?),
             None => None,
         };
@@ -123,16 +99,8 @@ impl CacheConfig {
 /// assert_eq!(duration_ms("ttlMs", 250.0), Ok(250.0));
 /// assert!(duration_ms("ttlMs", f64::NAN).is_err());
 /// ```
-pub fn duration_ms(option: &'static str, value: f64) -> Result<f64, ConfigError> {
-    if value >= 0.0 {
-        Ok(value)
-    } else {
-        Err(problem(
-            option,
-            "must be a non-negative number of milliseconds",
-            value,
-        ))
-    }
+pub fn duration_ms(option: &'static str, value: f64) -> Result<f64, FieldError> {
+    Rule::NotNegative.check(value).map_err(|p| p.of(option))
 }
 
 /// A byte size: finite and not negative, rounded up to whole bytes.
@@ -142,32 +110,21 @@ pub fn duration_ms(option: &'static str, value: f64) -> Result<f64, ConfigError>
 /// assert_eq!(byte_count("bytes", 10.5), Ok(11));
 /// assert!(byte_count("bytes", -1.0).is_err());
 /// ```
-pub fn byte_count(option: &'static str, value: f64) -> Result<u64, ConfigError> {
-    if value.is_finite() && value >= 0.0 {
-        // Saturating float-to-int cast: sizes beyond u64 cannot occur in a browser anyway.
-        Ok(value.ceil() as u64)
-    } else {
-        Err(problem(
-            option,
-            "must be a finite non-negative number of bytes",
-            value,
-        ))
-    }
+pub fn byte_count(option: &'static str, value: f64) -> Result<u64, FieldError> {
+    // Saturating float-to-int cast: sizes beyond u64 cannot occur in a browser anyway.
+    Rule::FiniteNotNegative
+        .check(value)
+        .map(|v| v.ceil() as u64)
+        .map_err(|p| p.of(option))
 }
 
-fn positive_integer(option: &'static str, value: f64) -> Result<NonZeroUsize, ConfigError> {
-    let whole = value.is_finite() && value.fract() == 0.0 && value >= 1.0;
-    whole
-        .then(|| NonZeroUsize::new(value as usize))
-        .flatten()
-        .ok_or_else(|| problem(option, "must be a positive integer", value))
-}
-
-fn problem(option: &'static str, rule: &str, value: f64) -> ConfigError {
-    ConfigError {
-        option,
-        problem: format!("{rule}, got {value}"),
-    }
+fn positive_integer(option: &'static str, value: f64) -> Result<NonZeroUsize, FieldError> {
+    let rule = Rule::Integer {
+        min: 1.0,
+        max: f64::INFINITY,
+    };
+    let whole = rule.check(value).map_err(|p| p.of(option))?;
+    NonZeroUsize::new(whole as usize).ok_or_else(|| FieldError::new(option, rule).got(value))
 }
 
 #[cfg(test)]
@@ -184,7 +141,7 @@ mod tests {
     #[test]
     fn max_entries_must_be_a_positive_integer() {
         for bad in [0.0, -1.0, 1.5, f64::NAN, f64::INFINITY] {
-            assert_eq!(options(bad).validate().unwrap_err().option, "maxEntries");
+            assert_eq!(options(bad).validate().unwrap_err().field, "maxEntries");
         }
         assert!(options(1.0).validate().is_ok());
     }
@@ -223,7 +180,7 @@ mod tests {
         ];
         for (opts, name) in cases {
             let err = opts.validate().unwrap_err();
-            assert_eq!(err.option, name);
+            assert_eq!(err.field, name);
             assert!(err.to_string().starts_with(name));
         }
     }

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::core::error::FieldError;
+use crate::core::error::{FieldError, Problem, Rule};
 
 /// How often pending histograms are exported when `intervalMs` is not given.
 pub const DEFAULT_INTERVAL_MS: f64 = 10_000.0;
@@ -89,31 +89,28 @@ impl ExportConfig {
     /// assert_eq!(config.validate().unwrap_err().field, "export.headers");
     /// ```
     pub fn validate(&self) -> Result<(), FieldError> {
-        check_url(&self.url).map_err(|p| FieldError::new("export.url", p))?;
-        if !(MIN_INTERVAL_MS..=f64::from(u32::MAX)).contains(&self.interval_ms) {
-            return Err(FieldError::new(
-                "export.intervalMs",
-                format!(
-                    "must be between {MIN_INTERVAL_MS} and {}, got {}",
-                    u32::MAX,
-                    self.interval_ms
-                ),
-            ));
-        }
-        if !(1.0..=MAX_OUTBOX).contains(&self.max_outbox) || self.max_outbox.fract() != 0.0 {
-            return Err(FieldError::new(
-                "export.maxOutbox",
-                format!(
-                    "must be an integer in [1, {MAX_OUTBOX}], got {}",
-                    self.max_outbox
-                ),
-            ));
-        }
+        check_url(&self.url).map_err(|p| p.of("export.url"))?;
+        let interval = Rule::Between {
+            min: MIN_INTERVAL_MS,
+            min_closed: true,
+            max: f64::from(u32::MAX),
+            max_closed: true,
+        };
+        interval
+            .check(self.interval_ms)
+            .map_err(|p| p.of("export.intervalMs"))?;
+        let outbox = Rule::Integer {
+            min: 1.0,
+            max: MAX_OUTBOX,
+        };
+        outbox
+            .check(self.max_outbox)
+            .map_err(|p| p.of("export.maxOutbox"))?;
         for (name, value) in &self.headers {
-            check_header(name, value).map_err(|p| FieldError::new("export.headers", p))?;
+            check_header(name, value).map_err(|p| p.of("export.headers"))?;
         }
         for (key, value) in &self.resource {
-            check_attribute(key, value).map_err(|p| FieldError::new("export.resource", p))?;
+            check_attribute(key, value).map_err(|p| p.of("export.resource"))?;
         }
         Ok(())
     }
@@ -121,48 +118,47 @@ impl ExportConfig {
 
 /// An absolute `http(s)` URL with a host and no credentials (fetch refuses those). The browser
 /// edge parses it again with the URL parser fetch uses.
-fn check_url(url: &str) -> Result<(), String> {
-    let bad = |why: &str| Err(format!("{why}, got {url:?}"));
+fn check_url(url: &str) -> Result<(), Problem> {
+    let bad = |form| Err(Problem::text(Rule::Form(form), url));
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return bad("must not contain whitespace");
+        return bad("free of whitespace");
     }
     let scheme_end = url.find("://").unwrap_or(0);
     let scheme = url[..scheme_end].to_ascii_lowercase();
     if scheme != "http" && scheme != "https" {
-        return bad("must be an absolute http(s) URL");
+        return bad("an absolute http(s) URL");
     }
     let rest = &url[scheme_end + 3..];
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
     if authority.contains('@') {
-        return bad("must not contain credentials");
+        return bad("free of credentials");
     }
     if authority.is_empty() || authority.starts_with(':') {
-        return bad("must have a host");
+        return bad("a URL with a host");
     }
     Ok(())
 }
 
 /// An RFC 9110 token name and a value without line breaks, as `Headers.set` requires.
-fn check_header(name: &str, value: &str) -> Result<(), String> {
+fn check_header(name: &str, value: &str) -> Result<(), Problem> {
     let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
     if name.is_empty() || !name.chars().all(tchar) {
-        return Err(format!("{name:?} is not a valid header name"));
+        return Err(Problem::text(Rule::Form("valid header names"), name));
     }
     if value.contains(['\r', '\n', '\0']) {
-        return Err(format!(
-            "the value of {name:?} contains a line break or NUL"
-        ));
+        let rule = Rule::Form("header values without line breaks or NUL");
+        return Err(Problem::text(rule, name));
     }
     Ok(())
 }
 
-fn check_attribute(key: &str, value: &AttributeValue) -> Result<(), String> {
+fn check_attribute(key: &str, value: &AttributeValue) -> Result<(), Problem> {
     if key.is_empty() {
-        return Err("attribute names must not be empty".to_owned());
+        return Err(Problem::new(Rule::Form("attributes with non-empty names")));
     }
     match value {
         AttributeValue::Number(n) if !n.is_finite() => {
-            Err(format!("{key:?} must be a finite number, got {n}"))
+            Err(Problem::text(Rule::Form("attributes with finite numbers"), key))
         }
         _ => Ok(()),
     }
@@ -208,25 +204,25 @@ mod tests {
         let field = |edit: fn(&mut ExportConfig)| {
             let mut config = ExportConfig::new("https://otel.example/v1/metrics");
             edit(&mut config);
-            config.validate().err().map(|e| e.field)
+            config.validate().err().map(|e| e.field).unwrap_or_default()
         };
-        assert_eq!(field(|c| c.interval_ms = 999.0), Some("export.intervalMs"));
+        assert_eq!(field(|c| c.interval_ms = 999.0), "export.intervalMs");
         assert_eq!(
             field(|c| c.interval_ms = f64::NAN),
-            Some("export.intervalMs")
+            "export.intervalMs"
         );
-        assert_eq!(field(|c| c.max_outbox = 0.0), Some("export.maxOutbox"));
-        assert_eq!(field(|c| c.max_outbox = 2.5), Some("export.maxOutbox"));
+        assert_eq!(field(|c| c.max_outbox = 0.0), "export.maxOutbox");
+        assert_eq!(field(|c| c.max_outbox = 2.5), "export.maxOutbox");
         let newline = |c: &mut ExportConfig| {
             c.headers.insert("x-key".into(), "a\r\nb".into());
         };
-        assert_eq!(field(newline), Some("export.headers"));
+        assert_eq!(field(newline), "export.headers");
         let nan = |c: &mut ExportConfig| {
             c.resource
                 .insert("n".into(), AttributeValue::Number(f64::NAN));
         };
-        assert_eq!(field(nan), Some("export.resource"));
-        assert_eq!(field(|c| c.max_outbox = 1.0), None);
+        assert_eq!(field(nan), "export.resource");
+        assert_eq!(field(|c| c.max_outbox = 1.0), "");
     }
 
     #[test]

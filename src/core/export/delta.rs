@@ -3,7 +3,8 @@
 use std::collections::BTreeMap;
 
 use crate::core::routes::registry::{OVERFLOW_METHOD, OVERFLOW_ROUTE, RegistryConfig};
-use crate::core::sketch::{Sketch, SketchError, check_value};
+use crate::core::error::FieldError;
+use crate::core::sketch::{Sketch, check_value};
 
 /// One route's calls over `[start_ms, end_ms)`: exactly what one export reports for it.
 #[derive(Debug, Clone, PartialEq)]
@@ -65,7 +66,7 @@ impl DeltaAggregator {
     /// config.sketch.max_buckets = 0;
     /// assert!(DeltaAggregator::new(&config, 0.0).is_err());
     /// ```
-    pub fn new(config: &RegistryConfig, now_ms: f64) -> Result<Self, SketchError> {
+    pub fn new(config: &RegistryConfig, now_ms: f64) -> Result<Self, FieldError> {
         Ok(Self {
             empty: Sketch::new(config.sketch)?,
             max_routes: config.max_routes,
@@ -90,7 +91,7 @@ impl DeltaAggregator {
         route: &str,
         duration_ms: f64,
         is_error: bool,
-    ) -> Result<(), SketchError> {
+    ) -> Result<(), FieldError> {
         check_value(|| "durationMs".to_owned(), duration_ms)?;
         let pending = match self.routes.get_mut(method).and_then(|r| r.get_mut(route)) {
             Some(pending) => pending,

@@ -13,19 +13,19 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::core::alerts::trend::{TrendConfig, TrendReport, compare};
-use crate::core::alerts::{AlertEngine, AlertEvent, RouteMetrics, RuleError, RuleSpec};
+use crate::core::alerts::{AlertEngine, AlertEvent, RouteMetrics, RuleSpec};
 use crate::core::batch::batcher::{
     Batch, BatchId, Batcher, BatcherConfig, BatcherStats, FlushDecision,
 };
 use crate::core::batch::sample::Sample;
-use crate::core::error::FieldError;
+use crate::core::error::{FieldError, indexed};
 use crate::core::export::ExportPoint;
 use crate::core::profiler::id_slots::IdSlots;
 use crate::core::profiler::slow_log::{SlowCall, SlowLog};
 use crate::core::profiler::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
 use crate::core::routes::memo::RouteMemo;
 use crate::core::routes::registry::{RegistryConfig, RouteRegistry};
-use crate::core::routes::{RouteError, Templater};
+use crate::core::routes::Templater;
 use crate::core::sketch::Sketch;
 use crate::core::{routes::RouteSummary, sketch::Bucket};
 
@@ -236,14 +236,14 @@ impl ProfilerCore {
         page_origin: &str,
     ) -> Result<Self, FieldError> {
         let slot_ms = config.registry.slot_ms;
-        let templater =
-            Templater::new(&config.routes).map_err(|e| FieldError::new("routes", e.to_string()))?;
-        let registry = RouteRegistry::new(config.registry)
-            .map_err(|e| FieldError::new("sketch", e.to_string()))?;
-        let batcher = Batcher::new(config.batch, session)?;
+        let templater = Templater::new(&config.routes).map_err(|e| e.within("routes"))?;
+        let registry = RouteRegistry::new(config.registry).map_err(|e| e.within("windows"))?;
+        let batcher = Batcher::new(config.batch, session).map_err(|e| e.within("batch"))?;
         let mut alerts = AlertEngine::default();
-        for spec in config.alerts {
-            alerts.add(spec).map_err(rule_field_error)?;
+        for (i, spec) in config.alerts.into_iter().enumerate() {
+            alerts
+                .add(spec)
+                .map_err(|e| e.within(&indexed("alerts", i)))?;
         }
         Ok(Self {
             slot_ms,
@@ -278,15 +278,13 @@ impl ProfilerCore {
         self.started_ms.get_or_insert(now_ms);
         // The live windows file a call under the time it finished; never in the future.
         let at = (sample.start_ms + sample.duration_ms).min(now_ms);
-        self.registry
-            .record(
-                &sample.method,
-                &sample.route,
-                sample.duration_ms,
-                !sample.ok,
-                at,
-            )
-            .map_err(|e| FieldError::new("durationMs", e.to_string()))?;
+        self.registry.record(
+            &sample.method,
+            &sample.route,
+            sample.duration_ms,
+            !sample.ok,
+            at,
+        )?;
         Ok(self.batcher.push(sample, now_ms))
     }
 
@@ -299,7 +297,7 @@ impl ProfilerCore {
     /// assert_eq!(p.route_of("not a url").unwrap_err().field, "url");
     /// ```
     pub fn route_of(&self, url: &str) -> Result<String, FieldError> {
-        self.routes.label_uncached(url).map_err(route_field_error)
+        self.routes.label_uncached(url)
     }
 
     /// Records a call the hooks observed: templates its URL, records it, files it in the
@@ -309,7 +307,7 @@ impl ProfilerCore {
     /// The hot path of instrumentation: a URL seen before is not templated again, and the
     /// method, URL and route strings are shared, not copied, by everything that keeps them.
     pub fn observe(&mut self, call: ObservedCall, now_ms: f64) -> Result<Arc<str>, FieldError> {
-        let route = self.routes.label(&call.url).map_err(route_field_error)?;
+        let route = self.routes.label(&call.url)?;
         let route_id: RouteId = (call.method, route);
         let mut sample = Sample::new(
             call.start_ms,
@@ -557,7 +555,7 @@ impl ProfilerCore {
 
     /// Adds an alert rule; an invalid or duplicate rule is rejected alone.
     pub fn add_alert(&mut self, spec: RuleSpec) -> Result<(), FieldError> {
-        self.alerts.add(spec).map_err(rule_field_error)
+        self.alerts.add(spec)
     }
 
     /// Removes the rule called `name`; false if there was none.
@@ -644,15 +642,4 @@ impl ProfilerCore {
 fn new_slow_log() -> SlowLog<RouteId, SlowDetail> {
     let n = |v: usize| NonZeroUsize::new(v).unwrap_or(NonZeroUsize::MIN);
     SlowLog::new(n(SLOW_CALLS_PER_ROUTE), n(500), TREND_BASELINE_MS)
-}
-
-fn route_field_error(e: RouteError) -> FieldError {
-    match e {
-        RouteError::InvalidUrl(reason) => FieldError::new("url", reason),
-        other => FieldError::new("routes", other.to_string()),
-    }
-}
-
-fn rule_field_error(e: RuleError) -> FieldError {
-    FieldError::new(e.field, e.message)
 }

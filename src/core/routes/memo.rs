@@ -11,7 +11,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::core::routes::{RouteError, RouteKey, Templater};
+use crate::core::error::FieldError;
+use crate::core::routes::{RouteKey, Templater};
 
 /// How many distinct URLs are remembered before the memo starts over.
 const DEFAULT_CAPACITY: usize = 4096;
@@ -78,14 +79,15 @@ impl RouteMemo {
     ///
     /// ```
     /// use apiscope::core::routes::memo::RouteMemo;
-    /// use apiscope::core::routes::{RouteError, Templater};
+    /// use apiscope::core::error::FieldError;
+    /// use apiscope::core::routes::Templater;
     /// let mut memo = RouteMemo::new(Templater::new(&["/api/:tenant/items"]).unwrap(), "https://a.example");
     /// assert_eq!(&*memo.label(&"https://a.example/api/acme/items".into()).unwrap(), "/api/:tenant/items");
     /// assert_eq!(&*memo.label(&"https://b.example/x/1".into()).unwrap(), "https://b.example/x/:id");
-    /// assert!(matches!(memo.label(&"no url".into()), Err(RouteError::InvalidUrl(_))));
+    /// assert!(matches!(memo.label(&"no url".into()), Err(FieldError { .. })));
     /// assert_eq!(memo.len(), 2);
     /// ```
-    pub fn label(&mut self, url: &Arc<str>) -> Result<Arc<str>, RouteError> {
+    pub fn label(&mut self, url: &Arc<str>) -> Result<Arc<str>, FieldError> {
         let address = Arc::as_ptr(url).cast::<u8>() as usize;
         if let Some((_, label)) = self.labels.get(&address) {
             return Ok(label.clone());
@@ -110,11 +112,11 @@ impl RouteMemo {
     /// assert_eq!(memo.label_uncached("https://a.example/o/2024-01-31?x").unwrap(), "/o/:date");
     /// assert_eq!(memo.len(), 0);
     /// ```
-    pub fn label_uncached(&self, url: &str) -> Result<String, RouteError> {
+    pub fn label_uncached(&self, url: &str) -> Result<String, FieldError> {
         Ok(self.route_key(url)?.label().to_owned())
     }
 
-    fn route_key(&self, url: &str) -> Result<RouteKey, RouteError> {
+    fn route_key(&self, url: &str) -> Result<RouteKey, FieldError> {
         self.templater.route(url, &self.page_origin)
     }
 

@@ -15,4 +15,4 @@ pub mod template;
 pub mod windows;
 
 pub use summary::RouteSummary;
-pub use template::{RouteError, RouteKey, Templater};
+pub use template::{RouteKey, Templater};

@@ -3,7 +3,8 @@
 
 use crate::core::routes::RouteSummary;
 use crate::core::routes::windows::{RollingWindows, check_sample};
-use crate::core::sketch::{Sketch, SketchConfig, SketchError};
+use crate::core::error::{FieldError, Rule};
+use crate::core::sketch::{Sketch, SketchConfig};
 use std::collections::BTreeMap;
 
 /// The method of the entry that collects samples of routes beyond `max_routes`.
@@ -87,13 +88,13 @@ impl RouteRegistry {
     /// let bad = RegistryConfig { max_routes: 0, ..RegistryConfig::default() };
     /// assert!(RouteRegistry::new(bad).unwrap_err().to_string().starts_with("maxRoutes: "));
     /// ```
-    pub fn new(config: RegistryConfig) -> Result<Self, SketchError> {
-        if config.max_routes == 0 {
-            return Err(SketchError::InvalidOption {
-                option: "maxRoutes",
-                reason: "must be an integer >= 1, got 0".to_owned(),
-            });
-        }
+    pub fn new(config: RegistryConfig) -> Result<Self, FieldError> {
+        let rule = Rule::Integer {
+            min: 1.0,
+            max: f64::INFINITY,
+        };
+        rule.check(config.max_routes as f64)
+            .map_err(|p| p.of("maxRoutes"))?;
         Ok(Self {
             empty: RollingWindows::new(config.slot_ms, config.retention_ms, config.sketch)?,
             config,
@@ -124,7 +125,7 @@ impl RouteRegistry {
         duration_ms: f64,
         is_error: bool,
         now_ms: f64,
-    ) -> Result<(), SketchError> {
+    ) -> Result<(), FieldError> {
         check_sample(duration_ms, now_ms)?;
         if let Some(windows) = self.routes.get_mut(method).and_then(|r| r.get_mut(route)) {
             return windows.record(duration_ms, is_error, now_ms);

@@ -21,41 +21,8 @@
 //!
 //! Every replacement starts with `:`, which no rule matches, so templating is idempotent.
 
-use std::fmt;
 
-/// Why a URL or a user template was rejected.
-///
-/// ```
-/// use apiscope::core::routes::{RouteError, Templater};
-/// let err = Templater::default().route("not a url", "https://a.example").unwrap_err();
-/// assert!(matches!(err, RouteError::InvalidUrl(_)));
-/// assert!(err.to_string().starts_with("url:"));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RouteError {
-    /// The URL is not an absolute `scheme://host/...` URL; the reason says what is wrong.
-    InvalidUrl(&'static str),
-    /// A user template is malformed.
-    InvalidTemplate {
-        /// The template as given.
-        template: String,
-        /// What is wrong with it.
-        reason: &'static str,
-    },
-}
-
-impl fmt::Display for RouteError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::InvalidUrl(reason) => write!(f, "url: {reason}"),
-            Self::InvalidTemplate { template, reason } => {
-                write!(f, "templates: {template:?} {reason}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for RouteError {}
+use crate::core::error::{FieldError, Problem, Rule, indexed};
 
 /// A templated route: one string `origin + template`, e.g.
 /// `https://api.example.com/users/:id`, with accessors for each part.
@@ -173,10 +140,11 @@ impl Templater {
     /// assert!(Templater::new(&["api/:id"]).is_err());
     /// assert!(Templater::new(&["/api/:"]).is_err());
     /// ```
-    pub fn new<S: AsRef<str>>(templates: &[S]) -> Result<Self, RouteError> {
+    pub fn new<S: AsRef<str>>(templates: &[S]) -> Result<Self, FieldError> {
         let templates = templates
             .iter()
-            .map(|t| parse_template(t.as_ref()))
+            .enumerate()
+            .map(|(i, t)| parse_template(t.as_ref()).map_err(|p| p.of(indexed("", i))))
             .collect::<Result<_, _>>()?;
         Ok(Self { templates })
     }
@@ -193,7 +161,7 @@ impl Templater {
     /// assert_eq!(key.full(), "https://shop.example/p/:uuid/:date");
     /// assert!(key.same_origin());
     /// ```
-    pub fn route(&self, url: &str, page_origin: &str) -> Result<RouteKey, RouteError> {
+    pub fn route(&self, url: &str, page_origin: &str) -> Result<RouteKey, FieldError> {
         let parts = split_url(url)?;
         let mut full = String::with_capacity(url.len());
         push_lowercase(&mut full, parts.scheme);
@@ -239,21 +207,18 @@ impl Templater {
     }
 }
 
-fn parse_template(template: &str) -> Result<Vec<TemplateSegment>, RouteError> {
-    let invalid = |reason| RouteError::InvalidTemplate {
-        template: template.to_owned(),
-        reason,
-    };
+fn parse_template(template: &str) -> Result<Vec<TemplateSegment>, Problem> {
+    let invalid = |form| Problem::text(Rule::Form(form), template);
     if !template.starts_with('/') {
-        return Err(invalid("must start with '/'"));
+        return Err(invalid("a path starting with '/'"));
     }
     if template.contains(['?', '#']) {
-        return Err(invalid("must not contain '?' or '#'"));
+        return Err(invalid("a path without '?' or '#'"));
     }
     template
         .split('/')
         .map(|seg| match seg {
-            ":" => Err(invalid("has a ':' without a name")),
+            ":" => Err(invalid("a path whose ':' segments have names")),
             "*" => Ok(TemplateSegment::Placeholder(seg.to_owned())),
             _ if seg.starts_with(':') => Ok(TemplateSegment::Placeholder(seg.to_owned())),
             _ => Ok(TemplateSegment::Literal(seg.to_owned())),
@@ -269,23 +234,23 @@ struct UrlParts<'a> {
     path: &'a str,
 }
 
-fn split_url(url: &str) -> Result<UrlParts<'_>, RouteError> {
-    use RouteError::InvalidUrl;
+fn split_url(url: &str) -> Result<UrlParts<'_>, FieldError> {
+    let invalid_url = |form| FieldError::new("url", Rule::Form(form));
     if url
         .bytes()
         .any(|b| b.is_ascii_whitespace() || b.is_ascii_control() || b == b'\\')
     {
-        return Err(InvalidUrl(
-            "contains whitespace, control characters or '\\'",
+        return Err(invalid_url(
+            "a URL without whitespace, control characters or '\\'",
         ));
     }
-    let (scheme, rest) = url.split_once("://").ok_or(InvalidUrl("is not absolute"))?;
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| invalid_url("an absolute URL"))?;
     let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
         && scheme
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
     if !scheme_ok {
-        return Err(InvalidUrl("has an invalid scheme"));
+        return Err(invalid_url("a URL with a valid scheme"));
     }
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, rest) = rest.split_at(authority_end);
@@ -293,10 +258,10 @@ fn split_url(url: &str) -> Result<UrlParts<'_>, RouteError> {
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
     let (host, port) = split_port(host_port)?;
     if host.is_empty() {
-        return Err(InvalidUrl("has no host"));
+        return Err(invalid_url("a URL with a host"));
     }
     if host.contains(':') && !(host.starts_with('[') && host.ends_with(']')) {
-        return Err(InvalidUrl("has an invalid host"));
+        return Err(invalid_url("a URL with a valid host"));
     }
     let path_end = rest.find(['?', '#']).unwrap_or(rest.len());
     Ok(UrlParts {
@@ -308,7 +273,7 @@ fn split_url(url: &str) -> Result<UrlParts<'_>, RouteError> {
 }
 
 /// Splits `host:port`, minding IPv6 literals (`[::1]:8080`).
-fn split_port(host_port: &str) -> Result<(&str, Option<&str>), RouteError> {
+fn split_port(host_port: &str) -> Result<(&str, Option<&str>), FieldError> {
     let colon = match host_port.rfind(':') {
         Some(i) if !host_port[i..].contains(']') => i,
         _ => return Ok((host_port, None)),
@@ -319,7 +284,7 @@ fn split_port(host_port: &str) -> Result<(&str, Option<&str>), RouteError> {
     }
     match port.parse::<u16>() {
         Ok(_) if port.bytes().all(|b| b.is_ascii_digit()) => Ok((host, Some(port))),
-        _ => Err(RouteError::InvalidUrl("has an invalid port")),
+        _ => Err(FieldError::new("url", Rule::Form("a URL with a valid port"))),
     }
 }
 

@@ -3,7 +3,8 @@
 //! of slots. Slots exist only where samples arrived, and never more than
 //! `ceil(retention / slot)` of them, so memory stays bounded however long the page lives.
 
-use crate::core::sketch::{Sketch, SketchConfig, SketchError, check_value};
+use crate::core::error::{FieldError, Rule};
+use crate::core::sketch::{Sketch, SketchConfig, check_value};
 use std::collections::VecDeque;
 
 /// The most slots one route keeps (retention / slot), bounding memory per route.
@@ -53,21 +54,17 @@ impl RollingWindows {
     /// let err = RollingWindows::new(0.0, 60_000.0, SketchConfig::default()).unwrap_err();
     /// assert!(err.to_string().starts_with("slotMs: "));
     /// ```
-    pub fn new(slot_ms: f64, retention_ms: f64, sketch: SketchConfig) -> Result<Self, SketchError> {
-        if !(slot_ms.is_finite() && slot_ms > 0.0) {
-            return Err(SketchError::InvalidOption {
-                option: "slotMs",
-                reason: format!("must be a finite number > 0, got {slot_ms}"),
-            });
-        }
+    pub fn new(slot_ms: f64, retention_ms: f64, sketch: SketchConfig) -> Result<Self, FieldError> {
+        Rule::Positive.check(slot_ms).map_err(|p| p.of("slotMs"))?;
         let slots = (retention_ms / slot_ms).ceil();
         if !(1.0..=MAX_SLOTS as f64).contains(&slots) {
-            return Err(SketchError::InvalidOption {
-                option: "retentionMs",
-                reason: format!(
-                    "must be > 0 and at most {MAX_SLOTS} slots of {slot_ms} ms, got {retention_ms}"
-                ),
-            });
+            let rule = Rule::Between {
+                min: 0.0,
+                min_closed: false,
+                max: MAX_SLOTS as f64 * slot_ms,
+                max_closed: true,
+            };
+            return Err(FieldError::new("retentionMs", rule).got(retention_ms));
         }
         Ok(Self {
             slot_ms,
@@ -94,7 +91,7 @@ impl RollingWindows {
         duration_ms: f64,
         is_error: bool,
         now_ms: f64,
-    ) -> Result<(), SketchError> {
+    ) -> Result<(), FieldError> {
         check_sample(duration_ms, now_ms)?;
         let number = self.slot_number(now_ms);
         let newest = self.slots.back().map_or(number, |s| s.number.max(number));
@@ -224,7 +221,7 @@ impl RollingWindows {
 }
 
 /// Accepts a sample's duration and time, naming the one that is bad.
-pub(crate) fn check_sample(duration_ms: f64, now_ms: f64) -> Result<(), SketchError> {
+pub(crate) fn check_sample(duration_ms: f64, now_ms: f64) -> Result<(), FieldError> {
     check_value(|| "durationMs".to_owned(), duration_ms)?;
     check_value(|| "nowMs".to_owned(), now_ms)?;
     Ok(())
@@ -253,7 +250,7 @@ mod tests {
     fn bad_times_change_nothing() {
         let mut w = windows();
         let err = w.record(1.0, false, f64::NAN).unwrap_err();
-        assert_eq!(err.field(), "nowMs");
+        assert_eq!(err.field, "nowMs");
         assert_eq!(w, windows());
     }
 }

@@ -2,7 +2,8 @@
 //! the span is made room for once, then one pass sums and counts without growth checks.
 
 use super::Sketch;
-use super::error::{SketchError, check_value};
+use super::error::check_value;
+use crate::core::error::{FieldError, indexed};
 
 /// What the checking pass learns about a batch.
 struct Scan {
@@ -44,12 +45,12 @@ impl Sketch {
     /// use apiscope::core::sketch::Sketch;
     /// let mut sketch = Sketch::default();
     /// let err = sketch.record_many(&[1.0, 2.0, f64::INFINITY]).unwrap_err();
-    /// assert_eq!(err.to_string(), "values[2]: must be a finite number >= 0, got inf");
+    /// assert_eq!(err.to_string(), "values[2]: must be a finite number >= 0, got Infinity");
     /// assert_eq!(sketch.count(), 0);
     /// sketch.record_many(&[1.0, 2.0]).unwrap();
     /// assert_eq!(sketch.count(), 2);
     /// ```
-    pub fn record_many(&mut self, values: &[f64]) -> Result<(), SketchError> {
+    pub fn record_many(&mut self, values: &[f64]) -> Result<(), FieldError> {
         if values.is_empty() {
             return Ok(());
         }
@@ -57,7 +58,7 @@ impl Sketch {
         if !scan.valid {
             // Rare: find the first bad value to name it.
             for (i, &v) in values.iter().enumerate() {
-                check_value(|| format!("values[{i}]"), v)?;
+                check_value(|| indexed("values", i), v)?;
             }
         }
         if scan.max > 0.0 {

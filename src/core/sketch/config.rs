@@ -1,6 +1,6 @@
 //! How accurate and how large a sketch may be.
 
-use super::error::SketchError;
+use crate::core::error::{FieldError, Rule};
 use super::mapping::{MAX_SCALE, relative_error_at, scale_for_error};
 
 /// The default bucket budget: at scale 6 it covers 1 µs .. 1 h (2,032 buckets) without
@@ -66,25 +66,24 @@ impl SketchConfig {
     /// let bad = SketchConfig { max_buckets: 1, ..SketchConfig::default() };
     /// assert!(bad.resolve().unwrap_err().to_string().starts_with("maxBuckets: "));
     /// ```
-    pub fn resolve(&self) -> Result<(i32, usize), SketchError> {
+    pub fn resolve(&self) -> Result<(i32, usize), FieldError> {
         let scale = scale_for_error(self.max_relative_error)
             .filter(|_| self.max_relative_error < 1.0)
-            .ok_or_else(|| SketchError::InvalidOption {
-                option: "maxRelativeError",
-                reason: format!(
-                    "must be in [{:e}, 1), got {}",
-                    relative_error_at(MAX_SCALE),
-                    self.max_relative_error
-                ),
+            .ok_or_else(|| {
+                let rule = Rule::Between {
+                    min: relative_error_at(MAX_SCALE),
+                    min_closed: true,
+                    max: 1.0,
+                    max_closed: false,
+                };
+                FieldError::new("maxRelativeError", rule).got(self.max_relative_error)
             })?;
         if !(MIN_BUCKETS..=MAX_BUCKETS).contains(&self.max_buckets) {
-            return Err(SketchError::InvalidOption {
-                option: "maxBuckets",
-                reason: format!(
-                    "must be an integer in [{MIN_BUCKETS}, {MAX_BUCKETS}], got {}",
-                    self.max_buckets
-                ),
-            });
+            let rule = Rule::Integer {
+                min: MIN_BUCKETS as f64,
+                max: MAX_BUCKETS as f64,
+            };
+            return Err(FieldError::new("maxBuckets", rule).got(self.max_buckets as f64));
         }
         Ok((scale, self.max_buckets))
     }

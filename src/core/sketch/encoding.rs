@@ -10,13 +10,13 @@
 //! ```
 //!
 //! `count` is not stored: it is the zero count plus the bucket counts. Decoding checks every
-//! field and the absence of trailing bytes, and reports a [`SketchError::Corrupt`] instead of
+//! field and the absence of trailing bytes, and reports a [`Rule::Decodes`] error instead of
 //! panicking.
 
 use super::Sketch;
 use super::buckets::DenseBuckets;
 use super::config::{MAX_BUCKETS, MIN_BUCKETS};
-use super::error::SketchError;
+use crate::core::error::{FieldError, Rule};
 use super::mapping::{MAX_SCALE, MIN_SCALE, Mapping};
 
 const VERSION: u8 = 1;
@@ -71,28 +71,28 @@ impl Sketch {
     /// sketch.record_many(&[0.0, 7.5]).unwrap();
     /// assert_eq!(Sketch::from_bytes(&sketch.to_bytes()).unwrap(), sketch);
     /// let err = Sketch::from_bytes(&[1, 12]).unwrap_err();
-    /// assert!(err.to_string().starts_with("bytes: truncated"));
+    /// assert!(err.to_string().starts_with("bytes: does not decode: truncated"));
     /// ```
-    pub fn from_bytes(bytes: &[u8]) -> Result<Sketch, SketchError> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Sketch, FieldError> {
         let mut r = Reader { bytes, pos: 0 };
         let version = r.byte()?;
         if version != VERSION {
-            return Err(corrupt(format!("unsupported format version {version}")));
+            return Err(corrupt("unsupported format version", version));
         }
-        let max_scale = r.scale(MIN_SCALE, MAX_SCALE, "max scale")?;
+        let max_scale = r.scale(MIN_SCALE, MAX_SCALE, "max scale out of range")?;
         let max_buckets = r.varint()?;
         if !(MIN_BUCKETS as u64..=MAX_BUCKETS as u64).contains(&max_buckets) {
-            return Err(corrupt(format!("bucket budget {max_buckets} out of range")));
+            return Err(corrupt("bucket budget out of range", max_buckets as f64));
         }
         let mut sketch = Sketch::empty(max_scale, max_buckets as usize);
-        sketch.mapping = Mapping::new(r.scale(MIN_SCALE, max_scale, "scale")?);
+        sketch.mapping = Mapping::new(r.scale(MIN_SCALE, max_scale, "scale out of range")?);
         sketch.zero_count = r.varint()?;
         sketch.buckets = r.buckets(&sketch)?;
         sketch.count = sketch
             .buckets
             .counts()
             .try_fold(sketch.zero_count, u64::checked_add)
-            .ok_or_else(|| corrupt("total count overflows".to_owned()))?;
+            .ok_or_else(|| corrupt("total count overflows", 0u8))?;
         if sketch.count > 0 {
             let (sum, min, max) = (r.f64()?, r.f64()?, r.f64()?);
             let plausible = sum >= 0.0
@@ -100,21 +100,20 @@ impl Sketch {
                 && (min..=f64::MAX).contains(&max)
                 && (sketch.zero_count == 0 || min == 0.0);
             if !plausible {
-                return Err(corrupt(format!(
-                    "inconsistent sum/min/max {sum}/{min}/{max}"
-                )));
+                return Err(corrupt("inconsistent sum, min and max", sum));
             }
             (sketch.sum, sketch.min, sketch.max) = (sum, min, max);
         }
         if r.pos != bytes.len() {
-            return Err(corrupt(format!("{} trailing bytes", bytes.len() - r.pos)));
+            return Err(corrupt("trailing bytes", (bytes.len() - r.pos) as f64));
         }
         Ok(sketch)
     }
 }
 
-fn corrupt(reason: String) -> SketchError {
-    SketchError::Corrupt { reason }
+/// Corrupt bytes: why, and the number (a position, a count) that showed it.
+fn corrupt(why: &'static str, got: impl Into<f64>) -> FieldError {
+    FieldError::new("bytes", Rule::Decodes(why)).got(got.into())
 }
 
 fn zigzag(v: i64) -> u64 {
@@ -139,16 +138,16 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn byte(&mut self) -> Result<u8, SketchError> {
+    fn byte(&mut self) -> Result<u8, FieldError> {
         let b = *self
             .bytes
             .get(self.pos)
-            .ok_or_else(|| corrupt(format!("truncated at byte {}", self.pos)))?;
+            .ok_or_else(|| corrupt("truncated at byte", self.pos as f64))?;
         self.pos += 1;
         Ok(b)
     }
 
-    fn varint(&mut self) -> Result<u64, SketchError> {
+    fn varint(&mut self) -> Result<u64, FieldError> {
         let start = self.pos;
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {
@@ -162,24 +161,24 @@ impl Reader<'_> {
                 return Ok(v);
             }
         }
-        Err(corrupt(format!("varint too long at byte {start}")))
+        Err(corrupt("varint too long at byte", start as f64))
     }
 
-    fn scale(&mut self, lo: i32, hi: i32, what: &str) -> Result<i32, SketchError> {
+    fn scale(&mut self, lo: i32, hi: i32, what: &'static str) -> Result<i32, FieldError> {
         let v = unzigzag(self.varint()?);
         if (i64::from(lo)..=i64::from(hi)).contains(&v) {
             Ok(v as i32)
         } else {
-            Err(corrupt(format!("{what} {v} out of range")))
+            Err(corrupt(what, v as f64))
         }
     }
 
-    fn f64(&mut self) -> Result<f64, SketchError> {
+    fn f64(&mut self) -> Result<f64, FieldError> {
         let end = self.pos + 8;
         let chunk = self
             .bytes
             .get(self.pos..end)
-            .ok_or_else(|| corrupt(format!("truncated at byte {}", self.bytes.len())))?;
+            .ok_or_else(|| corrupt("truncated at byte", self.bytes.len() as f64))?;
         self.pos = end;
         let mut le = [0u8; 8];
         le.copy_from_slice(chunk);
@@ -187,21 +186,19 @@ impl Reader<'_> {
     }
 
     /// The bucket span of `sketch` (whose scale and budget are already known).
-    fn buckets(&mut self, sketch: &Sketch) -> Result<DenseBuckets, SketchError> {
+    fn buckets(&mut self, sketch: &Sketch) -> Result<DenseBuckets, FieldError> {
         let len = self.varint()?;
         if len == 0 {
             return Ok(DenseBuckets::default());
         }
         if len > sketch.max_buckets as u64 {
-            return Err(corrupt(format!("{len} buckets exceed the budget")));
+            return Err(corrupt("more buckets than the budget", len as f64));
         }
         let offset = unzigzag(self.varint()?);
         let last = offset + len as i64 - 1;
         let valid = i64::from(sketch.mapping.min_index())..=i64::from(sketch.mapping.max_index());
         if !valid.contains(&offset) || !valid.contains(&last) {
-            return Err(corrupt(format!(
-                "bucket indices {offset}..={last} out of range"
-            )));
+            return Err(corrupt("bucket index out of range", offset as f64));
         }
         let len = len as usize;
         let mut counts = Vec::with_capacity(len);
@@ -209,12 +206,12 @@ impl Reader<'_> {
             let count = self.varint()?;
             let run = if count == 0 { self.varint()? } else { 0 };
             if run >= (len - counts.len()) as u64 {
-                return Err(corrupt(format!("run of {run} zeros overflows the span")));
+                return Err(corrupt("run of zeros overflows the span", run as f64));
             }
             counts.resize(counts.len() + run as usize + 1, count);
         }
         if counts.first() == Some(&0) || counts.last() == Some(&0) {
-            return Err(corrupt("empty bucket at an end of the span".to_owned()));
+            return Err(corrupt("empty bucket at an end of the span", len as f64));
         }
         Ok(DenseBuckets::from_counts(offset as i32, &counts))
     }
@@ -255,6 +252,9 @@ mod tests {
         let mut bytes = Sketch::default().to_bytes();
         bytes[0] = 2;
         let err = Sketch::from_bytes(&bytes).unwrap_err();
-        assert_eq!(err.to_string(), "bytes: unsupported format version 2");
+        assert_eq!(
+            err.to_string(),
+            "bytes: does not decode: unsupported format version, got 2"
+        );
     }
 }

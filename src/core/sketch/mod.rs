@@ -20,11 +20,11 @@ mod quantile;
 
 pub use bucket::Bucket;
 pub use config::{DEFAULT_MAX_BUCKETS, MAX_BUCKETS, MIN_BUCKETS, SketchConfig};
-pub use error::SketchError;
 pub use otlp::{OtlpBuckets, OtlpExponentialHistogram};
 
 use buckets::DenseBuckets;
 pub(crate) use error::check_value;
+use crate::core::error::FieldError;
 use mapping::{MIN_SCALE, Mapping, relative_error_at};
 
 /// A quantile sketch of non-negative values.
@@ -68,7 +68,7 @@ impl Sketch {
     /// let bad = SketchConfig { max_relative_error: 0.0, ..SketchConfig::default() };
     /// assert!(Sketch::new(bad).is_err());
     /// ```
-    pub fn new(config: SketchConfig) -> Result<Sketch, SketchError> {
+    pub fn new(config: SketchConfig) -> Result<Sketch, FieldError> {
         let (max_scale, max_buckets) = config.resolve()?;
         Ok(Self::empty(max_scale, max_buckets))
     }
@@ -96,7 +96,7 @@ impl Sketch {
     /// assert!(sketch.record(-1.0).is_err());
     /// assert_eq!(sketch.count(), 1);
     /// ```
-    pub fn record(&mut self, v: f64) -> Result<(), SketchError> {
+    pub fn record(&mut self, v: f64) -> Result<(), FieldError> {
         let v = check_value(|| "value".to_owned(), v)?;
         self.add_stats(1, v, v, v);
         self.insert(v);

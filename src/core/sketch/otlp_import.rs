@@ -3,12 +3,13 @@
 
 use super::buckets::DenseBuckets;
 use super::config::{MAX_BUCKETS, SketchConfig};
-use super::error::SketchError;
+use crate::core::error::{FieldError, Rule};
 use super::mapping::{MAX_SCALE, MIN_SCALE, Mapping};
 use super::{OtlpExponentialHistogram, Sketch};
 
-fn invalid(reason: String) -> SketchError {
-    SketchError::Corrupt { reason }
+/// A point that is not a consistent histogram: why, and the number that showed it.
+fn invalid(why: &'static str, got: f64) -> FieldError {
+    FieldError::new("point", Rule::Decodes(why)).got(got)
 }
 
 impl Sketch {
@@ -29,10 +30,10 @@ impl Sketch {
     pub fn from_otlp(
         point: &OtlpExponentialHistogram,
         config: SketchConfig,
-    ) -> Result<Sketch, SketchError> {
+    ) -> Result<Sketch, FieldError> {
         let mut sketch = Sketch::new(config)?;
         if !(MIN_SCALE..=MAX_SCALE).contains(&point.scale) {
-            return Err(invalid(format!("scale {} out of range", point.scale)));
+            return Err(invalid("scale out of range", f64::from(point.scale)));
         }
         let counts = &point.positive.bucket_counts;
         let first = counts.iter().position(|&c| c > 0);
@@ -44,7 +45,7 @@ impl Sketch {
                 let hi = i64::from(point.positive.offset) + last as i64;
                 let valid = i64::from(mapping.min_index())..=i64::from(mapping.max_index());
                 if !valid.contains(&lo) || !valid.contains(&hi) {
-                    return Err(invalid(format!("bucket indices {lo}..={hi} out of range")));
+                    return Err(invalid("bucket index out of range", lo as f64));
                 }
                 DenseBuckets::from_counts(lo as i32, &counts[first..=last])
             }
@@ -54,7 +55,7 @@ impl Sketch {
             .counts()
             .try_fold(point.zero_count, u64::checked_add)
             .filter(|&total| total == point.count)
-            .ok_or_else(|| invalid(format!("buckets do not add up to count {}", point.count)))?;
+            .ok_or_else(|| invalid("buckets do not add up to count", point.count as f64))?;
         if count == 0 {
             return Ok(sketch);
         }
@@ -75,10 +76,7 @@ impl Sketch {
             && (min..=f64::MAX).contains(&max)
             && (point.zero_count == 0 || min == 0.0);
         if !plausible {
-            return Err(invalid(format!(
-                "inconsistent sum/min/max {}/{min}/{max}",
-                point.sum
-            )));
+            return Err(invalid("inconsistent sum, min and max", point.sum));
         }
         let imported = Sketch {
             max_scale: point.scale,

@@ -2,7 +2,8 @@
 //! whichever end of the sketch is nearer, so several quantiles cost about one walk.
 
 use super::Sketch;
-use super::error::{SketchError, check_quantile};
+use super::error::check_quantile;
+use crate::core::error::{FieldError, indexed};
 
 impl Sketch {
     /// The value at rank `floor(q * (count - 1))` (0-based), within [`Self::relative_error`]
@@ -17,7 +18,7 @@ impl Sketch {
     /// assert!((sketch.quantile(0.5).unwrap() / 10.0 - 1.0).abs() <= sketch.relative_error());
     /// assert!(Sketch::default().quantile(0.5).unwrap().is_nan());
     /// ```
-    pub fn quantile(&self, q: f64) -> Result<f64, SketchError> {
+    pub fn quantile(&self, q: f64) -> Result<f64, FieldError> {
         let q = check_quantile(|| "q".to_owned(), q)?;
         let mut out = [f64::NAN];
         self.estimates(&[q], &mut out);
@@ -33,11 +34,11 @@ impl Sketch {
     /// sketch.record_many(&[5.0, 7.0]).unwrap();
     /// assert_eq!(sketch.quantiles(&[0.0, 1.0]).unwrap(), [5.0, 7.0]);
     /// assert_eq!(sketch.quantiles(&[1.0, 0.0]).unwrap(), [7.0, 5.0]);
-    /// assert_eq!(sketch.quantiles(&[0.5, 2.0]).unwrap_err().field(), "qs[1]");
+    /// assert_eq!(sketch.quantiles(&[0.5, 2.0]).unwrap_err().field, "qs[1]");
     /// ```
-    pub fn quantiles(&self, qs: &[f64]) -> Result<Vec<f64>, SketchError> {
+    pub fn quantiles(&self, qs: &[f64]) -> Result<Vec<f64>, FieldError> {
         for (i, &q) in qs.iter().enumerate() {
-            check_quantile(|| format!("qs[{i}]"), q)?;
+            check_quantile(|| indexed("qs", i), q)?;
         }
         let mut out = vec![f64::NAN; qs.len()];
         if qs.is_sorted() {
