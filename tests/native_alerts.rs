@@ -9,8 +9,8 @@ use apiscope::core::alerts::trend::{TrendConfig, compare};
 use apiscope::core::alerts::{AlertEngine, AlertEvent, AlertKind, Metric, RouteMetrics, RuleSpec};
 use apiscope::core::profiler::slow_log::{SlowCall, SlowLog};
 use apiscope::core::profiler::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
-use apiscope::core::routes::glob::Glob;
 use apiscope::core::routes::Templater;
+use apiscope::core::routes::glob::Glob;
 use apiscope::core::{routes::RouteSummary, sketch::Bucket};
 use proptest::prelude::*;
 
@@ -293,11 +293,7 @@ fn regression_rules_take_above_only() {
             "below",
             "absent for a regression metric",
         ),
-        (
-            regression_rule(Some(0.2), Some(0.1)),
-            "below",
-            "absent",
-        ),
+        (regression_rule(Some(0.2), Some(0.1)), "below", "absent"),
         (
             regression_rule(None, None),
             "above",

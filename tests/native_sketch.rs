@@ -3,9 +3,8 @@
 //! the rolling windows / route registry built on top.
 #![cfg(not(target_arch = "wasm32"))]
 
-use apiscope::core::routes::registry::{
-    OVERFLOW_METHOD, OVERFLOW_ROUTE, RegistryConfig, RouteRegistry,
-};
+use apiscope::core::routes::capped::{OVERFLOW_METHOD, OVERFLOW_ROUTE};
+use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
 use apiscope::core::routes::windows::RollingWindows;
 use apiscope::core::sketch::mapping::Mapping;
 use apiscope::core::sketch::{Sketch, SketchConfig};

@@ -218,8 +218,7 @@ fn alerts(top: &Fields) -> Result<Vec<RuleSpec>, JsValue> {
     for (i, rule) in array.iter().enumerate() {
         let path = format!("alerts[{i}]");
         let spec = rule_spec(&rule, &path)?;
-        AlertRule::validate(spec.clone())
-            .map_err(|e| prefixed(&path, e))?;
+        AlertRule::validate(spec.clone()).map_err(|e| prefixed(&path, e))?;
         if specs.iter().any(|s| s.name == spec.name) {
             return Err(range_error(
                 &format!("{path}.name"),

@@ -211,7 +211,10 @@ impl Store {
     /// Errs only on bad input.
     pub async fn open_with(db_name: &str, options: StoreOptions) -> Result<Store, StoreError> {
         if db_name.is_empty() {
-            return Err(StoreError::Invalid(FieldError::new("dbName", Rule::NotEmpty)));
+            return Err(StoreError::Invalid(FieldError::new(
+                "dbName",
+                Rule::NotEmpty,
+            )));
         }
         if options.retention.max_age_ms.is_nan() || options.retention.max_age_ms < 0.0 {
             return Err(StoreError::Invalid(

@@ -18,8 +18,8 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::rule::{AlertRule, Metric, RuleSpec};
-use crate::core::error::{FieldError, Rule};
 use crate::core::alerts::trend::TrendReport;
+use crate::core::error::{FieldError, Rule};
 use crate::core::routes::RouteSummary;
 
 /// One route's figures over a rule's window, as the caller supplies them.

@@ -314,8 +314,9 @@ impl AlertRule {
         if spec.name.trim().is_empty() {
             return Err(FieldError::new("name", Rule::NotEmpty));
         }
-        let metric = Metric::parse(&spec.metric)
-            .ok_or_else(|| Problem::text(Rule::OneOf(&Metric::NAMES), &*spec.metric).of("metric"))?;
+        let metric = Metric::parse(&spec.metric).ok_or_else(|| {
+            Problem::text(Rule::OneOf(&Metric::NAMES), &*spec.metric).of("metric")
+        })?;
         if metric.is_regression() && spec.below.is_some() {
             let rule = Rule::Form("absent for a regression metric (a slowdown is above)");
             return Err(FieldError::new("below", rule));

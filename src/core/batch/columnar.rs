@@ -82,7 +82,9 @@ impl ColumnarBatch {
         let mut route_ids: HashMap<(&str, &str), u32, foldhash::fast::RandomState> =
             HashMap::default();
         for (index, sample) in samples.iter().enumerate() {
-            sample.validate().map_err(|e| e.within(&indexed("samples", index)))?;
+            sample
+                .validate()
+                .map_err(|e| e.within(&indexed("samples", index)))?;
             let next_id = route_ids.len() as u32;
             let route_id = *route_ids
                 .entry((&*sample.method, &*sample.route))

@@ -157,9 +157,10 @@ fn check_attribute(key: &str, value: &AttributeValue) -> Result<(), Problem> {
         return Err(Problem::new(Rule::Form("attributes with non-empty names")));
     }
     match value {
-        AttributeValue::Number(n) if !n.is_finite() => {
-            Err(Problem::text(Rule::Form("attributes with finite numbers"), key))
-        }
+        AttributeValue::Number(n) if !n.is_finite() => Err(Problem::text(
+            Rule::Form("attributes with finite numbers"),
+            key,
+        )),
         _ => Ok(()),
     }
 }
@@ -207,10 +208,7 @@ mod tests {
             config.validate().err().map(|e| e.field).unwrap_or_default()
         };
         assert_eq!(field(|c| c.interval_ms = 999.0), "export.intervalMs");
-        assert_eq!(
-            field(|c| c.interval_ms = f64::NAN),
-            "export.intervalMs"
-        );
+        assert_eq!(field(|c| c.interval_ms = f64::NAN), "export.intervalMs");
         assert_eq!(field(|c| c.max_outbox = 0.0), "export.maxOutbox");
         assert_eq!(field(|c| c.max_outbox = 2.5), "export.maxOutbox");
         let newline = |c: &mut ExportConfig| {

@@ -1,9 +1,8 @@
 //! Per-route sketches of what happened since the last export (OTLP delta temporality).
 
-use std::collections::BTreeMap;
-
-use crate::core::routes::registry::{OVERFLOW_METHOD, OVERFLOW_ROUTE, RegistryConfig};
 use crate::core::error::FieldError;
+use crate::core::routes::capped::CappedRoutes;
+use crate::core::routes::registry::RegistryConfig;
 use crate::core::sketch::{Sketch, check_value};
 
 /// One route's calls over `[start_ms, end_ms)`: exactly what one export reports for it.
@@ -47,11 +46,8 @@ struct Pending {
 pub struct DeltaAggregator {
     /// Cloned for each new route, so the sketch config is validated once.
     empty: Sketch,
-    max_routes: usize,
-    /// method -> route -> pending; nested so that lookups borrow `&str` without allocating.
-    routes: BTreeMap<String, BTreeMap<String, Pending>>,
-    /// Routes counted against `max_routes` (the overflow entry is not).
-    tracked: usize,
+    /// Emptied by every take, so no route outlives its interval.
+    routes: CappedRoutes<Pending>,
     start_ms: f64,
 }
 
@@ -69,9 +65,7 @@ impl DeltaAggregator {
     pub fn new(config: &RegistryConfig, now_ms: f64) -> Result<Self, FieldError> {
         Ok(Self {
             empty: Sketch::new(config.sketch)?,
-            max_routes: config.max_routes,
-            routes: BTreeMap::new(),
-            tracked: 0,
+            routes: CappedRoutes::new(config.max_routes),
             start_ms: now_ms,
         })
     }
@@ -93,31 +87,31 @@ impl DeltaAggregator {
         is_error: bool,
     ) -> Result<(), FieldError> {
         check_value(|| "durationMs".to_owned(), duration_ms)?;
-        let pending = match self.routes.get_mut(method).and_then(|r| r.get_mut(route)) {
-            Some(pending) => pending,
-            None => self.insert(method, route),
+        let empty = &self.empty;
+        let make = || Pending {
+            sketch: empty.clone(),
+            errors: 0,
         };
+        let pending = self.routes.entry(method, route, make, |_| false);
         pending.sketch.record(duration_ms)?;
         pending.errors += u64::from(is_error);
         Ok(())
     }
 
-    fn insert(&mut self, method: &str, route: &str) -> &mut Pending {
-        let (method, route) = if self.tracked < self.max_routes {
-            self.tracked += 1;
-            (method, route)
-        } else {
-            (OVERFLOW_METHOD, OVERFLOW_ROUTE)
-        };
-        let empty = &self.empty;
-        self.routes
-            .entry(method.to_owned())
-            .or_default()
-            .entry(route.to_owned())
-            .or_insert_with(|| Pending {
-                sketch: empty.clone(),
-                errors: 0,
-            })
+    /// Calls filed under the overflow entry because the route cap was reached (since the
+    /// aggregator was made).
+    ///
+    /// ```
+    /// use apiscope::core::export::DeltaAggregator;
+    /// use apiscope::core::routes::registry::RegistryConfig;
+    /// let config = RegistryConfig { max_routes: 1, ..RegistryConfig::default() };
+    /// let mut agg = DeltaAggregator::new(&config, 0.0).unwrap();
+    /// agg.record("GET", "/a", 1.0, false).unwrap();
+    /// agg.record("GET", "/b", 1.0, false).unwrap();
+    /// assert_eq!(agg.overflow_count(), 1);
+    /// ```
+    pub fn overflow_count(&self) -> u64 {
+        self.routes.overflow_count()
     }
 
     /// Whether nothing was recorded since the last take.
@@ -138,21 +132,20 @@ impl DeltaAggregator {
     /// ```
     pub fn take(&mut self, now_ms: f64) -> Option<Vec<ExportPoint>> {
         let start_ms = std::mem::replace(&mut self.start_ms, now_ms);
-        self.tracked = 0;
         if self.routes.is_empty() {
             return None;
         }
-        let points = std::mem::take(&mut self.routes)
+        let points = self
+            .routes
+            .take()
             .into_iter()
-            .flat_map(|(method, routes)| {
-                routes.into_iter().map(move |(route, p)| ExportPoint {
-                    method: method.clone(),
-                    route,
-                    start_ms,
-                    end_ms: now_ms,
-                    sketch: p.sketch,
-                    errors: p.errors,
-                })
+            .map(|(method, route, p)| ExportPoint {
+                method: method.to_string(),
+                route: route.to_string(),
+                start_ms,
+                end_ms: now_ms,
+                sketch: p.sketch,
+                errors: p.errors,
             })
             .collect();
         Some(points)

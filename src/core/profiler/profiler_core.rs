@@ -23,9 +23,9 @@ use crate::core::export::ExportPoint;
 use crate::core::profiler::id_slots::IdSlots;
 use crate::core::profiler::slow_log::{SlowCall, SlowLog};
 use crate::core::profiler::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
+use crate::core::routes::Templater;
 use crate::core::routes::memo::RouteMemo;
 use crate::core::routes::registry::{RegistryConfig, RouteRegistry};
-use crate::core::routes::Templater;
 use crate::core::sketch::Sketch;
 use crate::core::{routes::RouteSummary, sketch::Bucket};
 

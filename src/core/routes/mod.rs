@@ -7,6 +7,7 @@
 //! Invariant: a route label never holds a query string, a fragment or a raw id, and the
 //! number of routes held is bounded by a cap with an overflow route, whatever the page does.
 
+pub mod capped;
 pub mod glob;
 pub mod memo;
 pub mod registry;

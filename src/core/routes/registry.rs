@@ -1,30 +1,11 @@
 //! Latency per (method, route): rolling windows for each, with a cap on how many routes are
 //! tracked so that a page generating endless distinct routes still has bounded memory.
 
-use crate::core::routes::RouteSummary;
-use crate::core::routes::windows::{RollingWindows, check_sample};
 use crate::core::error::{FieldError, Rule};
+use crate::core::routes::RouteSummary;
+use crate::core::routes::capped::CappedRoutes;
+use crate::core::routes::windows::{RollingWindows, check_sample};
 use crate::core::sketch::{Sketch, SketchConfig};
-use std::collections::BTreeMap;
-
-/// The method of the entry that collects samples of routes beyond `max_routes`.
-///
-/// ```
-/// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry, OVERFLOW_METHOD, OVERFLOW_ROUTE};
-/// let config = RegistryConfig { max_routes: 1, ..RegistryConfig::default() };
-/// let mut registry = RouteRegistry::new(config).unwrap();
-/// registry.record("GET", "/a", 1.0, false, 0.0).unwrap();
-/// registry.record("PUT", "/b", 2.0, false, 0.0).unwrap();
-/// let (other, _) = registry.window(OVERFLOW_METHOD, OVERFLOW_ROUTE, 0.0, 60_000.0).unwrap();
-/// assert_eq!(other.max(), 2.0);
-/// ```
-pub const OVERFLOW_METHOD: &str = "*";
-/// The route of the entry that collects samples of routes beyond `max_routes`.
-///
-/// ```
-/// assert_eq!(apiscope::core::routes::registry::OVERFLOW_ROUTE, "(other)");
-/// ```
-pub const OVERFLOW_ROUTE: &str = "(other)";
 
 /// Limits of a [`RouteRegistry`].
 ///
@@ -71,11 +52,7 @@ pub struct RouteRegistry {
     config: RegistryConfig,
     /// Cloned for each new route, so the config is validated once.
     empty: RollingWindows,
-    /// method -> route -> windows; nested so lookups borrow `&str` without allocating.
-    routes: BTreeMap<String, BTreeMap<String, RollingWindows>>,
-    /// Routes counted against `max_routes` (the overflow entry is not).
-    tracked: usize,
-    overflowed: u64,
+    routes: CappedRoutes<RollingWindows>,
     /// The slot in which stale routes were last pruned, so pruning runs once per slot at most.
     pruned_at: Option<i64>,
 }
@@ -97,20 +74,19 @@ impl RouteRegistry {
             .map_err(|p| p.of("maxRoutes"))?;
         Ok(Self {
             empty: RollingWindows::new(config.slot_ms, config.retention_ms, config.sketch)?,
+            routes: CappedRoutes::new(config.max_routes),
             config,
-            routes: BTreeMap::new(),
-            tracked: 0,
-            overflowed: 0,
             pruned_at: None,
         })
     }
 
     /// Records one request. A new route beyond `max_routes` (after dropping routes with no
-    /// sample in the retention) goes to the overflow entry ([`OVERFLOW_METHOD`],
-    /// [`OVERFLOW_ROUTE`]) and is counted in [`Self::overflow_count`].
+    /// sample in the retention) goes to the overflow entry and is counted in
+    /// [`Self::overflow_count`].
     ///
     /// ```
-    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry, OVERFLOW_ROUTE};
+    /// use apiscope::core::routes::capped::OVERFLOW_ROUTE;
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
     /// let config = RegistryConfig { max_routes: 1, ..RegistryConfig::default() };
     /// let mut registry = RouteRegistry::new(config).unwrap();
     /// registry.record("GET", "/a", 1.0, false, 0.0).unwrap();
@@ -127,36 +103,25 @@ impl RouteRegistry {
         now_ms: f64,
     ) -> Result<(), FieldError> {
         check_sample(duration_ms, now_ms)?;
-        if let Some(windows) = self.routes.get_mut(method).and_then(|r| r.get_mut(route)) {
+        if let Some(windows) = self.routes.get_mut(method, route) {
             return windows.record(duration_ms, is_error, now_ms);
         }
-        let (method, route) = if self.has_room(now_ms) {
-            self.tracked += 1;
-            (method, route)
-        } else {
-            self.overflowed += 1;
-            (OVERFLOW_METHOD, OVERFLOW_ROUTE)
-        };
-        self.routes
-            .entry(method.to_owned())
-            .or_default()
-            .entry(route.to_owned())
-            .or_insert_with(|| self.empty.clone())
-            .record(duration_ms, is_error, now_ms)
-    }
-
-    /// Whether a new route may be tracked, pruning stale routes first when full.
-    fn has_room(&mut self, now_ms: f64) -> bool {
+        // Stale routes make room at most once per slot: a full map of live routes would
+        // otherwise be scanned on every new route.
         let slot = (now_ms / self.config.slot_ms).floor() as i64;
-        if self.tracked >= self.config.max_routes && self.pruned_at != Some(slot) {
+        let prune = self.pruned_at != Some(slot);
+        if prune && self.routes.len() >= self.config.max_routes {
             self.pruned_at = Some(slot);
-            for routes in self.routes.values_mut() {
-                routes.retain(|_, windows| !windows.is_stale(now_ms));
-            }
-            self.routes.retain(|_, routes| !routes.is_empty());
-            self.tracked = self.routes().filter(|&key| key != OVERFLOW_KEY).count();
         }
-        self.tracked < self.config.max_routes
+        let empty = &self.empty;
+        self.routes
+            .entry(
+                method,
+                route,
+                || empty.clone(),
+                |w| prune && w.is_stale(now_ms),
+            )
+            .record(duration_ms, is_error, now_ms)
     }
 
     /// Summaries of the routes with samples in the last `window_ms` (`None`: the whole
@@ -173,6 +138,7 @@ impl RouteRegistry {
     pub fn snapshot(&self, now_ms: f64, window_ms: Option<f64>) -> Vec<RouteSummary> {
         let window_ms = window_ms.unwrap_or(self.config.retention_ms);
         self.entries()
+            .into_iter()
             .filter_map(|(method, route, windows)| {
                 let (sketch, errors) = windows.last(now_ms, window_ms);
                 (sketch.count() > 0).then(|| summarize(method, route, &sketch, errors))
@@ -219,7 +185,7 @@ impl RouteRegistry {
         from_ms: f64,
         to_ms: f64,
     ) -> Option<(Sketch, u64)> {
-        let windows = self.routes.get(method)?.get(route)?;
+        let windows = self.routes.get(method, route)?;
         Some(windows.between(from_ms, to_ms))
     }
 
@@ -233,15 +199,13 @@ impl RouteRegistry {
     /// assert_eq!(registry.routes().collect::<Vec<_>>(), [("GET", "/a"), ("POST", "/b")]);
     /// ```
     pub fn routes(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries().map(|(method, route, _)| (method, route))
+        self.entries()
+            .into_iter()
+            .map(|(method, route, _)| (method, route))
     }
 
-    fn entries(&self) -> impl Iterator<Item = (&str, &str, &RollingWindows)> {
-        self.routes.iter().flat_map(|(method, routes)| {
-            routes
-                .iter()
-                .map(move |(route, windows)| (method.as_str(), route.as_str(), windows))
-        })
+    fn entries(&self) -> Vec<(&str, &str, &RollingWindows)> {
+        self.routes.sorted()
     }
 
     /// Samples that went to the overflow entry because `max_routes` was reached.
@@ -252,7 +216,7 @@ impl RouteRegistry {
     /// assert_eq!(registry.overflow_count(), 0);
     /// ```
     pub fn overflow_count(&self) -> u64 {
-        self.overflowed
+        self.routes.overflow_count()
     }
 
     /// Forgets every route, sample and overflow count.
@@ -266,13 +230,9 @@ impl RouteRegistry {
     /// ```
     pub fn clear(&mut self) {
         self.routes.clear();
-        self.tracked = 0;
-        self.overflowed = 0;
         self.pruned_at = None;
     }
 }
-
-const OVERFLOW_KEY: (&str, &str) = (OVERFLOW_METHOD, OVERFLOW_ROUTE);
 
 /// The [`RouteSummary`] of one route's merged sketch and error count.
 ///

@@ -21,7 +21,6 @@
 //!
 //! Every replacement starts with `:`, which no rule matches, so templating is idempotent.
 
-
 use crate::core::error::{FieldError, Problem, Rule, indexed};
 
 /// A templated route: one string `origin + template`, e.g.
@@ -244,7 +243,9 @@ fn split_url(url: &str) -> Result<UrlParts<'_>, FieldError> {
             "a URL without whitespace, control characters or '\\'",
         ));
     }
-    let (scheme, rest) = url.split_once("://").ok_or_else(|| invalid_url("an absolute URL"))?;
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or_else(|| invalid_url("an absolute URL"))?;
     let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
         && scheme
             .bytes()
@@ -284,7 +285,10 @@ fn split_port(host_port: &str) -> Result<(&str, Option<&str>), FieldError> {
     }
     match port.parse::<u16>() {
         Ok(_) if port.bytes().all(|b| b.is_ascii_digit()) => Ok((host, Some(port))),
-        _ => Err(FieldError::new("url", Rule::Form("a URL with a valid port"))),
+        _ => Err(FieldError::new(
+            "url",
+            Rule::Form("a URL with a valid port"),
+        )),
     }
 }
 

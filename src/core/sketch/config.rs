@@ -1,7 +1,7 @@
 //! How accurate and how large a sketch may be.
 
-use crate::core::error::{FieldError, Rule};
 use super::mapping::{MAX_SCALE, relative_error_at, scale_for_error};
+use crate::core::error::{FieldError, Rule};
 
 /// The default bucket budget: at scale 6 it covers 1 µs .. 1 h (2,032 buckets) without
 /// downscaling.

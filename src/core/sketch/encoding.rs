@@ -16,8 +16,8 @@
 use super::Sketch;
 use super::buckets::DenseBuckets;
 use super::config::{MAX_BUCKETS, MIN_BUCKETS};
-use crate::core::error::{FieldError, Rule};
 use super::mapping::{MAX_SCALE, MIN_SCALE, Mapping};
+use crate::core::error::{FieldError, Rule};
 
 const VERSION: u8 = 1;
 

@@ -22,9 +22,9 @@ pub use bucket::Bucket;
 pub use config::{DEFAULT_MAX_BUCKETS, MAX_BUCKETS, MIN_BUCKETS, SketchConfig};
 pub use otlp::{OtlpBuckets, OtlpExponentialHistogram};
 
+use crate::core::error::FieldError;
 use buckets::DenseBuckets;
 pub(crate) use error::check_value;
-use crate::core::error::FieldError;
 use mapping::{MIN_SCALE, Mapping, relative_error_at};
 
 /// A quantile sketch of non-negative values.

@@ -3,9 +3,9 @@
 
 use super::buckets::DenseBuckets;
 use super::config::{MAX_BUCKETS, SketchConfig};
-use crate::core::error::{FieldError, Rule};
 use super::mapping::{MAX_SCALE, MIN_SCALE, Mapping};
 use super::{OtlpExponentialHistogram, Sketch};
+use crate::core::error::{FieldError, Rule};
 
 /// A point that is not a consistent histogram: why, and the number that showed it.
 fn invalid(why: &'static str, got: f64) -> FieldError {
