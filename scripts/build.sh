@@ -1,13 +1,51 @@
 #!/usr/bin/env bash
-# Builds the wasm package into pkg/ (release, wasm-opt from npm's binaryen on PATH).
-# Usage: scripts/build.sh [--dev]
+# Builds the wasm parts into pkg/<part>/ (release; wasm-bindgen and npm's wasm-opt on PATH).
+# Each part is the crate built with one feature set, so a page downloads only what it uses:
+#   pkg/engine/         the profiler engine behind `start()`
+#   pkg/engine-export/  the same engine with OTLP export, picked when `export` is set
+#   pkg/sketch/         `apiscope/sketch`: the percentile sketch alone
+#   pkg/cache/          `apiscope/cache`: Cache and ResponseCache
+# Usage: scripts/build.sh [--dev] [part ...]   (default: every part)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
-profile=--release
-[ "${1:-}" = "--dev" ] && profile=--dev
-wasm-pack build --target web "$profile" --out-dir pkg --out-name apiscope --no-pack
-# wasm-pack writes pkg/.gitignore ("*"); npm pack honours nested ignore files, and an ignored
-# directory cannot be re-included by package.json "files", so pkg/snippets/ (the fetch/XHR hooks
-# the glue imports) would be left out of the tarball. The root .gitignore already ignores /pkg.
-rm -f pkg/.gitignore
+
+profile=release
+if [ "${1:-}" = "--dev" ]; then profile=dev; shift; fi
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=(engine engine-export sketch cache all)
+
+features_of() {
+  case "$1" in
+    engine) echo engine ;;
+    engine-export) echo export ;;
+    sketch) echo sketch ;;
+    cache) echo cache ;;
+    # Transitional: the monolith that js/index.js still loads until the loader lands.
+    all) echo "sketch,cache,engine,export" ;;
+    *) echo "scripts/build.sh: unknown part '$1'" >&2; exit 2 ;;
+  esac
+}
+
+# The wasm features every target we support has (Chromium, Firefox, Safari 15+, Node 18+);
+# rustc emits them by default for wasm32-unknown-unknown, wasm-opt must be told.
+WASM_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-reference-types --enable-multivalue)
+
+target_dir=target/wasm32-unknown-unknown/$([ "$profile" = dev ] && echo debug || echo release)
+for part in "${parts[@]}"; do
+  features=$(features_of "$part")
+  cargo_profile=(--release)
+  [ "$profile" = dev ] && cargo_profile=()
+  cargo build "${cargo_profile[@]}" --quiet --target wasm32-unknown-unknown \
+    --no-default-features --features "$features"
+  if [ "$part" = all ]; then out=pkg name=apiscope; else out=pkg/$part name=apiscope_${part//-/_}; fi
+  mkdir -p "$out"
+  wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$target_dir/apiscope.wasm"
+  if [ "$profile" = release ]; then
+    wasm-opt -Oz "${WASM_FEATURES[@]}" --strip-debug --strip-producers \
+      "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
+  fi
+  printf 'build: %-14s %7d bytes wasm, %6d gzipped\n' "$part" \
+    "$(wc -c < "$out/${name}_bg.wasm")" "$(gzip -9 -c "$out/${name}_bg.wasm" | wc -c)"
+done

@@ -11,9 +11,11 @@
 //!
 //! See `ARCHITECTURE.md` for the module map and the path a sample travels.
 
+#![warn(missing_docs)]
+
 pub mod core;
 
-#[cfg(target_arch = "wasm32")]
+#[cfg(all(target_arch = "wasm32", any(feature = "cache", feature = "engine")))]
 pub mod browser;
 
 #[cfg(target_arch = "wasm32")]

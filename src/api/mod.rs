@@ -1,12 +1,17 @@
 //! The `#[wasm_bindgen]` facade: the only layer JavaScript sees. It validates input, converts
 //! core errors into JS exceptions that name the offending field, and moves data in bulk.
 
+#[cfg(feature = "cache")]
 pub mod cache;
 pub mod errors;
 pub mod js_object;
+#[cfg(feature = "engine")]
 pub mod profiler;
+#[cfg(feature = "engine")]
 pub mod profiler_options;
+#[cfg(feature = "cache")]
 pub mod response_cache;
+#[cfg(feature = "sketch")]
 pub mod sketch;
 
 use wasm_bindgen::prelude::*;

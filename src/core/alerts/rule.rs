@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::evaluator::RouteMetrics;
+use super::metrics::RouteMetrics;
 use crate::core::alerts::trend::{Trend, TrendReport};
 use crate::core::error::{FieldError, Problem, Rule};
 use crate::core::routes::glob::Glob;

@@ -1,0 +1,56 @@
+// Runs the JavaScript browser tests (tests/browser-js/*.test.js) in headless Chromium: one fresh
+// page per file, served beside the package (/js/, /pkg/), with the local HTTP test server
+// (tests/server) on its own ports for real requests. Each case reports as a node:test subtest.
+//
+//   node --test tests/e2e/browser_js.test.mjs            every file
+//   BROWSER_JS=cache node --test tests/e2e/browser_js.test.mjs   files whose name contains "cache"
+import { test, before, after } from "node:test";
+import { readdir } from "node:fs/promises";
+import path from "node:path";
+import { launchBrowser, openPage, root, startServer } from "./harness.mjs";
+import { startTestServer } from "../server/server.mjs";
+
+const dir = path.join(root, "tests/browser-js");
+const filter = process.env.BROWSER_JS;
+const files = (await readdir(dir)).filter((f) => f.endsWith(".test.js") && (!filter || f.includes(filter))).sort();
+
+let browser, server, api;
+before(async () => {
+  server = await startServer({ port: 0, mounts: [["/tests/browser-js/", dir]] });
+  // Two consecutive free ports for the HTTP test server (primary and cross-origin peer).
+  for (let attempt = 0; !api; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 20000) * 2;
+    try {
+      api = await startTestServer({ port });
+    } catch (e) {
+      if (attempt > 20) throw e;
+    }
+  }
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  await api?.close();
+});
+
+for (const file of files) {
+  test(file, async (t) => {
+    const page = await openPage(browser);
+    try {
+      const query = new URLSearchParams({ file, origin: api.origin, second: api.secondOrigin });
+      await page.goto(`${server.url}/tests/browser-js/index.html?${query}`);
+      await page.waitForFunction(() => window.testsLoaded);
+      await page.evaluate(() => window.testsLoaded);
+      const results = await page.evaluate(() => window.runTests());
+      for (const r of results) {
+        await t.test(r.name, () => {
+          if (!r.ok) throw new Error(r.error);
+        });
+      }
+      if (results.length === 0) throw new Error(`${file} registered no tests`);
+    } finally {
+      await page.context().close();
+    }
+  });
+}
