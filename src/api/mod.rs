@@ -3,11 +3,13 @@
 
 #[cfg(feature = "cache")]
 pub mod cache;
+#[cfg(feature = "engine")]
+pub mod engine;
 pub mod errors;
 pub mod js_object;
-#[cfg(feature = "engine")]
+#[cfg(feature = "legacy")]
 pub mod profiler;
-#[cfg(feature = "engine")]
+#[cfg(feature = "legacy")]
 pub mod profiler_options;
 #[cfg(feature = "cache")]
 pub mod response_cache;

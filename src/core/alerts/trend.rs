@@ -86,13 +86,16 @@ impl Default for TrendConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Trend {
+    /// The quantile in the baseline, ms.
     pub baseline: f64,
+    /// The quantile in the recent window, ms.
     pub current: f64,
     /// `(current − baseline) / baseline`; `NaN` when either side is empty.
     pub change: f64,
     /// Two-sided p-value of the per-quantile test (the shares above the pooled quantile
     /// differ); 1 when either side is empty.
     pub p_value: f64,
+    /// Whether the change is significant (and large enough to matter).
     pub significant: bool,
 }
 
@@ -110,8 +113,11 @@ pub struct Trend {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TrendReport {
+    /// The median's change.
     pub p50: Trend,
+    /// The 95th percentile's change.
     pub p95: Trend,
+    /// The 99th percentile's change.
     pub p99: Trend,
     /// The KS statistic D.
     pub statistic: f64,
@@ -119,7 +125,9 @@ pub struct TrendReport {
     pub critical: f64,
     /// Whether the KS test rejects "same distribution" at `alpha / 4` (with enough samples).
     pub distribution_changed: bool,
+    /// Calls in the baseline.
     pub baseline_count: u64,
+    /// Calls in the recent window.
     pub current_count: u64,
 }
 

@@ -38,6 +38,21 @@ pub struct Retention {
     pub max_samples: u64,
 }
 
+impl Default for Retention {
+    /// A week of history, at most two million samples.
+    ///
+    /// ```
+    /// use apiscope::core::batch::retention::Retention;
+    /// assert_eq!(Retention::default().max_samples, 2_000_000);
+    /// ```
+    fn default() -> Self {
+        Self {
+            max_age_ms: 7.0 * 24.0 * 3_600_000.0,
+            max_samples: 2_000_000,
+        }
+    }
+}
+
 impl Retention {
     /// The ids of the batches to delete at `now_ms`, in any input order.
     ///
