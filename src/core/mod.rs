@@ -16,6 +16,7 @@ pub mod cache;
 pub mod clock;
 pub mod error;
 pub mod export;
+pub mod order;
 pub mod profiler;
 pub mod routes;
 pub mod sketch;

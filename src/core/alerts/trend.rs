@@ -42,6 +42,7 @@
 
 use serde::Serialize;
 
+use crate::core::order::sort_by;
 use crate::core::sketch::Bucket;
 
 /// KS plus the p50/p95/p99 tests: each runs at `alpha / TESTS` (Bonferroni).
@@ -191,7 +192,7 @@ impl Histogram {
             })
             .copied()
             .collect();
-        buckets.sort_by(|x, y| x.lower.total_cmp(&y.lower));
+        sort_by(&mut buckets, |x, y| x.lower.total_cmp(&y.lower));
         let total = buckets.iter().map(|b| b.count).sum();
         Self { buckets, total }
     }
@@ -240,7 +241,7 @@ fn bounds(a: &Histogram, b: &Histogram) -> Vec<f64> {
         .iter()
         .flat_map(|h| h.buckets.iter().flat_map(|b| [b.lower, b.upper]))
         .collect();
-    points.sort_by(f64::total_cmp);
+    sort_by(&mut points, f64::total_cmp);
     points.dedup();
     points
 }

@@ -6,6 +6,8 @@
 
 use std::cmp::Ordering;
 
+use crate::core::order::sort_by;
+
 /// What retention needs to know about one stored batch.
 ///
 /// ```
@@ -67,7 +69,7 @@ impl Retention {
     /// ```
     pub fn expired(&self, extents: &[BatchExtent], now_ms: f64) -> Vec<String> {
         let mut newest_first: Vec<&BatchExtent> = extents.iter().collect();
-        newest_first.sort_by(|a, b| {
+        sort_by(&mut newest_first, |a, b| {
             b.max_start_ms
                 .partial_cmp(&a.max_start_ms)
                 .unwrap_or(Ordering::Equal)

@@ -20,6 +20,7 @@ use crate::core::batch::batcher::{
 use crate::core::batch::sample::Sample;
 use crate::core::error::{FieldError, indexed};
 use crate::core::export::ExportPoint;
+use crate::core::order::sort_by;
 use crate::core::profiler::id_slots::IdSlots;
 use crate::core::profiler::request::SettledRequest;
 use crate::core::profiler::sites::CallSites;
@@ -496,7 +497,7 @@ impl ProfilerCore {
             })
             .collect::<Vec<_>>();
         // Busiest first, like stored history; ties by route for a stable order.
-        snapshot.sort_by(|a, b| {
+        sort_by(&mut snapshot, |a, b| {
             (b.summary.count, &a.summary.route, &a.summary.method).cmp(&(
                 a.summary.count,
                 &b.summary.route,
