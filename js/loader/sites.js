@@ -24,9 +24,11 @@ function parseUrl(raw) {
 }
 
 // A URL string that needs no parsing: http(s), a lowercase host name, an optional port, then
-// printable ASCII without `\\` (read as `/`) or `@` (credentials). Anything else — IPv6,
-// uppercase hosts, non-ASCII, relative URLs — is parsed for real.
-const PLAIN_URL = /^https?:\/\/[a-z0-9.-]+(?::\d{1,5})?(?:[\/?#][\x21-\x3f\x41-\x5b\x5d-\x7e]*)?$/;
+// printable ASCII without `\\` (read as `/`) or `@` (credentials), and no dot segment (`/.`,
+// `%2e`) to resolve. Anything else — IPv6, uppercase hosts, non-ASCII — is parsed for real.
+const PLAIN_URL = /^(?!.*(?:\/\.|%2[eE]))https?:\/\/[a-z0-9.-]+(?::\d{1,5})?(?:[\/?#][\x21-\x3f\x41-\x5b\x5d-\x7e]*)?$/;
+// The same for a path on the base's origin ("/api/users/7?x"): it only needs the origin.
+const PLAIN_PATH = /^(?!.*(?:\/\.|%2[eE]))\/(?!\/)[\x21-\x3f\x41-\x5b\x5d-\x7e]*$/;
 
 // Where the path ends: at the query or the fragment, whichever comes first.
 function pathEnd(raw) {
@@ -106,6 +108,7 @@ export class Sites {
     this.absolute = new Map();
     this.relative = new Map();
     this.base = "";
+    this.origin = ""; // the base's, where it is http(s)
     // GraphQL sites by line: one site per (method, endpoint, operation).
     this.operations = new Map();
     this.count = 0;
@@ -123,6 +126,7 @@ export class Sites {
       const base = baseUri();
       if (base !== this.base) {
         this.base = base;
+        this.origin = isAbsolute(base) ? new URL(base).origin : "";
         for (const byKey of this.relative.values()) this.count -= byKey.size;
         this.relative.clear();
       }
@@ -150,11 +154,13 @@ export class Sites {
   // The absolute http(s) URL without credentials, query or fragment; null when the request is
   // not an API call (data:, blob:) or an ignore rule matches its full absolute URL.
   target(raw) {
-    // Most calls pass a plain absolute URL string: cut it without parsing (URL parsing was
-    // half the hook's cost). Anything unusual (credentials, spaces, non-ASCII, backslashes,
-    // relative URLs, URL and Request objects) takes the parsing path below.
-    if (typeof raw === "string" && PLAIN_URL.test(raw)) {
-      return this.ignored(raw) ? null : raw.slice(0, pathEnd(raw));
+    // Most calls pass a plain absolute URL or path: cut it without parsing (URL parsing was
+    // most of the cost of a new URL). Anything unusual (credentials, spaces, non-ASCII,
+    // backslashes, other relative URLs, URL and Request objects) is parsed below.
+    if (typeof raw === "string") {
+      // (A path reaches here after get() has brought `origin` up to date with the base.)
+      const href = PLAIN_URL.test(raw) ? raw : this.origin !== "" && PLAIN_PATH.test(raw) ? this.origin + raw : null;
+      if (href !== null) return this.ignored(href) ? null : href.slice(0, pathEnd(href));
     }
     const url = parseUrl(raw);
     if (url.protocol !== "http:" && url.protocol !== "https:") return null;

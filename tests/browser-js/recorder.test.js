@@ -122,6 +122,13 @@ test("what a URL is filed under: absolute http(s), no credentials, query or frag
   assert.equal(url("https://api.example/caf\u00e9"), "https://api.example/caf%C3%A9");
   assert.equal(url(new URL("https://api.example/from-url?x")), "https://api.example/from-url");
   assert.equal(url("/relative?x"), `${location.origin}/relative`);
+  // Dot segments resolve, plain or relative; protocol-relative and odd paths are parsed.
+  assert.equal(url("https://api.example/a/./b/../c?x"), "https://api.example/a/c");
+  assert.equal(url("/a/b/../c#f"), `${location.origin}/a/c`);
+  assert.equal(url("/%2e%2e/up"), `${location.origin}/up`);
+  assert.equal(url("//api.example/p?q"), `${location.protocol}//api.example/p`);
+  assert.equal(url("/with space"), `${location.origin}/with%20space`);
+  assert.equal(url("sibling?x"), new URL("sibling", location.href).href);
   assert.equal(url("data:text/plain,hi"), null);
   assert.equal(url("blob:https://api.example/0"), null);
   assert.throws(() => recorder.site("GET", "http://[::1"), TypeError);
