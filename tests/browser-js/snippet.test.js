@@ -3,7 +3,7 @@
 // filed exactly once. The snippet cannot be removed from a page, so the cases build on each other.
 import { assert, origins, test } from "./lib/harness.js";
 import { Drain, NETWORK_ERROR, OK } from "./lib/drain.js";
-import { settle, xhr } from "./lib/hooked.js";
+import { recordFetch, settle, xhr } from "./lib/hooked.js";
 import { installHooks } from "/js/loader/hooks.js";
 import { Recorder } from "/js/loader/recorder.js";
 import { take } from "/js/loader/handover.js";
@@ -75,6 +75,21 @@ test("after uninstall the snippet's wrappers pass through; a new start() adopts 
   await xhr("GET", url("/inst/slow/6"));
   assert.deepEqual(paths(new Drain(recorder).all()), ["/inst/slow/4", "/inst/slow/5", "/inst/slow/6"]);
   hooks.uninstall();
+});
+
+test("with another library's wrapper between the snippet and the hooks, nothing counts twice", async () => {
+  const theirs = recordFetch(); // wraps the snippet's wrapper
+  const recorder = new Recorder();
+  const own = installHooks(recorder);
+  try {
+    adoptSnippet(recorder, own);
+    await fetch(url("/inst/slow/7")); // hooks -> theirs -> snippet (passing through)
+    assert.ok(theirs.args !== null, "through their wrapper");
+    assert.deepEqual(paths(new Drain(recorder).all()), ["/inst/slow/7"]);
+  } finally {
+    own.uninstall();
+    theirs.restore();
+  }
 });
 
 test("the queue is bounded: past 1000 waiting requests the snippet counts, adoption reports them", async () => {
