@@ -1,7 +1,7 @@
 // Call sites: what a request is filed under. A site is a (method, URL as the app wrote it)
 // pair, numbered the first time it is seen, so that a repeated call costs two Map lookups: no
-// URL parsing, no ignore rules, no strings for the engine (a site's line crosses once, in the
-// next drain). What a URL means is decided here once per site: the absolute http(s) URL
+// URL parsing, no ignore rules, no strings for the engine (a site's line crosses once, with the
+// first take that carries one of its records). What a URL means is decided here once per site: the absolute http(s) URL
 // without credentials, query or fragment; whether an ignore rule keeps it unobserved; and, for
 // a configured GraphQL endpoint, the operation name, the only part of a body ever read.
 
@@ -37,6 +37,10 @@ function pathEnd(raw) {
   if (query < 0) return fragment < 0 ? raw.length : fragment;
   return fragment < 0 ? query : Math.min(query, fragment);
 }
+
+// An HTTP method (RFC 9110 token). fetch rejects any other, and one with a tab or a newline
+// would break the site lines.
+const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 // A GraphQL Name (spec §2.1.9). Anything else an app sends as `operationName` is not a name
 // and is filed as "anonymous": no arbitrary text reaches the engine through this field.
@@ -74,7 +78,7 @@ class Site {
   constructor(id, method, url, operation) {
     this.id = id;
     this.line = `${method}\t${url}\t${operation}`;
-    // Which take() listed it last, and whether any did: see Recorder.take.
+    // Which take() listed it last, and whether any did (handover.js).
     this.listed = 0;
     this.sent = false;
   }
@@ -141,7 +145,8 @@ export class Sites {
         byKey = undefined;
       }
       if (byKey === undefined) table.set(method, (byKey = new Map()));
-      entry = url === null ? null : this.graphql.has(url) ? new Endpoint(method, url) : this.site(method, url, "");
+      if (url === null || !METHOD.test(method)) entry = null;
+      else entry = this.graphql.has(url) ? new Endpoint(method, url) : this.site(method, url, "");
       // A persisted-query URL carries its variables: such a key is not kept.
       if (!(entry instanceof Endpoint && key.includes("?"))) {
         byKey.set(key, entry);

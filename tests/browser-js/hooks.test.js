@@ -215,6 +215,13 @@ test("a failure inside the hook is counted, not thrown", () =>
     assert.equal(hooks.errors, 1);
   }));
 
+test("a method fetch rejects is not filed", () =>
+  withHooks({}, async ({ hooks, seen }) => {
+    const { error } = await settle(fetch(url("/inst/echo"), { method: "GE\tT" }));
+    assert.ok(error instanceof TypeError, String(error));
+    assert.deepEqual([seen().length, hooks.errors], [0, 0]);
+  }));
+
 test("a throwing onPending is contained: the app's fetch is untouched", () =>
   withHooks({}, async ({ recorder, hooks, seen }) => {
     recorder.onPending = () => {

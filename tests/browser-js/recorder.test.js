@@ -132,4 +132,7 @@ test("what a URL is filed under: absolute http(s), no credentials, query or frag
   assert.equal(url("data:text/plain,hi"), null);
   assert.equal(url("blob:https://api.example/0"), null);
   assert.throws(() => recorder.site("GET", "http://[::1"), TypeError);
+  // A method fetch would reject is not filed: a tab or newline would break the site lines.
+  assert.equal(recorder.site("GE\tT", "https://api.example/m"), null);
+  assert.equal(recorder.site("GET\nPOST", "https://api.example/m"), null);
 });

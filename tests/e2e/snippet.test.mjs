@@ -24,7 +24,10 @@ test("docs/snippet.md holds the snippet's minified text, its size and its CSP ha
   assert.ok(doc.includes(`'sha256-${hash}'`), `CSP hash 'sha256-${hash}'`);
 });
 
-test("importing the snippet module touches no browser global", () => {
+test("the loader's modules import in Node without touching a browser global", async () => {
+  for (const file of ["hooks", "recorder", "sites", "handover", "snippet"]) {
+    await import(`../../js/loader/${file}.js`);
+  }
   assert.equal(typeof snippet, "function");
   assert.equal(globalThis.__apiscope, undefined);
 });
