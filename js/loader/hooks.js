@@ -15,6 +15,7 @@ const TIMEOUT = 4;
 // Captured once so that a page replacing Promise.prototype.then cannot see our side handlers.
 const then = Promise.prototype.then;
 
+// 2xx and 3xx (a 304 revalidation succeeded) are ok, and so is an opaque no-cors response (0).
 export function httpOutcome(status) {
   return status === 0 || (status >= 200 && status < 400) ? OK : HTTP_ERROR;
 }
