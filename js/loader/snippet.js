@@ -95,7 +95,7 @@ const GLOBAL = "__apiscope";
  */
 export function adoptSnippet(recorder, hooks, scope = globalThis) {
   const state = scope[GLOBAL];
-  if (state === null || typeof state !== "object") return;
+  if (state === null || typeof state !== "object" || typeof state.w !== "object") return; // not the snippet
   // Where our hooks wrapped a snippet wrapper directly, they now skip it and the snippet hands
   // its callers to them; elsewhere the snippet passes through to what it wrapped.
   const handOver = {};
