@@ -11,7 +11,6 @@
 import { options as checkOptions, number, string, boolean, typeError } from "./lib/errors.js";
 import { installHooks } from "./loader/hooks.js";
 import { Recorder } from "./loader/recorder.js";
-import { adoptSnippet } from "./loader/snippet.js";
 
 const METHOD = "start";
 /** Every option `start()` knows; the engine chunk checks its own ones further. */
@@ -32,8 +31,10 @@ const KEYS = [
   "wasm",
 ];
 
-/** The package version. */
-export const version = "0.1.0";
+/** The package version, e.g. `"0.1.0"`. */
+export function version() {
+  return "0.1.0";
+}
 
 /** The engine parts, by whether OTLP export is configured. */
 const ENGINES = {
@@ -119,15 +120,19 @@ export function start(options) {
   } catch (error) {
     return Promise.reject(error);
   }
-  const { opts, recorder, hooks, resourceTiming, pageOrigin } = setup;
+  const { opts, recorder, resourceTiming, pageOrigin } = setup;
+  let { hooks } = setup;
   const engine = opts.export === undefined ? ENGINES.lean : ENGINES.export;
   const begin = opts.load === "idle" ? afterLoadAndIdle() : Promise.resolve();
   return begin
     .then(() => {
       const source = opts.wasm !== undefined ? opts.wasm : compile(engine.wasm());
-      return Promise.all([engine.chunk(), source]);
+      return Promise.all([engine.chunk(), source, setup.adopt && setup.adopt()]);
     })
-    .then(([chunk, source]) => chunk.boot({ source, options: opts, recorder, hooks, resourceTiming, pageOrigin }))
+    .then(([chunk, source, adopted]) => {
+      if (adopted) hooks = adopted;
+      return chunk.boot({ source, options: opts, recorder, hooks, resourceTiming, pageOrigin });
+    })
     .catch((error) => {
       hooks?.uninstall();
       throw error;
@@ -155,12 +160,20 @@ function prepare(options) {
     // The exporter's own requests are never measured.
     if (typeof opts.export.url === "string") ignore.prefixes.push(opts.export.url);
   }
-  const recorder = new Recorder({});
+  const recorder = new Recorder({ ignore, graphql });
   const wantsHooks = instrument.fetch || instrument.xhr;
-  const hooks = wantsHooks
-    ? installHooks(recorder, { fetch: instrument.fetch, xhr: instrument.xhr, sampleRate, ignore, graphql })
-    : null;
-  adoptSnippet(recorder, hooks);
+  const install = () => installHooks(recorder, { fetch: instrument.fetch, xhr: instrument.xhr, sampleRate });
   const resourceTiming = instrument.resourceTiming && wantsHooks;
-  return { opts, recorder, hooks, resourceTiming, pageOrigin };
+  // With the <head> snippet on the page, it keeps measuring until its adoption code (kept out
+  // of this chunk) arrives beside the engine; then the hooks go in and adopt its queue at once.
+  if (wantsHooks && globalThis.__apiscope) {
+    const adopt = () =>
+      import("./loader/snippet.js").then(({ adoptSnippet }) => {
+        const hooks = install();
+        adoptSnippet(recorder, hooks);
+        return hooks;
+      });
+    return { opts, recorder, hooks: null, resourceTiming, pageOrigin, adopt };
+  }
+  return { opts, recorder, hooks: wantsHooks ? install() : null, resourceTiming, pageOrigin };
 }

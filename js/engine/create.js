@@ -23,7 +23,7 @@ export async function createProfiler({ init, Engine, startExporter }, { source, 
     resourceTiming,
     pageOrigin,
     timeOrigin: globalThis.performance.timeOrigin,
-    callSites: recorder.siteCapacity,
+    callSites: recorder.sites.limit,
   });
   let engine;
   try {

@@ -14,6 +14,7 @@ import { boolean, func, named, number, options, string, typeError } from "../lib
 import * as decode from "./decode.js";
 import { Emitter, EVENT_NAMES } from "./events.js";
 import { ruleArguments } from "./options.js";
+import { forget, take } from "../loader/handover.js";
 import { observeResources } from "./timing.js";
 
 const ALERT_INTERVAL_MS = 1000;
@@ -61,7 +62,7 @@ export class Profiler {
     this.events = new Emitter();
     this.state = "running";
     this.failure = undefined;
-    this.counters = { persistedDirectly: 0, flushes: 0, samplesWritten: 0, errors: 0, refused: 0 };
+    this.counters = { persistedDirectly: 0, flushes: 0, samplesWritten: 0, errors: 0, refused: 0, dropped: 0 };
     this.flushing = null; // the running flush loop's promise: flush() waits on it, never polls
     this.flushTimer = null;
     this.flushAt = Infinity;
@@ -154,21 +155,18 @@ export class Profiler {
   /** Drains the recorder into the engine (one crossing), then schedules a flush if due. */
   ingest() {
     if (this.state !== "running") return;
-    const batch = this.recorder.take();
+    const batch = take(this.recorder);
+    this.counters.dropped += batch.dropped;
     if (batch.count === 0 && batch.siteIds.length === 0) return;
     const deadline = this.guard(
       "instrument",
       () => {
-        let d = this.engine.ingest(batch.records, batch.siteIds, batch.sites, perf.now());
+        const d = this.engine.ingest(batch.records, batch.siteIds, batch.sites, perf.now());
         this.counters.refused += this.engine.refused();
+        // Sites whose slots newer ones took: the engine keeps their requests until the next
+        // ingest, which lists the sites again (forget announces it).
         const unknown = this.engine.unknownSites();
-        if (unknown.length > 0) {
-          // Their slots were reused by newer sites: register them again; the engine kept the
-          // requests and files them once it knows their sites.
-          this.recorder.forget(unknown);
-          const again = this.recorder.take();
-          d = this.engine.ingest(again.records, again.siteIds, again.sites, perf.now());
-        }
+        if (unknown.length > 0) forget(this.recorder, unknown);
         return d;
       },
       NaN,
@@ -529,7 +527,7 @@ export class Profiler {
       accepted: e[0],
       buffered: e[1],
       persisted: e[2] + c.persistedDirectly,
-      dropped: e[3] + this.recorder.dropped,
+      dropped: e[3] + c.dropped + this.recorder.dropped,
       flushes: c.flushes,
       retries: e[4],
       meanBatchSize: c.flushes === 0 ? 0 : c.samplesWritten / c.flushes,

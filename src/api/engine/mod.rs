@@ -27,6 +27,10 @@ use encode::Out;
 
 /// Numbers per settled request in `ingest` (js/loader/recorder.js `STRIDE`).
 const STRIDE: usize = 7;
+/// Requests kept for a site the engine no longer knows, until the recorder lists it again.
+const MAX_PARKED: usize = 4096;
+/// Ingests a parked request waits for its site before it is refused.
+const PARKED_TRIES: u8 = 3;
 
 /// The profiler engine behind one `Profiler`.
 #[wasm_bindgen]
@@ -39,6 +43,9 @@ pub struct Engine {
     labels: String,
     /// Sites the last `ingest` could not resolve, for the recorder to register again.
     unknown: Vec<u32>,
+    /// Their requests (STRIDE numbers each) and how many ingests each has waited.
+    parked: Vec<f64>,
+    parked_tries: Vec<u8>,
     /// Requests refused by the last `ingest` (a URL that does not template).
     refused: u32,
     /// Batches handed out by `pollBatch`/`drainBatches`, taken one by one by `nextBatch`.
@@ -62,6 +69,8 @@ impl Engine {
             session: c.session,
             labels: String::new(),
             unknown: Vec::new(),
+            parked: Vec::new(),
+            parked_tries: Vec::new(),
             refused: 0,
             staged: Vec::new(),
             history: Vec::new(),
@@ -101,7 +110,8 @@ impl Engine {
 
     /// Registers new call sites and records one drain of settled requests
     /// (`records.length / 7` of them, see js/loader/recorder.js). Returns the next flush
-    /// deadline. Sites the engine no longer knows are left in `unknownSites()`.
+    /// deadline. A request whose site the engine no longer knows is kept for the next ingests
+    /// (a few), and its site listed in `unknownSites()` for the recorder to send again.
     pub fn ingest(
         &mut self,
         records: &[f64],
@@ -117,29 +127,45 @@ impl Engine {
         let now = self.epoch(now);
         self.unknown.clear();
         self.refused = 0;
+        let parked = std::mem::take(&mut self.parked);
+        let tries = std::mem::take(&mut self.parked_tries);
+        for (r, tried) in parked.chunks_exact(STRIDE).zip(tries) {
+            self.settle(r, tried + 1, now);
+        }
         for r in records.chunks_exact(STRIDE) {
-            let (Some(transport), Some(outcome)) =
-                (Transport::from_code(r[0]), Outcome::from_code(r[3]))
-            else {
-                self.refused += 1;
-                continue;
-            };
-            let request = SettledRequest {
-                site: r[1] as u32,
-                transport,
-                status: r[2].clamp(0.0, 999.0) as u16,
-                outcome,
-                start_ms: self.epoch(r[4]),
-                headers_ms: self.epoch(r[5]),
-                end_ms: (!r[6].is_nan()).then(|| self.epoch(r[6])),
-            };
-            match self.core.settle(request, now) {
-                Settle::Filed(_) => {}
-                Settle::UnknownSite => self.unknown.push(request.site),
-                Settle::Invalid(_) => self.refused += 1,
-            }
+            self.settle(r, 0, now);
         }
         Ok(self.next_deadline())
+    }
+
+    /// Files one request record; parks it when its site is unknown (`tried` ingests so far).
+    fn settle(&mut self, r: &[f64], tried: u8, now: f64) {
+        let (Some(transport), Some(outcome)) =
+            (Transport::from_code(r[0]), Outcome::from_code(r[3]))
+        else {
+            self.refused += 1;
+            return;
+        };
+        let request = SettledRequest {
+            site: r[1] as u32,
+            transport,
+            status: r[2].clamp(0.0, 999.0) as u16,
+            outcome,
+            start_ms: self.epoch(r[4]),
+            headers_ms: self.epoch(r[5]),
+            end_ms: (!r[6].is_nan()).then(|| self.epoch(r[6])),
+        };
+        match self.core.settle(request, now) {
+            Settle::Filed(_) => {}
+            Settle::UnknownSite if tried < PARKED_TRIES && self.parked_tries.len() < MAX_PARKED => {
+                if !self.unknown.contains(&request.site) {
+                    self.unknown.push(request.site);
+                }
+                self.parked.extend_from_slice(r);
+                self.parked_tries.push(tried);
+            }
+            Settle::UnknownSite | Settle::Invalid(_) => self.refused += 1,
+        }
     }
 
     /// The sites the last `ingest` could not resolve (register them again, then resend).
