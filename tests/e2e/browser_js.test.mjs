@@ -42,6 +42,11 @@ for (const file of files) {
       await page.goto(`${server.url}/tests/browser-js/index.html?${query}`);
       await page.waitForFunction(() => window.testsLoaded);
       await page.evaluate(() => window.testsLoaded);
+      const quotaSize = await page.evaluate(() => window.storageQuota);
+      if (quotaSize) {
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send("Storage.overrideQuotaForOrigin", { origin: server.url, quotaSize });
+      }
       const results = await page.evaluate(() => window.runTests());
       for (const r of results) {
         await t.test(r.name, () => {
