@@ -220,24 +220,23 @@ export class IdbStore {
     return this.#db.transaction(stores, mode);
   }
 
-  /** Runs `issue(tx)` on a new read-write transaction and resolves once it committed. */
+  /** Runs `issue(tx)` (it may await its own requests) on a new read-write transaction; resolves once committed. */
   #write(stores, issue) {
-    return this.#guard(() => {
+    return this.#guard(async () => {
       const tx = this.#tx(stores, "readwrite");
       const committed = new Promise((resolve, reject) => {
         tx.oncomplete = () => resolve();
         tx.onabort = () => reject(this.#classify(tx.error ? describe(tx.error) : "AbortError: transaction aborted"));
       });
-      let issued;
       try {
-        issued = issue(tx);
+        await issue(tx);
       } catch (error) {
+        committed.catch(() => {}); // the abort below is this error's consequence, not news
         abort(tx);
         throw error;
       }
-      // `issue` may be async (it awaits its own requests); a failure there aborts too.
-      return Promise.all([committed, Promise.resolve(issued).catch((error) => (abort(tx), Promise.reject(error)))]);
-    }).then(() => undefined);
+      await committed;
+    });
   }
 
   /** Runs `fn`, turning any error into a classified Failure. */

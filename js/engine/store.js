@@ -233,7 +233,9 @@ export class Store {
   /** A connection, or null with history in memory and the reason recorded. */
   async #tryOpen() {
     this.#closed = false;
-    const outcome = await openDatabase(this.#name, this.#stallMs);
+    const outcome = await openDatabase(this.#name, this.#stallMs).catch((error) => ({
+      reason: `unavailable: ${error}`,
+    }));
     if (outcome.db) return outcome.db;
     if (outcome.late) {
       this.#stats.blocked++;

@@ -9,6 +9,7 @@ import {
   batches,
   deleteDb,
   journalKeys,
+  pageErrors,
   rawOpen,
   rawRecords,
   record,
@@ -168,3 +169,7 @@ for (const alsoWrite of [false, true]) {
     await deleteDb(name);
   });
 }
+
+test("nothing surfaced as an uncaught error or unhandled rejection", () => {
+  assert.deepEqual(pageErrors(), []);
+});

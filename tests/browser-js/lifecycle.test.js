@@ -2,6 +2,7 @@
 // visibilitychange to hidden), a handle that removes it, nothing in a worker.
 import { assert, test } from "./lib/harness.js";
 import { onPageExit } from "/js/engine/lifecycle.js";
+import { pageErrors } from "./lib/store-fixtures.js";
 
 /** An iframe listening for page exits; what its callback saw lands in `window[key]`. */
 async function listeningFrame(key) {
@@ -9,6 +10,7 @@ async function listeningFrame(key) {
   const frame = document.createElement("iframe");
   frame.srcdoc = `<script type="module">
     import { onPageExit } from "/js/engine/lifecycle.js";
+import { pageErrors } from "./lib/store-fixtures.js";
     onPageExit((why) => parent[${JSON.stringify(key)}].push(why + ":" + document.visibilityState));
     parent.postMessage(${JSON.stringify(key)}, "*");
   </script>`;
@@ -71,4 +73,8 @@ test("nothing listens in a worker", async () => {
   });
   worker.terminate();
   assert.deepEqual(result, { exit: null, journal: null });
+});
+
+test("nothing surfaced as an uncaught error or unhandled rejection", () => {
+  assert.deepEqual(pageErrors(), []);
 });

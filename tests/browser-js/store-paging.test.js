@@ -5,7 +5,16 @@ import { assert, test } from "./lib/harness.js";
 import { openStore } from "/js/engine/store.js";
 import { MemoryStore } from "/js/engine/memory_store.js";
 import { parseCursor } from "/js/engine/page.js";
-import { T0, deleteDb, rawOpen, record, request, retentionPolicy, uniqueName } from "./lib/store-fixtures.js";
+import {
+  T0,
+  deleteDb,
+  pageErrors,
+  rawOpen,
+  record,
+  request,
+  retentionPolicy,
+  uniqueName,
+} from "./lib/store-fixtures.js";
 
 const HOUR = 3_600_000;
 
@@ -191,4 +200,8 @@ test("clear() resets the span bound; a batch deleted under a cursor costs only i
   assert.deepEqual(rest, ["b#0", "b#1", "c#0"]);
   store.close();
   await deleteDb(name);
+});
+
+test("nothing surfaced as an uncaught error or unhandled rejection", () => {
+  assert.deepEqual(pageErrors(), []);
 });

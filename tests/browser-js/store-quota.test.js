@@ -4,7 +4,7 @@
 // that cannot fit at all.
 import { assert, storageQuota, test } from "./lib/harness.js";
 import { openStore } from "/js/engine/store.js";
-import { deleteDb, retentionPolicy, uniqueName } from "./lib/store-fixtures.js";
+import { deleteDb, pageErrors, retentionPolicy, uniqueName } from "./lib/store-fixtures.js";
 
 storageQuota(3_000_000);
 
@@ -64,4 +64,8 @@ test("a batch that cannot fit even after retention fails with a quota error, and
   assert.deepEqual((await store.extents()).ids, ["after"]); // retention took "small" to make room
   store.close();
   await deleteDb(name);
+});
+
+test("nothing surfaced as an uncaught error or unhandled rejection", () => {
+  assert.deepEqual(pageErrors(), []);
 });

@@ -6,6 +6,7 @@ import {
   T0,
   deleteDb,
   journalKeys,
+  pageErrors,
   rawOpen,
   record,
   request,
@@ -100,4 +101,8 @@ test("a journal written by round 1 is replayed once", async () => {
   assert.deepEqual(samplesOf(read), samplesOf([...records].sort((a, b) => a.minStart - b.minStart)));
   store.close();
   await deleteDb(name);
+});
+
+test("nothing surfaced as an uncaught error or unhandled rejection", () => {
+  assert.deepEqual(pageErrors(), []);
 });

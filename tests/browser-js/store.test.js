@@ -6,6 +6,7 @@ import {
   T0,
   batches,
   deleteDb,
+  pageErrors,
   rawOpen,
   rawRecords,
   record,
@@ -181,7 +182,8 @@ test("an open queued behind a blocked upgrade does not stall either, and recover
   const old = await rawOpen(name, 1);
   const first = await open(name, { stallMs: 200 });
   // This open is queued behind the first one's pending upgrade: no `blocked` event comes.
-  const second = await open(name, { stallMs: 200 });
+  const stalled = new Promise((_, reject) => setTimeout(() => reject(new Error("openStore stalled")), 10_000));
+  const second = await Promise.race([open(name, { stallMs: 200 }), stalled]);
   assertMemoryOnly(first, "blocked: another tab");
   assertMemoryOnly(second, "blocked: the open did not complete in 200 ms");
   await second.putBatches(batches(40, 20, 7));
@@ -391,4 +393,8 @@ test("a store opened in a worker works without a journal", async () => {
   worker.terminate();
   assert.deepEqual(result, { state: { storage: "persistent" }, count: 2, journal: { written: 0, failed: 1 } });
   await deleteDb(name);
+});
+
+test("nothing surfaced as an uncaught error or unhandled rejection", () => {
+  assert.deepEqual(pageErrors(), []);
 });

@@ -4,6 +4,14 @@
 
 export const T0 = 1.7e12;
 
+// What the page reports as uncaught: the store must never add to it (see `pageErrors`).
+const uncaught = [];
+addEventListener("error", (e) => uncaught.push(`error: ${e.message}`));
+addEventListener("unhandledrejection", (e) => uncaught.push(`unhandled rejection: ${e.reason}`));
+
+/** Uncaught errors and unhandled rejections this page has seen so far. */
+export const pageErrors = () => uncaught.slice();
+
 export const uniqueName = (test) => `apiscope-test-${test}-${Math.random()}`;
 
 const METHODS = ["GET", "POST"];
