@@ -202,6 +202,19 @@ test("clear() resets the span bound; a batch deleted under a cursor costs only i
   await deleteDb(name);
 });
 
+test("a batch whose span rounds in floating point is still found straddling `from`", async () => {
+  // fl(b - a) < b - a here, so from - span lands above a: the bound needs its margin.
+  const [a, b] = [0.1, 1.7e12 + 0.3];
+  assert.ok(b - (b - a) > a);
+  const name = uniqueName("paging-rounding");
+  const store = await openStore(name, { policy: retentionPolicy() });
+  await store.putBatches([record("rounded", [a, b])]);
+  assert.deepEqual(await pages(store, 10, b, Infinity), ["rounded#1"]);
+  assert.equal((await store.readRange(b, Infinity)).length, 1);
+  store.close();
+  await deleteDb(name);
+});
+
 test("nothing surfaced as an uncaught error or unhandled rejection", () => {
   assert.deepEqual(pageErrors(), []);
 });
