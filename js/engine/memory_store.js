@@ -16,7 +16,7 @@ export class MemoryStore {
   #samples = 0;
   #alerts = [];
 
-  /** `policy.expired(extents, now, maxSamples)` decides which batches the cap evicts. */
+  /** `policy.expired(ids, maxStarts, counts, now, maxSamples)` decides which batches the cap evicts. */
   constructor(maxSamples, policy) {
     this.#maxSamples = maxSamples;
     this.#policy = policy;
@@ -32,8 +32,8 @@ export class MemoryStore {
     }
     if (this.#samples <= this.#maxSamples) return 0;
     // At -Infinity nothing is too old: the sample budget alone decides.
-    const expired = this.#policy.expired(this.extents(), -Infinity, this.#maxSamples);
-    return this.delete(expired);
+    const { ids, maxStarts, counts } = this.extents();
+    return this.delete(this.#policy.expired(ids, maxStarts, counts, -Infinity, this.#maxSamples));
   }
 
   /** Batches whose extent meets [from, to], in (minStart, id) order. */

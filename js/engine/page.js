@@ -11,21 +11,23 @@ export function comparePosition(minStart, id, other) {
   return id === other.id ? 0 : id < other.id ? -1 : 1;
 }
 
-/** Cursors travel as opaque strings `minStart|offset|id` (round 1's form). */
+/**
+ * Cursors travel as opaque strings `minStart|offset|from|to|id`: a batch position, the next
+ * sample to test in it, and the range the walk is over, so a caller passing back only the
+ * cursor continues the same range.
+ */
 export function formatCursor(cursor) {
-  return `${cursor.minStart}|${cursor.offset}|${cursor.id}`;
+  return `${cursor.minStart}|${cursor.offset}|${cursor.from}|${cursor.to}|${cursor.id}`;
 }
 
 /** The cursor `text` stands for, or null when it is not one `formatCursor` wrote. */
 export function parseCursor(text) {
   if (typeof text !== "string") return null;
-  const first = text.indexOf("|");
-  const second = text.indexOf("|", first + 1);
-  if (first < 1 || second < 0) return null;
-  const minStart = Number(text.slice(0, first));
-  const offset = Number(text.slice(first + 1, second));
-  if (!Number.isFinite(minStart) || !Number.isInteger(offset) || offset < 0 || second === first + 1) return null;
-  return { minStart, offset, id: text.slice(second + 1) };
+  const parts = text.split("|");
+  if (parts.length < 5 || parts.slice(0, 4).some((p) => p === "")) return null;
+  const [minStart, offset, from, to] = parts.slice(0, 4).map(Number);
+  const valid = Number.isFinite(minStart) && Number.isInteger(offset) && offset >= 0 && from <= to;
+  return valid ? { minStart, offset, from, to, id: parts.slice(4).join("|") } : null;
 }
 
 /**
@@ -75,7 +77,7 @@ export class PageFill {
     }
     if (picked.length > 0) this.#parts.push({ record, indices: Uint32Array.from(picked) });
     if (this.#count < this.#limit) return true;
-    this.#next = { minStart: record.minStart, offset: i, id: record.id };
+    this.#next = { minStart: record.minStart, offset: i, from: this.#from, to: this.#to, id: record.id };
     return false;
   }
 

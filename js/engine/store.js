@@ -6,7 +6,7 @@
 // page's life: the next write retries the open, and a blocked open that later completes (the
 // blocking tab closed) is taken up as it lands; either way what memory held moves into
 // IndexedDB, and `stats().reopens` counts it. The store holds no policy: which batches expire
-// is `policy.expired(extents, now, maxSamples)`, the engine's retention (core batch::retention).
+// is `policy.expired(...)`, the engine's retention (core batch::retention).
 //
 // Nothing here throws on storage trouble except the operation that hit it: a write out of
 // quota after retention freed space and one retry ("storage quota exceeded: ..."), any other
@@ -22,9 +22,9 @@ import { openDatabase } from "./schema.js";
 /**
  * Opens (creating or migrating) database `name`, falling back to memory when IndexedDB is
  * unusable, then writes what the last page journalled at exit.
- *   retention        { maxSamples = 2e6 }: the sample budget handed to the policy
- *   policy           { expired(extents, now, maxSamples) -> ids }; now = -Infinity asks for the
- *                    sample budget alone (the memory cap)
+ *   policy           { expired(ids, maxStarts, counts, now, maxSamples?) -> ids }: the batches
+ *                    retention deletes at `now` (epoch ms); `maxSamples` tightens the
+ *                    configured budget (quota, memory cap), now = -Infinity leaves age out
  *   memoryMaxSamples cap of the memory fallback (default 100 000)
  *   persist          request navigator.storage.persist() (result in stats().persistence)
  *   stallMs          how long an open may take before the store starts in memory (default 5000)
@@ -36,7 +36,6 @@ export function openStore(name, options) {
 export class Store {
   #name;
   #policy;
-  #maxSamples;
   #memoryMax;
   #stallMs;
   /** The connection while persistent (or closed: then not open). */
@@ -68,14 +67,13 @@ export class Store {
   };
 
   /** See openStore(); a store made with `new` connects on first use and replays no journal. */
-  constructor(name, { retention = {}, policy, memoryMaxSamples = 100_000, persist = false, stallMs = 5000 } = {}) {
+  constructor(name, { policy, memoryMaxSamples = 100_000, persist = false, stallMs = 5000 } = {}) {
     if (typeof name !== "string" || name === "") throw new RangeError("dbName: must not be empty");
     if (typeof policy?.expired !== "function") {
-      throw new TypeError("policy: must have an expired(extents, now, maxSamples) method");
+      throw new TypeError("policy: must have an expired(ids, maxStarts, counts, now, maxSamples) method");
     }
     this.#name = name;
     this.#policy = policy;
-    this.#maxSamples = retention.maxSamples ?? 2_000_000;
     this.#memoryMax = memoryMaxSamples;
     this.#stallMs = stallMs;
     this.#journal = openJournal(name);
@@ -123,16 +121,41 @@ export class Store {
   }
 
   /**
-   * Up to `limit` samples in [from, to) after `cursor` (null for the first page):
+   * Up to `limit` samples in [from, to) after `cursor` (null for the first page; a cursor
+   * continues the range it was made for, whatever `from` and `to` say):
    * `{ parts: [{ record, indices: Uint32Array }], count, cursor: string | null }`. Across pages
-   * every sample in range comes exactly once, batches straddling an edge included.
+   * every sample in range comes exactly once, batches straddling an edge included; batches in
+   * (minStart, id) order, samples in their order within a batch.
    */
   readPage(cursor, limit, from = -Infinity, to = Infinity) {
     const after = cursor === null || cursor === undefined ? null : parseCursor(cursor);
     if (!after && cursor !== null && cursor !== undefined) {
-      return Promise.reject(new TypeError("cursor: is not a cursor returned by samples()"));
+      return Promise.reject(new TypeError("options.cursor: is not a cursor returned by samples()"));
     }
-    return this.#run(false, (backend) => backend.readPage(after, limit, from, to));
+    const range = after ?? { from, to };
+    return this.#run(false, (backend) => backend.readPage(after, limit, range.from, range.to));
+  }
+
+  /**
+   * `samples()`' page: `{ samples: [{ startTime, durationMs, method, route, status, ok, bytes? }],
+   * cursor? }` (see readPage; `cursor` absent after the last page).
+   */
+  async readSamples({ from = 0, to = Infinity, limit = 1000, cursor } = {}) {
+    const page = await this.readPage(cursor, limit, from, to);
+    const samples = [];
+    for (const { record: r, indices } of page.parts) {
+      const names = r.routes.map((name) => {
+        const space = name.indexOf(" ");
+        return [name.slice(0, space), name.slice(space + 1)];
+      });
+      for (const i of indices) {
+        const [method, route] = names[r.routeId[i]];
+        const row = { startTime: r.start[i], durationMs: r.duration[i], method, route, status: r.status[i], ok: r.ok[i] === 1 };
+        if (r.bytes[i] >= 0) row.bytes = r.bytes[i];
+        samples.push(row);
+      }
+    }
+    return page.cursor ? { samples, cursor: page.cursor } : { samples };
   }
 
   /** `{ ids: string[], maxStarts: Float64Array, counts: Float64Array }` of every stored batch. */
@@ -148,7 +171,7 @@ export class Store {
   applyRetention(now) {
     return this.#run(true, async (backend) => {
       const extents = await backend.extents();
-      const expired = this.#policy.expired(extents, now, this.#maxSamples);
+      const expired = this.#policy.expired(extents.ids, extents.maxStarts, extents.counts, now);
       await backend.delete(expired);
       return samplesOf(extents, expired);
     });
@@ -179,6 +202,18 @@ export class Store {
     if (!this.#journal) return { written: 0, failed: normalized.length };
     for (const record of normalized) this.#journaled.add(record.id);
     return this.#journal.write(normalized);
+  }
+
+  /** Removes the journal entries of these records now (a write of them committed elsewhere). */
+  unjournal(records) {
+    const ids = records.map((r) => r.id);
+    for (const id of ids) this.#journaled.delete(id);
+    this.#journal?.removeIds(ids);
+  }
+
+  /** Counts records found corrupt by their reader (one that failed to decode in the engine). */
+  countCorrupt(n) {
+    this.#stats.corruptSkipped += n;
   }
 
   /** Closes the connection; the next call reopens it. */
@@ -322,8 +357,8 @@ export class Store {
   async #freeSpace(idb) {
     const extents = await idb.extents();
     const stored = extents.counts.reduce((sum, n) => sum + n, 0);
-    const keep = Math.min(this.#maxSamples, Math.floor(stored / 2));
-    await idb.delete(this.#policy.expired(extents, Date.now(), keep));
+    const keep = Math.floor(stored / 2);
+    await idb.delete(this.#policy.expired(extents.ids, extents.maxStarts, extents.counts, Date.now(), keep));
   }
 
   /** Writes what a previous page journalled, then removes exactly those entries. */

@@ -7,6 +7,7 @@ import { openStore } from "/js/engine/store.js";
 import {
   T0,
   batches,
+  blockedStore,
   deleteDb,
   journalKeys,
   pageErrors,
@@ -96,14 +97,17 @@ test("a store's journal entries go once a write of them commits, and stay while 
   assert.equal(journalKeys(name).length, 1);
   await store.putBatches(records);
   assert.deepEqual(journalKeys(name), []);
+  // unjournal(): entries of a write that committed elsewhere go at once.
+  store.journal(records);
+  store.unjournal(records.slice(1));
+  assert.equal(journalKeys(name).length, 1);
+  store.unjournal(records);
+  assert.deepEqual(journalKeys(name), []);
   store.close();
   await deleteDb(name);
 
   // Memory is no storage: the entries stay until IndexedDB has the batches.
-  const blocked = uniqueName("journal-memory");
-  const old = await rawOpen(blocked, 1);
-  const memory = await open(blocked);
-  assert.equal(memory.state().storage, "memory");
+  const { name: blocked, old, store: memory } = await blockedStore("journal-memory");
   memory.journal(records);
   await memory.putBatches(records);
   assert.equal(journalKeys(blocked).length, 3);

@@ -5,6 +5,7 @@ import { assert, test } from "./lib/harness.js";
 import { openStore } from "/js/engine/store.js";
 import { MemoryStore } from "/js/engine/memory_store.js";
 import { parseCursor } from "/js/engine/page.js";
+import { seededRandom as random } from "/demo/random.mjs";
 import {
   T0,
   deleteDb,
@@ -26,18 +27,6 @@ async function spanBound(name) {
   } finally {
     db.close();
   }
-}
-
-/** A small seeded generator (mulberry32), so a failing case can be replayed from its seed. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const compare = (a, b) => (a.minStart - b.minStart) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
@@ -166,6 +155,49 @@ test("a 2-hour range over 6 hours of straddling batches: 4000 of 4000 at every p
   assert.equal(inRange, 4000);
   store.close();
   await deleteDb(name);
+});
+
+test("samples() pages: rows as documented, and a cursor alone continues its range", async () => {
+  const records = sixHours();
+  const [from, to] = [T0 + 2 * HOUR + 900, T0 + 4 * HOUR + 900];
+  const name = uniqueName("paging-rows");
+  const store = await openStore(name, { policy: retentionPolicy() });
+  await store.putBatches(records);
+  // The documented loop: the first call names the range, the next ones pass only the cursor.
+  const rows = [];
+  for (let page = await store.readSamples({ from, to, limit: 777 }); ; page = await store.readSamples({ cursor: page.cursor })) {
+    rows.push(...page.samples);
+    if (!page.cursor) break;
+  }
+  assert.equal(rows.length, 4000);
+  assert.ok(rows.every((r) => r.startTime >= from && r.startTime < to));
+  assert.equal(new Set(rows.map((r) => r.startTime)).size, 4000);
+  // A cursor continues its own range even when other bounds are passed beside it.
+  const first = await store.readSamples({ from, to, limit: 10 });
+  const next = await store.readSamples({ from: 0, to: Infinity, limit: 5000, cursor: first.cursor });
+  assert.equal(first.samples.length + next.samples.length, 4000);
+  await assert.rejects(store.readSamples({ cursor: "1|2|3" }), TypeError, "options.cursor: is not a cursor returned by samples()");
+  await assert.rejects(store.readSamples({ cursor: "5|0|9|1|id" }), TypeError); // from > to: not ours
+  store.close();
+  await deleteDb(name);
+
+  const shapes = uniqueName("paging-row-shape");
+  const one = await openStore(shapes, { policy: retentionPolicy() });
+  const r = record("shape", [T0, T0 + 1]);
+  r.routes = ["GET /with space", "POST /b"];
+  r.routeId.set([0, 1]);
+  r.bytes.set([-1, 512]);
+  r.status.set([200, 503]);
+  r.ok.set([1, 0]);
+  await one.putBatches([r]);
+  const { samples, cursor } = await one.readSamples({});
+  assert.equal(cursor, undefined);
+  assert.deepEqual(samples, [
+    { startTime: T0, durationMs: r.duration[0], method: "GET", route: "/with space", status: 200, ok: true },
+    { startTime: T0 + 1, durationMs: r.duration[1], method: "POST", route: "/b", status: 503, ok: false, bytes: 512 },
+  ]);
+  one.close();
+  await deleteDb(shapes);
 });
 
 test("a wide batch written by another tab is found by a reader that read before", async () => {

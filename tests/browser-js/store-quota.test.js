@@ -32,7 +32,7 @@ const count = async (store, from, to) =>
 
 test("a full quota costs the oldest history, never the newest samples", async () => {
   const name = uniqueName("quota");
-  const store = await openStore(name, { policy: retentionPolicy(), retention: { maxSamples: 2_000_000 } });
+  const store = await openStore(name, { policy: retentionPolicy() });
   const base = Date.now() - 3_600_000;
   const rounds = 40;
   const perRound = 20_000;

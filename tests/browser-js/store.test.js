@@ -5,6 +5,7 @@ import { openStore, Store } from "/js/engine/store.js";
 import {
   T0,
   batches,
+  blockedStore,
   deleteDb,
   pageErrors,
   rawOpen,
@@ -84,13 +85,13 @@ test("retention by age and by count, decided by the policy", async () => {
   const name = uniqueName("retention");
   // Ten batches of 100, one per second of history.
   const written = Array.from({ length: 10 }, (_, i) => batches(100, 100, i, T0 + i * 1000)).flat();
-  const byAge = await open(name, { policy: retentionPolicy(4500), retention: { maxSamples: Infinity } });
+  const byAge = await open(name, { policy: retentionPolicy(4500, Infinity) });
   await byAge.putBatches(written);
   // Newest sample of batch i starts at T0 + 1000 i + 49.5; the cutoff is T0 + 5000.
   assert.equal(await byAge.applyRetention(T0 + 9500), 500);
   assert.equal(await storedSamples(byAge), 500);
   byAge.close();
-  const byCount = await open(name, { policy: retentionPolicy(Infinity), retention: { maxSamples: 250 } });
+  const byCount = await open(name, { policy: retentionPolicy(Infinity, 250) });
   assert.equal(await byCount.applyRetention(T0), 300);
   const kept = await byCount.readRange(-Infinity, Infinity);
   assert.equal(kept.length, 2);
@@ -152,11 +153,8 @@ test("a deleted database is recreated on next use", async () => {
 });
 
 test("a blocked upgrade falls back to memory, keeps working, and recovers when the old tab closes", async () => {
-  const name = uniqueName("blocked");
-  // An old tab holds version 1 open and ignores versionchange.
-  const old = await rawOpen(name, 1);
-  const store = await open(name);
-  assertMemoryOnly(store, "blocked");
+  const { name, old, store } = await blockedStore("blocked");
+  assertMemoryOnly(store, "blocked: another tab keeps an older version open");
   assert.equal(store.stats().blocked, 1);
   const written = batches(1000, 250, 5);
   await store.putBatches(written);
@@ -214,11 +212,8 @@ test("an incompatible newer database falls back to memory and the next write ret
 });
 
 test("the memory fallback is capped by the policy and counts what it evicts", async () => {
-  const name = uniqueName("memory-cap");
-  const old = await rawOpen(name, 1);
   const policy = retentionPolicy();
-  const store = await open(name, { policy, memoryMaxSamples: 250 });
-  assertMemoryOnly(store, "blocked");
+  const { name, old, store } = await blockedStore("memory-cap", { policy, memoryMaxSamples: 250 });
   await store.putBatches(batches(400, 100, 8)); // oldest batches go first
   assert.equal(await storedSamples(store), 200);
   assert.equal(store.stats().memoryEvicted, 200);
@@ -250,6 +245,8 @@ test("corrupt records are skipped and counted", async () => {
   assert.equal(store.stats().corruptSkipped, 3);
   assert.deepEqual(await pageAll(store, 4), samplesOf(good));
   assert.equal(store.stats().corruptSkipped, 6);
+  store.countCorrupt(2); // records the engine could not decode
+  assert.equal(store.stats().corruptSkipped, 8);
   store.close();
   await deleteDb(name);
 });
@@ -264,10 +261,7 @@ test("alert history: IndexedDB by time, and a bounded memory fallback", async ()
   assert.deepEqual(await store.readAlerts(T0 + 5000, T0), []);
   store.close();
 
-  const blockedName = uniqueName("alerts-memory");
-  const old = await rawOpen(blockedName, 1);
-  const memory = await open(blockedName);
-  assertMemoryOnly(memory, "blocked");
+  const { name: blockedName, old, store: memory } = await blockedStore("alerts-memory");
   await memory.putAlerts(Array.from({ length: 1200 }, (_, i) => ({ at: T0 + i, name: `m${i}` })));
   const kept = await memory.readAlerts(-Infinity, Infinity);
   assert.equal(kept.length, 1000);
@@ -311,7 +305,7 @@ test("records are checked and stored compact, whatever buffer their columns view
   assert.deepEqual([stored.minStart, stored.maxStart, stored.count], [T0, T0 + 1, 2]);
   await assert.rejects(store.putBatches([{ ...r, id: 5 }]), TypeError, "records[0]: id: must be a string");
   await assert.rejects(store.putBatches([{ ...r, duration: [1] }]), TypeError, "records[0]: duration: must be an array as long as start");
-  await assert.rejects(() => store.readPage("nonsense", 10), TypeError, "cursor: is not a cursor returned by samples()");
+  await assert.rejects(() => store.readPage("nonsense", 10), TypeError, "options.cursor: is not a cursor returned by samples()");
   assert.throws(() => new Store("", { policy: retentionPolicy() }), RangeError, "dbName: must not be empty");
   assert.throws(() => new Store("x", {}), TypeError, "policy:");
   store.close();
@@ -319,9 +313,7 @@ test("records are checked and stored compact, whatever buffer their columns view
 });
 
 test("a failure while moving memory into IndexedDB keeps history in memory and says why", async () => {
-  const name = uniqueName("move-fails");
-  const old = await rawOpen(name, 1);
-  const store = await open(name);
+  const { name, old, store } = await blockedStore("move-fails");
   await store.putBatches([record("u", [T0])]);
   // An event IndexedDB cannot clone makes the move fail; memory keeps everything.
   await store.putAlerts([{ at: T0, callback: () => {} }]);

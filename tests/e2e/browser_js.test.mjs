@@ -16,7 +16,7 @@ const files = (await readdir(dir)).filter((f) => f.endsWith(".test.js") && (!fil
 
 let browser, server, api;
 before(async () => {
-  server = await startServer({ port: 0, mounts: [["/tests/browser-js/", dir]] });
+  server = await startServer({ port: 0, mounts: [["/tests/browser-js/", dir], ["/demo/", path.join(root, "demo")]] });
   // Two consecutive free ports for the HTTP test server (primary and cross-origin peer).
   for (let attempt = 0; !api; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 20000) * 2;

@@ -1,6 +1,7 @@
 // Shared by the store, journal and lifecycle tests: batch records built like the engine builds
 // them, a faithful stand-in for the engine's retention policy, and raw IndexedDB access as
 // another tab (or round 1's code) would have it.
+import { openStore } from "/js/engine/store.js";
 
 export const T0 = 1.7e12;
 
@@ -93,22 +94,24 @@ export function sample(r, i) {
 export const total = (records) => records.reduce((sum, r) => sum + r.count, 0);
 
 /**
- * The engine's retention decision (core batch::retention::Retention::expired) in JS, for these
- * tests only: newest batch first by (maxStart, id); a batch goes when it is older than
- * `maxAgeMs` or would exceed the budget, and every older one with it (no gaps).
+ * The engine's retention decision (`Engine.expired`, core batch::retention::Retention::expired)
+ * in JS, for these tests only: newest batch first by (maxStart, id); a batch goes when it is
+ * older than `maxAgeMs` or would exceed the budget, and every older one with it (no gaps). A
+ * `budget` given tightens the configured `maxSamples`.
  */
-export function retentionPolicy(maxAgeMs = Infinity) {
+export function retentionPolicy(maxAgeMs = Infinity, maxSamples = 2_000_000) {
   return {
     calls: 0,
-    expired({ ids, maxStarts, counts }, now, maxSamples) {
+    expired(ids, maxStarts, counts, now, budget) {
       this.calls++;
+      const limit = budget === undefined || Number.isNaN(budget) ? maxSamples : Math.min(maxSamples, budget);
       const order = ids.map((_, i) => i);
       order.sort((a, b) => maxStarts[b] - maxStarts[a] || (ids[b] > ids[a] ? 1 : ids[b] < ids[a] ? -1 : 0));
       const cutoff = now - maxAgeMs;
       let kept = 0;
       const expired = [];
       for (const i of order) {
-        if (kept + counts[i] > maxSamples || maxStarts[i] < cutoff || expired.length > 0) expired.push(ids[i]);
+        if (kept + counts[i] > limit || maxStarts[i] < cutoff || expired.length > 0) expired.push(ids[i]);
         else kept += counts[i];
       }
       return expired;
@@ -128,6 +131,18 @@ export function rawOpen(name, version, upgrade) {
   const req = version === undefined ? indexedDB.open(name) : indexedDB.open(name, version);
   if (upgrade) req.onupgradeneeded = (e) => upgrade(req.result, req.transaction, e.oldVersion);
   return request(req);
+}
+
+/**
+ * A store held memory-only: an old tab (`old`) keeps version 1 of database `name` open and
+ * ignores versionchange, which blocks the store's upgrade; `old.close()` lets it recover.
+ */
+export async function blockedStore(test, options = {}) {
+  const name = uniqueName(test);
+  const old = await rawOpen(name, 1);
+  const store = await openStore(name, { policy: retentionPolicy(), ...options });
+  if (store.state().storage !== "memory") throw new Error(`expected a blocked store, got ${JSON.stringify(store.state())}`);
+  return { name, old, store };
 }
 
 export function deleteDb(name) {
