@@ -16,7 +16,7 @@ const files = (await readdir(dir)).filter((f) => f.endsWith(".test.js") && (!fil
 
 let browser, server, api;
 before(async () => {
-  server = await startServer({ port: 0, mounts: [["/tests/browser-js/", dir]] });
+  server = await startServer({ port: 0, mounts: [["/tests/browser-js/", dir], ["/demo/", path.join(root, "demo")]] });
   // Two consecutive free ports for the HTTP test server (primary and cross-origin peer).
   for (let attempt = 0; !api; attempt++) {
     const port = 20000 + Math.floor(Math.random() * 20000) * 2;
@@ -42,6 +42,11 @@ for (const file of files) {
       await page.goto(`${server.url}/tests/browser-js/index.html?${query}`);
       await page.waitForFunction(() => window.testsLoaded);
       await page.evaluate(() => window.testsLoaded);
+      const quotaSize = await page.evaluate(() => window.storageQuota);
+      if (quotaSize) {
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send("Storage.overrideQuotaForOrigin", { origin: server.url, quotaSize });
+      }
       const results = await page.evaluate(() => window.runTests());
       for (const r of results) {
         await t.test(r.name, () => {
