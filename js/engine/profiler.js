@@ -480,7 +480,11 @@ export class Profiler {
     const limit = o.limit === undefined ? 1000 : integer(m, "options.limit", o.limit, 1, 1e6);
     const cursor = o.cursor === undefined ? undefined : string(m, "options.cursor", o.cursor);
     this.live(m);
-    return this.store.readSamples({ from, to, limit, cursor });
+    try {
+      return await this.store.readSamples({ from, to, limit, cursor });
+    } catch (error) {
+      throw named(m, error);
+    }
   }
 
   async alerts(opts) {

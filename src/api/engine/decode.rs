@@ -115,7 +115,10 @@ pub fn sample_batch(c: SampleColumns) -> Result<Vec<Sample>, FieldError> {
             FieldError::new(indexed("routeIndex", i), rule).got(r as f64)
         })?;
         let method = methods.get(r).unwrap_or(&get).clone();
-        let duration = c.durations[i];
+        // The duration first: a bad one would otherwise show as a bad default start time.
+        let duration = Rule::FiniteNotNegative
+            .check(c.durations[i])
+            .map_err(|p| p.of(indexed("durationMs", i)))?;
         let start = c.starts.map_or(c.now - duration, |s| s[i]);
         let code = c.status.map_or(200, |s| s[i]);
         let sample = Sample::new(start, duration, method, route.clone(), code);
