@@ -5,6 +5,7 @@
 //
 // Everything measurable happens in Rust/wasm; this file only loads it.
 import init, * as wasm from "../pkg/apiscope.js";
+import { initialize as initializeCache } from "./cache/part.js";
 
 let ready = null;
 let loaded = false;
@@ -16,7 +17,11 @@ let loaded = false;
  */
 export function initialize(source) {
   if (!ready) {
-    ready = init(source === undefined ? undefined : { module_or_path: source }).then(
+    // Cache and ResponseCache are apiscope/cache's, over their own part: loaded beside the
+    // monolith, best effort (a page that never uses them must not fail to start for them).
+    const monolith = init(source === undefined ? undefined : { module_or_path: source });
+    const cache = initializeCache().catch(() => undefined);
+    ready = Promise.all([monolith, cache]).then(([exports]) => exports).then(
       (exports) => {
         loaded = true;
         return exports;
@@ -63,4 +68,5 @@ export function version() {
 }
 
 // The classes; usable once `initialize()` (or `start()`) has resolved.
-export { Sketch, Cache, ResponseCache, Profiler } from "../pkg/apiscope.js";
+export { Sketch, Profiler } from "../pkg/apiscope.js";
+export { Cache, LATENCY, ResponseCache } from "./cache/index.js";
