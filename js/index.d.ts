@@ -25,7 +25,8 @@ export type WasmSource = RequestInfo | URL | Response | BufferSource | WebAssemb
 /**
  * Loads and instantiates the wasm module, once: later calls return the same promise (after a
  * failure, the next call tries again). `start()` calls it for you; call it yourself only to
- * load the module from somewhere else, or before using `Sketch`, `Cache` or `ResponseCache`.
+ * load the module from somewhere else, or before using `Sketch`. (`Cache` and `ResponseCache` have
+ * their own part: `initialize()` from "apiscope/cache".)
  *
  * @param source The wasm binary; by default `apiscope_bg.wasm` is fetched next to the package's
  *   `pkg/apiscope.js` (bundlers that understand `new URL(..., import.meta.url)`, e.g. Vite,
@@ -792,8 +793,9 @@ export interface OtlpMetricsRequest {
 
 // ───────────────────────────── caches ─────────────────────────────
 
-// `Cache` and `ResponseCache` live in `apiscope/cache` (js/cache/index.d.ts); this entry
-// re-exports them, and its `initialize()` loads their part too.
+// `Cache` and `ResponseCache` live in `apiscope/cache` (js/cache/index.d.ts), over their own
+// wasm part; this entry re-exports them. Before using them, `await initialize()` from
+// "apiscope/cache" (this entry's `initialize()` loads the profiler's part only).
 import type { ResponseCache } from "./cache/index.js";
 export {
   Cache,

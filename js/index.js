@@ -5,7 +5,6 @@
 //
 // Everything measurable happens in Rust/wasm; this file only loads it.
 import init, * as wasm from "../pkg/apiscope.js";
-import { initialize as initializeCache } from "./cache/part.js";
 
 let ready = null;
 let loaded = false;
@@ -17,11 +16,7 @@ let loaded = false;
  */
 export function initialize(source) {
   if (!ready) {
-    // Cache and ResponseCache are apiscope/cache's, over their own part: loaded beside the
-    // monolith, best effort (a page that never uses them must not fail to start for them).
-    const monolith = init(source === undefined ? undefined : { module_or_path: source });
-    const cache = initializeCache().catch(() => undefined);
-    ready = Promise.all([monolith, cache]).then(([exports]) => exports).then(
+    ready = init(source === undefined ? undefined : { module_or_path: source }).then(
       (exports) => {
         loaded = true;
         return exports;
@@ -69,4 +64,6 @@ export function version() {
 
 // The classes; usable once `initialize()` (or `start()`) has resolved.
 export { Sketch, Profiler } from "../pkg/apiscope.js";
+// Cache and ResponseCache are apiscope/cache's, over their own wasm part, which a page loads
+// only when it uses them: `await initialize()` from "apiscope/cache" first.
 export { Cache, LATENCY, ResponseCache } from "./cache/index.js";

@@ -3,14 +3,14 @@
 //! after every step: values returned, what was stored, which keys went, sizes and counters.
 //!
 //! The system under test is `SlotPolicy` driven exactly as the JS `Cache` drives it (a map from
-//! key to slot or ghost code, values beside it, hits bumping counters in place, the released
-//! list read after each store, the clock read only when something can expire). The model keeps
-//! keys in plain vectors and scans them: slow and obviously right.
+//! key to slot, values beside it, hits bumping counters in place, new keys stored with their
+//! fingerprint, the released list read after each store, the clock read only when something
+//! can expire). The model keeps keys in plain vectors and scans them: slow and obviously right.
 #![cfg(not(target_arch = "wasm32"))]
 
 use apiscope::core::cache::config::{CacheOptions, Policy};
 use apiscope::core::cache::entry::Freshness;
-use apiscope::core::cache::slots::{Held, MAX_FREQUENCY, NO_GHOST, SlotPolicy, Stored};
+use apiscope::core::cache::slots::{Held, MAX_FREQUENCY, SlotPolicy, Stored};
 use proptest::prelude::*;
 use std::collections::HashMap;
 
@@ -59,10 +59,9 @@ struct Figures {
 /// `SlotPolicy` with the caller's half of the protocol, as js/cache/cache.js does it.
 struct Driven {
     policy: SlotPolicy,
-    map: HashMap<Key, f64>,
+    map: HashMap<Key, u32>,
     keys: Vec<Option<Key>>,
     values: Vec<Option<Value>>,
-    ghost_keys: Vec<Option<Key>>,
     lru: bool,
     hits: u64,
     misses: u64,
@@ -76,7 +75,6 @@ impl Driven {
             map: HashMap::new(),
             keys: vec![None; slots],
             values: vec![None; slots],
-            ghost_keys: vec![None; policy.ghost_capacity() as usize],
             lru: options.policy == Policy::Lru,
             policy,
             hits: 0,
@@ -85,10 +83,7 @@ impl Driven {
     }
 
     fn live_slot(&self, key: Key) -> Option<u32> {
-        match self.map.get(&key).map(|&code| Held::from_code(code)) {
-            Some(Held::Slot(slot)) => Some(slot),
-            _ => None,
-        }
+        self.map.get(&key).copied()
     }
 
     fn expired(&self, slot: u32, now: f64) -> bool {
@@ -132,7 +127,7 @@ impl Driven {
     }
 
     fn set(&mut self, key: Key, value: Value, bytes: f64, ttl: Option<f64>, now: f64) -> Answer {
-        let held = self.map.get(&key).copied().unwrap_or(-1.0);
+        let held = self.map.get(&key).map_or(-1.0, |&slot| f64::from(slot));
         if let Held::Slot(slot) = Held::from_code(held) {
             // A same-size update while nothing can expire is a use and nothing else.
             let same = self.policy.sizes()[slot as usize] == bytes;
@@ -151,41 +146,29 @@ impl Driven {
         } else {
             0.0
         };
-        let stored = match self.policy.store(Held::from_code(held), bytes, ttl, now) {
+        // A fingerprint per key (JS hashes strings and numbers): here the key itself, never 0.
+        let print = u32::from(key) + 1;
+        let stored = match self
+            .policy
+            .store(Held::from_code(held), bytes, ttl, now, print)
+        {
             Ok(stored) => stored,
             Err(_) => return Answer::Error,
         };
         let mut gone = Vec::new();
         let released = self.policy.released().to_vec();
-        for pair in released.chunks(2) {
-            let (slot, ghost) = (pair[0], pair[1]);
+        for slot in released {
             let old = self.keys[slot as usize].expect("a released slot had a key");
             self.forget(slot);
-            if ghost == NO_GHOST {
-                self.map.remove(&old);
-            } else {
-                if let Some(previous) = self.ghost_keys[ghost as usize] {
-                    self.map.remove(&previous);
-                }
-                self.ghost_keys[ghost as usize] = Some(old);
-                self.map.insert(old, Held::ghost_code(ghost));
-            }
+            self.map.remove(&old);
             gone.push(old);
         }
         gone.sort();
-        if let Held::Ghost(id) = Held::from_code(held) {
-            if self.ghost_keys[id as usize] == Some(key) {
-                self.ghost_keys[id as usize] = None;
-            }
-            if stored == Stored::Rejected {
-                self.map.remove(&key);
-            }
-        }
         let stored = match stored {
             Stored::At(slot) => {
                 self.keys[slot as usize] = Some(key);
                 self.values[slot as usize] = Some(value);
-                self.map.insert(key, f64::from(slot));
+                self.map.insert(key, slot);
                 true
             }
             Stored::Rejected => false,
@@ -194,17 +177,13 @@ impl Driven {
     }
 
     fn delete(&mut self, key: Key) -> bool {
-        match self.map.remove(&key).map(Held::from_code) {
-            Some(Held::Slot(slot)) => {
+        match self.map.remove(&key) {
+            Some(slot) => {
                 self.policy.remove(slot);
                 self.forget(slot);
                 true
             }
-            Some(Held::Ghost(id)) => {
-                self.ghost_keys[id as usize] = None;
-                false
-            }
-            _ => false,
+            None => false,
         }
     }
 
@@ -213,7 +192,6 @@ impl Driven {
         self.map.clear();
         self.keys.fill(None);
         self.values.fill(None);
-        self.ghost_keys.fill(None);
     }
 
     fn forget(&mut self, slot: u32) {
@@ -234,30 +212,10 @@ impl Driven {
         }
     }
 
-    /// The protocol's own invariants: every live key's slot holds it, the counts agree.
+    /// The protocol's own invariants: every key's slot holds it, the counts agree.
     fn check_consistency(&self, now: f64) {
-        let live: Vec<(Key, u32)> = self
-            .map
-            .iter()
-            .filter_map(|(&k, &code)| match Held::from_code(code) {
-                Held::Slot(s) => Some((k, s)),
-                _ => None,
-            })
-            .collect();
-        assert_eq!(live.len() as u32, self.policy.len());
-        // Each ghost id is held by the one key mapped to its code, or by none.
-        for (id, holder) in self.ghost_keys.iter().enumerate() {
-            if let Some(key) = holder {
-                assert_eq!(self.map.get(key), Some(&Held::ghost_code(id as u32)));
-            }
-        }
-        let ghosts = self
-            .map
-            .values()
-            .filter(|&&c| matches!(Held::from_code(c), Held::Ghost(_)));
-        let held = self.ghost_keys.iter().flatten().count();
-        assert_eq!(ghosts.count(), held, "no ghost code without its id");
-        for (key, slot) in live {
+        assert_eq!(self.map.len() as u32, self.policy.len());
+        for (&key, &slot) in &self.map {
             assert_eq!(self.keys[slot as usize], Some(key));
             assert!(self.policy.freshness(slot, now).is_some());
         }
@@ -284,10 +242,10 @@ struct Model {
     /// S3-FIFO: the small and main queues, oldest first. LRU: `main` alone, least recent first.
     small: Vec<Key>,
     main: Vec<Key>,
-    /// Keys remembered as ghosts, with their ids; ids are handed out in turn.
-    ghosts: HashMap<Key, u32>,
-    ghost_capacity: u32,
-    next_ghost: u32,
+    /// Keys that left the small queue unused, in a ring; each remembered key's newest place.
+    ghost_ring: Vec<Option<Key>>,
+    ghosts: HashMap<Key, usize>,
+    next_ghost: usize,
     can_expire: bool,
     figures: Figures,
 }
@@ -305,8 +263,8 @@ impl Model {
             entries: HashMap::new(),
             small: Vec::new(),
             main: Vec::new(),
+            ghost_ring: vec![None; (capacity - small_target).max(1)],
             ghosts: HashMap::new(),
-            ghost_capacity: (capacity - small_target).max(1) as u32,
             next_ghost: 0,
             can_expire: o.ttl_ms.is_some_and(f64::is_finite),
             figures: Figures {
@@ -375,7 +333,6 @@ impl Model {
                 self.remove(key);
                 gone.push(key);
             }
-            self.ghosts.remove(&key); // a refused key is forgotten, ghost or not
             self.figures.rejected += 1;
             return Answer::Stored {
                 stored: false,
@@ -474,10 +431,15 @@ impl Model {
         self.remove(key);
         self.figures.evictions += 1;
         if to_ghost {
-            let id = self.next_ghost;
-            self.next_ghost = (id + 1) % self.ghost_capacity;
-            self.ghosts.retain(|_, &mut g| g != id);
-            self.ghosts.insert(key, id);
+            let at = self.next_ghost;
+            if let Some(oldest) = self.ghost_ring[at] {
+                if self.ghosts.get(&oldest) == Some(&at) {
+                    self.ghosts.remove(&oldest);
+                }
+            }
+            self.ghost_ring[at] = Some(key);
+            self.ghosts.insert(key, at);
+            self.next_ghost = (at + 1) % self.ghost_ring.len();
         }
         Some(key)
     }
@@ -509,7 +471,6 @@ impl Model {
     }
 
     fn delete(&mut self, key: Key) -> bool {
-        self.ghosts.remove(&key);
         let held = self.entries.contains_key(&key);
         if held {
             self.remove(key);
@@ -521,6 +482,7 @@ impl Model {
         self.entries.clear();
         self.small.clear();
         self.main.clear();
+        self.ghost_ring.fill(None);
         self.ghosts.clear();
         self.next_ghost = 0;
         self.can_expire = self.ttl_ms.is_some_and(f64::is_finite);

@@ -7,10 +7,8 @@
 // so a hit under S3-FIFO makes no call into wasm; a set makes one, with numbers only, and
 // reads back which slots went. See src/core/cache/slots.rs for the protocol.
 //
-// A key the policy lets go through S3-FIFO's small queue stays in the Map as a ghost (a code
-// below -1, never a slot): if it comes back soon, the policy hears so and admits it to the
-// main queue at once. Ghost ids are handed out in turn; `#ghostKeys[id]` is the key holding
-// an id (or EMPTY), and when an id comes round again, that key is dropped from the Map.
+// S3-FIFO remembers the keys it let go unused (its ghost list) by a 32-bit fingerprint each
+// new key is stored with (./fingerprint.js), so the Map holds live entries only.
 import { CachePolicy } from "../../pkg/cache/apiscope_cache.js";
 import { named, number, options as checkOptions, string, typeError } from "../lib/errors.js";
 import { now } from "./clock.js";
@@ -23,19 +21,17 @@ import {
   INVALID,
   LEN,
   MAX_FREQUENCY,
-  NO_GHOST,
   REJECTED,
   RELEASED,
   releasedLength,
 } from "./layout.js";
 import { buffer, ready } from "./part.js";
+import { fingerprint } from "./fingerprint.js";
 import { estimateBytes } from "./sizes.js";
 
 const OPTIONS = ["maxEntries", "maxBytes", "ttlMs", "staleWhileRevalidateMs", "policy"];
 const SET_OPTIONS = ["ttlMs", "bytes"];
 const DISPOSE = Symbol.dispose ?? Symbol.for("Symbol.dispose");
-/** A ghost id no key holds (no app value can be this object). */
-const EMPTY = Object.freeze({});
 
 /** Internal (ResponseCache, the persistent tier): a lookup that also says whether it is fresh. */
 export const LOOKUP = Symbol("apiscope.cache.lookup");
@@ -75,7 +71,6 @@ export class Cache {
   #map = new Map();
   #keys;
   #values;
-  #ghostKeys;
   // Views over the policy's columns in wasm memory, rebuilt when the memory grows (a grown
   // memory detaches the old buffer, and every view over it then has length 0).
   #header;
@@ -115,7 +110,6 @@ export class Cache {
     this.#capacity = capacity;
     this.#keys = new Array(capacity).fill(undefined);
     this.#values = new Array(capacity).fill(undefined);
-    this.#ghostKeys = new Array(wasmPolicy.ghostCapacity()).fill(EMPTY);
     this.#pointers = [
       wasmPolicy.headerPtr(),
       wasmPolicy.marksPtr(),
@@ -131,7 +125,7 @@ export class Cache {
   /** The value under `key` (also while stale), or `undefined`; counts a hit or a miss. */
   get(key) {
     const slot = this.#map.get(key);
-    if (slot >= 0) {
+    if (slot !== undefined) {
       if (this.#canExpire && this.#lapsed(slot)) return this.#expire(key, slot);
       this.#use(slot);
       this.#hits++;
@@ -145,7 +139,7 @@ export class Cache {
   /** Whether `get(key)` would return a value; touches neither the policy nor the stats. */
   has(key) {
     const slot = this.#map.get(key);
-    if (slot >= 0) return !(this.#canExpire && this.#lapsed(slot));
+    if (slot !== undefined) return !(this.#canExpire && this.#lapsed(slot));
     if (this.#freed) throw freed("Cache.has", "Cache");
     return false;
   }
@@ -153,7 +147,7 @@ export class Cache {
   /** `get(key)` without touching the policy or the stats. */
   peek(key) {
     const slot = this.#map.get(key);
-    if (slot >= 0) return this.#canExpire && this.#lapsed(slot) ? undefined : this.#values[slot];
+    if (slot !== undefined) return this.#canExpire && this.#lapsed(slot) ? undefined : this.#values[slot];
     if (this.#freed) throw freed("Cache.peek", "Cache");
     return undefined;
   }
@@ -173,7 +167,7 @@ export class Cache {
     if (this.#freed) throw freed("Cache.set", "Cache");
     if (bytes === undefined) bytes = estimateBytes(value);
     const held = this.#map.get(key);
-    if (held >= 0 && ttlMs === undefined && !this.#canExpire) {
+    if (held !== undefined && ttlMs === undefined && !this.#canExpire) {
       // A same-size update while nothing can expire is a use and nothing else (slots.rs).
       let sizes = this.#sizes;
       if (sizes.length === 0) {
@@ -187,10 +181,11 @@ export class Cache {
       }
     }
     const code = held === undefined ? -1 : held;
+    const print = held === undefined ? fingerprint(key) : 0;
     const slot =
       ttlMs === undefined
-        ? this.#policy.store(code, bytes, this.#canExpire ? now() : 0)
-        : this.#policy.storeFor(code, bytes, ttlMs, now());
+        ? this.#policy.store(code, bytes, this.#canExpire ? now() : 0, print)
+        : this.#policy.storeFor(code, bytes, ttlMs, now(), print);
     if (slot === INVALID) throw named("Cache.set", this.#policy.explain(bytes, ttlMs));
     let header = this.#header;
     if (header.length === 0) {
@@ -200,12 +195,6 @@ export class Cache {
     const released = header[RELEASED];
     if (released !== 0) this.#release(released);
     this.#canExpire = header[CAN_EXPIRE] !== 0;
-    if (held < -1) {
-      // A returning ghost: its id is no longer its (unless this store already gave it away).
-      const ghost = -2 - held;
-      if (this.#ghostKeys[ghost] === key) this.#ghostKeys[ghost] = EMPTY;
-      if (slot < 0) this.#map.delete(key);
-    }
     if (slot < 0) return false;
     this.#keys[slot] = key;
     this.#values[slot] = value;
@@ -221,10 +210,6 @@ export class Cache {
       return false;
     }
     this.#map.delete(key);
-    if (slot < 0) {
-      this.#ghostKeys[-2 - slot] = EMPTY;
-      return false;
-    }
     this.#policy.remove(slot);
     this.#forget(slot);
     return true;
@@ -235,8 +220,8 @@ export class Cache {
     string("Cache.invalidate", "prefix", prefix);
     if (this.#freed) throw freed("Cache.invalidate", "Cache");
     const doomed = [];
-    for (const [key, slot] of this.#map) {
-      if (slot >= 0 && typeof key === "string" && key.startsWith(prefix)) doomed.push(key);
+    for (const key of this.#map.keys()) {
+      if (typeof key === "string" && key.startsWith(prefix)) doomed.push(key);
     }
     for (const key of doomed) this.delete(key);
     return doomed.length;
@@ -249,7 +234,6 @@ export class Cache {
     this.#map.clear();
     this.#keys.fill(undefined);
     this.#values.fill(undefined);
-    this.#ghostKeys.fill(EMPTY);
     this.#canExpire = this.#figures()[CAN_EXPIRE] !== 0;
   }
 
@@ -285,7 +269,7 @@ export class Cache {
     // Empty stand-ins: every lookup now misses (and the miss path throws), nothing reads
     // memory that is no longer this cache's.
     this.#map = new Map();
-    this.#keys = this.#values = this.#ghostKeys = [];
+    this.#keys = this.#values = [];
     this.#header = new Float64Array(HEADER_LEN);
     this.#marks = new Uint8Array(0);
     this.#fresh = this.#stale = this.#sizes = new Float64Array(0);
@@ -300,7 +284,7 @@ export class Cache {
   [LOOKUP](key) {
     const slot = this.#map.get(key);
     const value = this.get(key);
-    if (!(slot >= 0) || this.#map.get(key) !== slot) return undefined; // absent, or it had expired
+    if (slot === undefined || this.#map.get(key) !== slot) return undefined; // absent, or it had expired
     let fresh = this.#fresh;
     if (fresh.length === 0) {
       this.#views();
@@ -315,7 +299,7 @@ export class Cache {
 
   [ENTRIES]() {
     const live = [];
-    for (const [key, slot] of this.#map) if (slot >= 0) live.push([key, this.#values[slot]]);
+    for (const [key, slot] of this.#map) live.push([key, this.#values[slot]]);
     return live;
   }
 
@@ -370,29 +354,20 @@ export class Cache {
     return undefined;
   }
 
-  /** Forgets the keys of the `count` slots the last store let go (see the file's header). */
+  /** Forgets the keys of the `count` slots the last store let go. */
   #release(count) {
     const released = this.#released;
     const keys = this.#keys;
     const values = this.#values;
     const map = this.#map;
-    const ghostKeys = this.#ghostKeys;
     const gone = this.#onRelease === null ? null : [];
-    for (let i = 0; i < 2 * count; i += 2) {
+    for (let i = 0; i < count; i++) {
       const slot = released[i];
-      const ghost = released[i + 1];
       const key = keys[slot];
       if (gone !== null) gone.push(key, values[slot]);
       keys[slot] = undefined;
       values[slot] = undefined;
-      if (ghost === NO_GHOST) {
-        map.delete(key);
-      } else {
-        const previous = ghostKeys[ghost];
-        if (previous !== EMPTY) map.delete(previous);
-        ghostKeys[ghost] = key;
-        map.set(key, -2 - ghost);
-      }
+      map.delete(key);
     }
     // Told after the books balance, since a listener may call back in.
     if (gone !== null) for (let i = 0; i < gone.length; i += 2) this.#onRelease(gone[i], gone[i + 1]);

@@ -78,11 +78,11 @@ export interface CacheStats {
  * `null`/`undefined` 0; any other object a flat 64.
  *
  * @example
- * const cache = new Cache<string, User>({ maxEntries: 500, maxBytes: 1 << 20, ttlMs: 30_000 });
+ * const cache = new Cache<User, string>({ maxEntries: 500, maxBytes: 1 << 20, ttlMs: 30_000 });
  * cache.set("user:1", { name: "Ada" }, { bytes: 200 });
  * cache.get("user:1"); // the same object, until it expires or is evicted
  */
-export class Cache<K = unknown, V = unknown> {
+export class Cache<V = unknown, K = unknown> {
   /** @throws `TypeError`/`RangeError` naming the option. */
   constructor(options: CacheOptions);
   /** The value under `key` (also while stale), or `undefined`; counts a hit or a miss. */

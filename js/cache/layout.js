@@ -13,11 +13,8 @@ export const HEADER_LEN = 7;
 export const REFUSED = -1;
 export const INVALID = -2;
 
-/** Room in the released list: pairs of (slot, ghost id) for `capacity + 6` entries. */
-export const releasedLength = (capacity) => 2 * (capacity + 6);
-
-/** A released pair's second half when the key just goes (no ghost). */
-export const NO_GHOST = 0xffffffff;
+/** Room in the released list: `capacity + 6` slots. */
+export const releasedLength = (capacity) => capacity + 6;
 
 /** A use counter saturates here (S3-FIFO's two bits). */
 export const MAX_FREQUENCY = 3;

@@ -26,7 +26,7 @@ const INVALID: f64 = -2.0;
 #[wasm_bindgen]
 pub struct CachePolicy {
     policy: SlotPolicy,
-    /// `[len, bytes, evictions, expirations, rejected, released pairs, can expire]`, current
+    /// `[len, bytes, evictions, expirations, rejected, released slots, can expire]`, current
     /// after every call that changes them.
     header: [f64; HEADER_LEN],
 }
@@ -60,17 +60,25 @@ impl CachePolicy {
         Ok(cache)
     }
 
-    /// Stores a value of `bytes` with the default TTL for a key held as `held` (a slot, -1,
-    /// or a ghost code). Returns the slot, -1 when refused (too big), -2 for a bad `bytes`
-    /// (then nothing changed; `explain` says why). The header lists what went.
-    pub fn store(&mut self, held: f64, bytes: f64, now_ms: f64) -> f64 {
-        self.store_with(held, bytes, None, now_ms)
+    /// Stores a value of `bytes` with the default TTL for a key held as `held` (its slot, or
+    /// -1 for a new key, which comes with its `fingerprint`). Returns the slot, -1 when
+    /// refused (too big), -2 for a bad `bytes` (then nothing changed; `explain` says why).
+    /// The header says how many slots went, the released list which.
+    pub fn store(&mut self, held: f64, bytes: f64, now_ms: f64, fingerprint: u32) -> f64 {
+        self.store_with(held, bytes, None, now_ms, fingerprint)
     }
 
     /// `store` with a TTL of its own.
     #[wasm_bindgen(js_name = storeFor)]
-    pub fn store_for(&mut self, held: f64, bytes: f64, ttl_ms: f64, now_ms: f64) -> f64 {
-        self.store_with(held, bytes, Some(ttl_ms), now_ms)
+    pub fn store_for(
+        &mut self,
+        held: f64,
+        bytes: f64,
+        ttl_ms: f64,
+        now_ms: f64,
+        fingerprint: u32,
+    ) -> f64 {
+        self.store_with(held, bytes, Some(ttl_ms), now_ms, fingerprint)
     }
 
     /// The `RangeError` a store answered -2 for (`undefined` when the values are fine).
@@ -109,12 +117,6 @@ impl CachePolicy {
         self.policy.capacity()
     }
 
-    /// How many ghost ids there are.
-    #[wasm_bindgen(js_name = ghostCapacity)]
-    pub fn ghost_capacity(&self) -> u32 {
-        self.policy.ghost_capacity()
-    }
-
     /// The header's address (`HEADER_LEN` f64s).
     #[wasm_bindgen(js_name = headerPtr)]
     pub fn header_ptr(&self) -> *const f64 {
@@ -145,8 +147,8 @@ impl CachePolicy {
         self.policy.sizes().as_ptr()
     }
 
-    /// The released pairs' address (room for `2 * (capacity + 6)` u32s; the header says how
-    /// many pairs the last store wrote).
+    /// The released slots' address (room for `capacity + 6` u32s; the header says how many
+    /// the last store wrote).
     #[wasm_bindgen(js_name = releasedPtr)]
     pub fn released_ptr(&self) -> *const u32 {
         self.policy.released().as_ptr()
@@ -154,11 +156,16 @@ impl CachePolicy {
 }
 
 impl CachePolicy {
-    fn store_with(&mut self, held: f64, bytes: f64, ttl_ms: Option<f64>, now_ms: f64) -> f64 {
-        let answer = match self
-            .policy
-            .store(Held::from_code(held), bytes, ttl_ms, now_ms)
-        {
+    fn store_with(
+        &mut self,
+        held: f64,
+        bytes: f64,
+        ttl_ms: Option<f64>,
+        now_ms: f64,
+        fingerprint: u32,
+    ) -> f64 {
+        let held = Held::from_code(held);
+        let answer = match self.policy.store(held, bytes, ttl_ms, now_ms, fingerprint) {
             Ok(Stored::At(slot)) => f64::from(slot),
             Ok(Stored::Rejected) => REFUSED,
             Err(_) => INVALID,
@@ -174,7 +181,7 @@ impl CachePolicy {
         self.header[EVICTIONS] = counts.evictions as f64;
         self.header[EXPIRATIONS] = counts.expirations as f64;
         self.header[REJECTED] = counts.rejected as f64;
-        self.header[RELEASED] = (self.policy.released().len() / 2) as f64;
+        self.header[RELEASED] = self.policy.released().len() as f64;
         self.header[CAN_EXPIRE] = f64::from(u8::from(self.policy.can_expire()));
     }
 }

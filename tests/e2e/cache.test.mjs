@@ -5,20 +5,12 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { launchBrowser, openPage, startServer, root } from "./harness.mjs";
-import { startTestServer } from "../server/server.mjs";
+import { launchBrowser, openPage, startApiServer, startServer, root } from "./harness.mjs";
 
 let browser, server, api;
 before(async () => {
   server = await startServer({ port: 0, mounts: [["/e2e/", path.join(root, "tests/e2e/pages")]] });
-  for (let attempt = 0; !api; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 20000) * 2;
-    try {
-      api = await startTestServer({ port });
-    } catch (e) {
-      if (attempt > 20) throw e;
-    }
-  }
+  api = await startApiServer();
   browser = await launchBrowser();
 });
 after(async () => {

@@ -183,7 +183,15 @@ pub fn vary_names(vary: Option<&str>) -> Option<Vec<String>> {
     if names.iter().any(|n| n == "*") {
         return None;
     }
-    names.sort();
+    // An insertion sort, written out: a response names a handful of headers, and a library
+    // sort would link tens of KB of generic code into the wasm for it.
+    for i in 1..names.len() {
+        let mut j = i;
+        while j > 0 && names[j - 1] > names[j] {
+            names.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     names.dedup();
     Some(names)
 }

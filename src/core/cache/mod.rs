@@ -1,7 +1,7 @@
 //! Caches: the policy of an in-memory cache over slot numbers, and what a response cache in
 //! front of `fetch` decides.
 //!
-//! Owns the eviction policies ([`slots`] over [`s3fifo`] or an exact LRU), entry deadlines
+//! Owns the eviction policies ([`slots`] over [`s3fifo`] and its [`ghosts`], or an exact LRU), entry deadlines
 //! ([`entry`]), settings ([`config`]) and counters ([`stats`]); and for responses the HTTP
 //! caching rules and keys ([`http_policy`]), the `Vary` names per URL ([`vary`]), answer
 //! outcomes ([`outcome`]), the time saved per route ([`time_saved`]) and their composition
@@ -15,6 +15,7 @@
 
 pub mod config;
 pub mod entry;
+pub mod ghosts;
 pub mod http_policy;
 mod links;
 mod lru_order;

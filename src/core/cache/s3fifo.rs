@@ -7,8 +7,8 @@
 //! only bumps the counter, so the caller can do it without calling in (see
 //! [`super::slots::SlotPolicy::marks_mut`]); nothing is reordered on a hit.
 //!
-//! The ghost list is a ring of ids handed out in turn; the keys it stands for are the caller's
-//! (see [`super::slots`]), so it costs nothing here.
+//! The ghost list ([`super::ghosts`]) remembers the keys that left by the fingerprints the
+//! caller gives; this decides only which entries go to it.
 
 use super::links::{Links, Queue, filled};
 
@@ -53,7 +53,8 @@ impl S3Fifo {
         })
     }
 
-    /// How many ghost ids to hand out: as many as the main queue's share of the capacity.
+    /// How many keys the ghost list remembers: as many as the main queue's share of the
+    /// capacity.
     pub(crate) fn ghost_capacity(capacity: u32) -> u32 {
         (capacity - small_target(capacity)).max(1)
     }

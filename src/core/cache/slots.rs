@@ -13,13 +13,14 @@
 //!   new one, since a released slot may be the one handed back. One store needs no call: an
 //!   update of a live entry to the same size (see [`SlotPolicy::sizes`]) with the default TTL
 //!   while nothing can expire ([`SlotPolicy::can_expire`]) is a use and nothing else.
-//! - A released slot may come with a ghost id (S3-FIFO): the caller keeps its key mapped to
-//!   [`Held::ghost_code`] instead of dropping it, so that a key that returns soon is known.
-//!   Ghost ids are handed out in turn, [`SlotPolicy::ghost_capacity`] of them; when an id
-//!   comes round again, the key that held it (if it still does) is dropped.
+//! - A new key comes with a 32-bit fingerprint of it (or [`NO_FINGERPRINT`]), which S3-FIFO's
+//!   ghost list remembers when the entry leaves unused (see [`super::ghosts`]): the caller's
+//!   map then holds live entries only.
 
 use super::config::{CacheConfig, Policy, byte_count, duration_ms};
 use super::entry::{Deadlines, Freshness, freshness};
+use super::ghosts::Ghosts;
+pub use super::ghosts::NO_FINGERPRINT;
 use super::links::filled;
 use super::lru_order::LruOrder;
 pub use super::s3fifo::MAX_FREQUENCY;
@@ -38,47 +39,30 @@ pub const SWEEP_ON_STORE: usize = 4;
 /// "No slot", for a sweep that has no entry to spare.
 const NO_SLOT: u32 = u32::MAX;
 
-/// The second of a [`SlotPolicy::released`] pair when the key just goes.
-///
-/// ```
-/// assert_eq!(apiscope::core::cache::slots::NO_GHOST, u32::MAX);
-/// ```
-pub const NO_GHOST: u32 = u32::MAX;
-
 /// What the caller holds for the key being stored.
 ///
 /// ```
 /// use apiscope::core::cache::slots::Held;
 /// assert_eq!(Held::from_code(-1.0), Held::Nothing);
 /// assert_eq!(Held::from_code(7.0), Held::Slot(7));
-/// assert_eq!(Held::from_code(Held::ghost_code(3)), Held::Ghost(3));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Held {
-    /// A key the cache has not seen (or long forgotten).
+    /// A key with no entry.
     Nothing,
     /// A key with a live entry in this slot.
     Slot(u32),
-    /// A key remembered under this ghost id.
-    Ghost(u32),
 }
 
 impl Held {
-    /// The one number the caller keeps (and passes) per key: the slot itself (≥ 0), -1 for
-    /// nothing, or `-2 - id` for ghost `id`. A `Map` value `>= 0` is then exactly a live entry.
+    /// The number the caller passes: the key's slot, or -1 (anything but a whole number in
+    /// range reads as nothing).
     pub fn from_code(code: f64) -> Self {
         if code >= 0.0 && code <= f64::from(u32::MAX - 1) && code.fract() == 0.0 {
             Held::Slot(code as u32)
-        } else if code <= -2.0 && code >= -2.0 - f64::from(u32::MAX - 1) && code.fract() == 0.0 {
-            Held::Ghost((-2.0 - code) as u32)
         } else {
             Held::Nothing
         }
-    }
-
-    /// The code a ghost id is kept under.
-    pub fn ghost_code(id: u32) -> f64 {
-        -2.0 - f64::from(id)
     }
 }
 
@@ -114,10 +98,10 @@ enum Order {
 /// use apiscope::core::cache::config::CacheConfig;
 /// use apiscope::core::cache::slots::{Held, SlotPolicy, Stored};
 /// let mut cache = SlotPolicy::new(CacheConfig::with_max_entries(2)).unwrap();
-/// let Stored::At(a) = cache.store(Held::Nothing, 10.0, None, 0.0).unwrap() else { panic!() };
-/// let Stored::At(_) = cache.store(Held::Nothing, 10.0, None, 0.0).unwrap() else { panic!() };
-/// cache.store(Held::Nothing, 10.0, None, 0.0).unwrap(); // full: one goes
-/// assert_eq!(cache.released(), [a, 0]); // `a` went, remembered as ghost 0
+/// let Stored::At(a) = cache.store(Held::Nothing, 10.0, None, 0.0, 1).unwrap() else { panic!() };
+/// cache.store(Held::Nothing, 10.0, None, 0.0, 2).unwrap();
+/// cache.store(Held::Nothing, 10.0, None, 0.0, 3).unwrap(); // full: one goes
+/// assert_eq!(cache.released(), [a]); // `a` went (its fingerprint, 1, is a ghost now)
 /// assert_eq!((cache.len(), cache.bytes(), cache.counts().evictions), (2, 20, 1));
 /// ```
 #[derive(Debug)]
@@ -128,6 +112,7 @@ pub struct SlotPolicy {
     fresh_until: Vec<f64>,
     stale_until: Vec<f64>,
     sizes: Vec<f64>,
+    fingerprints: Vec<u32>,
     free: Vec<u32>,
     /// Slots from here up have never been used.
     unused: u32,
@@ -135,8 +120,7 @@ pub struct SlotPolicy {
     bytes: u64,
     counts: Counts,
     released: Vec<u32>,
-    ghost_capacity: u32,
-    next_ghost: u32,
+    ghosts: Option<Ghosts>,
     can_expire: bool,
 }
 
@@ -163,19 +147,19 @@ impl SlotPolicy {
 
     fn allocate(config: CacheConfig, capacity: u32) -> Option<Self> {
         let slots = capacity as usize;
-        let (order, ghost_capacity) = match config.policy {
+        let (order, ghosts) = match config.policy {
             Policy::S3Fifo => (
                 Order::S3Fifo(S3Fifo::new(capacity)?),
-                S3Fifo::ghost_capacity(capacity),
+                Some(Ghosts::new(S3Fifo::ghost_capacity(capacity))?),
             ),
-            Policy::Lru => (Order::Lru(LruOrder::new()), 0),
+            Policy::Lru => (Order::Lru(LruOrder::new()), None),
         };
         let mut free = Vec::new();
         free.try_reserve_exact(slots).ok()?;
         let mut released = Vec::new();
-        // Pairs; a store lets go at most every entry plus its sweep and its own old slot.
+        // A store lets go at most every entry plus its sweep and its own old slot.
         released
-            .try_reserve_exact(2 * (slots + SWEEP_ON_STORE + 2))
+            .try_reserve_exact(slots + SWEEP_ON_STORE + 2)
             .ok()?;
         Some(Self {
             config,
@@ -184,21 +168,22 @@ impl SlotPolicy {
             fresh_until: filled(slots, f64::INFINITY)?,
             stale_until: filled(slots, f64::INFINITY)?,
             sizes: filled(slots, 0.0)?,
+            fingerprints: filled(slots, NO_FINGERPRINT)?,
             free,
             unused: 0,
             len: 0,
             bytes: 0,
             counts: Counts::default(),
             released,
-            ghost_capacity,
-            next_ghost: 0,
+            ghosts,
             can_expire: finite(config.ttl_ms),
         })
     }
 
-    /// Stores a value of `bytes` for a key the caller holds as `held`, with its own TTL or
-    /// the default; `now_ms` is read only when some entry could expire. Checks `bytes` and
-    /// `ttl_ms` first: a bad one changes nothing. [`Self::released`] then lists what went.
+    /// Stores a value of `bytes` for a key the caller holds as `held` (a new key comes with
+    /// its `fingerprint`), with its own TTL or the default; `now_ms` is read only when some
+    /// entry could expire. Checks `bytes` and `ttl_ms` first: a bad one changes nothing.
+    /// [`Self::released`] then lists what went.
     ///
     /// A held slot is updated in place and counts as a use (if its new size passes the
     /// budget, others are evicted and it re-enters at the end of its queue); a new entry first
@@ -210,8 +195,8 @@ impl SlotPolicy {
     /// use apiscope::core::cache::slots::{Held, SlotPolicy, Stored};
     /// let config = CacheOptions { max_entries: 8.0, max_bytes: Some(10.0), ..Default::default() };
     /// let mut cache = SlotPolicy::new(config.validate().unwrap()).unwrap();
-    /// assert_eq!(cache.store(Held::Nothing, 11.0, None, 0.0), Ok(Stored::Rejected));
-    /// assert_eq!(cache.store(Held::Nothing, -1.0, None, 0.0).unwrap_err().field, "bytes");
+    /// assert_eq!(cache.store(Held::Nothing, 11.0, None, 0.0, 0), Ok(Stored::Rejected));
+    /// assert_eq!(cache.store(Held::Nothing, -1.0, None, 0.0, 0).unwrap_err().field, "bytes");
     /// assert_eq!(cache.counts().rejected, 1);
     /// ```
     pub fn store(
@@ -220,6 +205,7 @@ impl SlotPolicy {
         bytes: f64,
         ttl_ms: Option<f64>,
         now_ms: f64,
+        fingerprint: u32,
     ) -> Result<Stored, FieldError> {
         let bytes = byte_count("bytes", bytes)?;
         let ttl_ms = ttl_ms.map(|v| duration_ms("ttlMs", v)).transpose()?;
@@ -230,7 +216,7 @@ impl SlotPolicy {
         };
         if self.config.max_bytes.is_some_and(|max| bytes > max) {
             if let Some(slot) = held_slot {
-                self.let_go(slot, NO_GHOST);
+                self.let_go(slot);
             }
             self.counts.rejected += 1;
             return Ok(Stored::Rejected);
@@ -253,14 +239,16 @@ impl SlotPolicy {
                 slot
             }
             None => {
+                // Whether the key returns as a ghost is known before anything else goes.
+                let returning = self.ghosts.as_mut().is_some_and(|g| g.take(fingerprint));
                 self.sweep(now_ms, NO_SLOT);
                 while (self.len == self.capacity() || self.over_budget(bytes)) && self.evict() {}
                 let slot = self.take_free_slot();
                 self.marks[slot as usize] = 0;
                 self.sizes[slot as usize] = bytes as f64;
+                self.fingerprints[slot as usize] = fingerprint;
                 self.bytes += bytes;
                 self.len += 1;
-                let returning = matches!(held, Held::Ghost(id) if id < self.ghost_capacity);
                 self.enqueue(slot, returning);
                 slot
             }
@@ -278,7 +266,7 @@ impl SlotPolicy {
     /// use apiscope::core::cache::config::CacheConfig;
     /// use apiscope::core::cache::slots::{Held, SlotPolicy};
     /// let mut cache = SlotPolicy::new(CacheConfig::with_max_entries(4)).unwrap();
-    /// cache.store(Held::Nothing, 0.0, None, 0.0).unwrap();
+    /// cache.store(Held::Nothing, 0.0, None, 0.0, 0).unwrap();
     /// for _ in 0..5 { cache.touch(0); }
     /// assert_eq!(cache.marks()[0], 3);
     /// ```
@@ -302,7 +290,7 @@ impl SlotPolicy {
     /// use apiscope::core::cache::config::CacheConfig;
     /// use apiscope::core::cache::slots::{Held, SlotPolicy};
     /// let mut cache = SlotPolicy::new(CacheConfig::with_max_entries(4)).unwrap();
-    /// cache.store(Held::Nothing, 0.0, Some(10.0), 0.0).unwrap();
+    /// cache.store(Held::Nothing, 0.0, Some(10.0), 0.0, 0).unwrap();
     /// assert!(cache.expire(0) && !cache.expire(0));
     /// assert_eq!(cache.counts().expirations, 1);
     /// ```
@@ -321,7 +309,7 @@ impl SlotPolicy {
     /// use apiscope::core::cache::config::CacheConfig;
     /// use apiscope::core::cache::slots::{Held, SlotPolicy};
     /// let mut cache = SlotPolicy::new(CacheConfig::with_max_entries(4)).unwrap();
-    /// cache.store(Held::Nothing, 5.0, None, 0.0).unwrap();
+    /// cache.store(Held::Nothing, 5.0, None, 0.0, 0).unwrap();
     /// assert!(cache.remove(0));
     /// assert_eq!((cache.len(), cache.bytes()), (0, 0));
     /// ```
@@ -334,13 +322,13 @@ impl SlotPolicy {
         true
     }
 
-    /// Lets every entry go; counters keep counting, ghost ids start over.
+    /// Lets every entry go, and the ghosts; counters keep counting.
     ///
     /// ```
     /// use apiscope::core::cache::config::CacheConfig;
     /// use apiscope::core::cache::slots::{Held, SlotPolicy};
     /// let mut cache = SlotPolicy::new(CacheConfig::with_max_entries(4)).unwrap();
-    /// cache.store(Held::Nothing, 5.0, None, 0.0).unwrap();
+    /// cache.store(Held::Nothing, 5.0, None, 0.0, 0).unwrap();
     /// cache.clear();
     /// assert_eq!((cache.len(), cache.bytes()), (0, 0));
     /// ```
@@ -354,7 +342,9 @@ impl SlotPolicy {
         self.len = 0;
         self.bytes = 0;
         self.released.clear();
-        self.next_ghost = 0;
+        if let Some(g) = &mut self.ghosts {
+            g.clear();
+        }
         self.can_expire = finite(self.config.ttl_ms);
     }
 
@@ -365,7 +355,7 @@ impl SlotPolicy {
     /// use apiscope::core::cache::entry::Freshness;
     /// use apiscope::core::cache::slots::{Held, SlotPolicy};
     /// let mut cache = SlotPolicy::new(CacheConfig::with_max_entries(4)).unwrap();
-    /// cache.store(Held::Nothing, 0.0, Some(10.0), 0.0).unwrap();
+    /// cache.store(Held::Nothing, 0.0, Some(10.0), 0.0, 0).unwrap();
     /// assert_eq!(cache.freshness(0, 10.0), Some(Freshness::Expired));
     /// assert_eq!(cache.freshness(1, 0.0), None);
     /// ```
@@ -384,7 +374,7 @@ impl SlotPolicy {
         }
     }
 
-    /// What the last [`Self::store`] let go, as pairs `(slot, ghost id or NO_GHOST)`.
+    /// The slots the last [`Self::store`] let go.
     pub fn released(&self) -> &[u32] {
         &self.released
     }
@@ -436,11 +426,6 @@ impl SlotPolicy {
         self.config.max_entries.get()
     }
 
-    /// How many ghost ids there are (0 under LRU, which keeps no ghosts).
-    pub fn ghost_capacity(&self) -> u32 {
-        self.ghost_capacity
-    }
-
     /// What went, and why.
     pub fn counts(&self) -> Counts {
         self.counts
@@ -463,7 +448,7 @@ impl SlotPolicy {
     /// use apiscope::core::cache::config::CacheConfig;
     /// use apiscope::core::cache::slots::{Held, SlotPolicy};
     /// let mut cache = SlotPolicy::new(CacheConfig::with_max_entries(4)).unwrap();
-    /// cache.store(Held::Nothing, 5.0, None, 0.0).unwrap();
+    /// cache.store(Held::Nothing, 5.0, None, 0.0, 0).unwrap();
     /// let s = cache.stats(3, 1);
     /// assert_eq!((s.hit_rate, s.entries, s.bytes), (0.75, 1, 5));
     /// ```
@@ -501,7 +486,7 @@ impl SlotPolicy {
             };
             for slot in fronts.into_iter().flatten() {
                 if slot != pin && now_ms >= self.stale_until[slot as usize] {
-                    self.let_go(slot, NO_GHOST);
+                    self.let_go(slot);
                     self.counts.expirations += 1;
                     swept += 1;
                     continue 'sweep;
@@ -520,24 +505,19 @@ impl SlotPolicy {
         let Some((slot, to_ghost)) = victim else {
             return false;
         };
-        let ghost = if to_ghost {
-            let id = self.next_ghost;
-            self.next_ghost = (id + 1) % self.ghost_capacity.max(1);
-            id
-        } else {
-            NO_GHOST
-        };
-        self.let_go(slot, ghost);
+        if let (true, Some(g)) = (to_ghost, &mut self.ghosts) {
+            g.remember(self.fingerprints[slot as usize]);
+        }
+        self.let_go(slot);
         self.counts.evictions += 1;
         true
     }
 
     /// Lets a held slot go and tells the caller.
-    fn let_go(&mut self, slot: u32, ghost: u32) {
+    fn let_go(&mut self, slot: u32) {
         self.unqueue(slot);
         self.forget(slot);
         self.released.push(slot);
-        self.released.push(ghost);
     }
 
     /// Takes a slot out of the order (a slot already out is left alone); returns whether it
@@ -609,11 +589,11 @@ mod tests {
     #[test]
     fn lru_lets_the_least_recently_used_go() {
         let mut c = policy(entries(2.0, Policy::Lru));
-        let a = at(c.store(Held::Nothing, 0.0, None, 0.0));
-        let b = at(c.store(Held::Nothing, 0.0, None, 0.0));
+        let a = at(c.store(Held::Nothing, 0.0, None, 0.0, 0));
+        let b = at(c.store(Held::Nothing, 0.0, None, 0.0, 0));
         c.touch(a);
-        let new = at(c.store(Held::Nothing, 0.0, None, 0.0));
-        assert_eq!(c.released(), [b, NO_GHOST]);
+        let new = at(c.store(Held::Nothing, 0.0, None, 0.0, 0));
+        assert_eq!(c.released(), [b]);
         assert_eq!(new, b, "the freed slot is reused");
         assert_eq!(c.counts().evictions, 1);
     }
@@ -621,14 +601,14 @@ mod tests {
     #[test]
     fn a_bad_store_changes_nothing() {
         let mut c = policy(entries(2.0, Policy::S3Fifo));
-        let a = at(c.store(Held::Nothing, 4.0, None, 0.0));
+        let a = at(c.store(Held::Nothing, 4.0, None, 0.0, 0));
         for (bytes, ttl, field) in [
             (f64::NAN, None, "bytes"),
             (f64::INFINITY, None, "bytes"),
             (1.0, Some(-1.0), "ttlMs"),
             (1.0, Some(f64::NAN), "ttlMs"),
         ] {
-            let err = c.store(Held::Slot(a), bytes, ttl, 0.0).unwrap_err();
+            let err = c.store(Held::Slot(a), bytes, ttl, 0.0, 0).unwrap_err();
             assert_eq!(err.field, field);
         }
         assert_eq!((c.len(), c.bytes(), c.released().len()), (1, 4, 0));
@@ -640,12 +620,12 @@ mod tests {
             max_bytes: Some(10.0),
             ..entries(4.0, Policy::S3Fifo)
         });
-        let a = at(c.store(Held::Nothing, 4.0, None, 0.0));
+        let a = at(c.store(Held::Nothing, 4.0, None, 0.0, 0));
         assert_eq!(
-            c.store(Held::Slot(a), 11.0, None, 0.0),
+            c.store(Held::Slot(a), 11.0, None, 0.0, 0),
             Ok(Stored::Rejected)
         );
-        assert_eq!(c.released(), [a, NO_GHOST]);
+        assert_eq!(c.released(), [a]);
         assert_eq!((c.len(), c.bytes(), c.counts().rejected), (0, 0, 1));
     }
 
@@ -656,11 +636,15 @@ mod tests {
                 max_bytes: Some(10.0),
                 ..entries(4.0, kind)
             });
-            let a = at(c.store(Held::Nothing, 3.0, None, 0.0));
-            let b = at(c.store(Held::Nothing, 3.0, None, 0.0));
-            let d = at(c.store(Held::Nothing, 3.0, None, 0.0));
-            assert_eq!(at(c.store(Held::Slot(a), 10.0, None, 0.0)), a, "{kind:?}");
-            let mut gone: Vec<u32> = c.released().chunks(2).map(|p| p[0]).collect();
+            let a = at(c.store(Held::Nothing, 3.0, None, 0.0, 0));
+            let b = at(c.store(Held::Nothing, 3.0, None, 0.0, 0));
+            let d = at(c.store(Held::Nothing, 3.0, None, 0.0, 0));
+            assert_eq!(
+                at(c.store(Held::Slot(a), 10.0, None, 0.0, 0)),
+                a,
+                "{kind:?}"
+            );
+            let mut gone = c.released().to_vec();
             gone.sort();
             assert_eq!(gone, [b, d], "{kind:?}");
             assert_eq!((c.len(), c.bytes(), c.counts().evictions), (1, 10, 2));
@@ -673,8 +657,8 @@ mod tests {
             ttl_ms: Some(0.0),
             ..entries(4.0, Policy::S3Fifo)
         });
-        let a = at(c.store(Held::Nothing, 1.0, None, 0.0));
-        assert_eq!(at(c.store(Held::Slot(a), 2.0, None, 0.0)), a);
+        let a = at(c.store(Held::Nothing, 1.0, None, 0.0, 0));
+        assert_eq!(at(c.store(Held::Slot(a), 2.0, None, 0.0, 0)), a);
         assert_eq!((c.len(), c.bytes(), c.counts()), (1, 2, Counts::default()));
         assert_eq!(c.freshness(a, 0.0), Some(Freshness::Expired));
         assert!(c.expire(a));
@@ -685,14 +669,14 @@ mod tests {
     fn a_new_entry_sweeps_expired_entries_at_the_eviction_end() {
         let mut c = policy(entries(10.0, Policy::S3Fifo));
         for _ in 0..5 {
-            c.store(Held::Nothing, 1.0, Some(10.0), 0.0).unwrap();
+            c.store(Held::Nothing, 1.0, Some(10.0), 0.0, 0).unwrap();
         }
-        c.store(Held::Nothing, 1.0, None, 50.0).unwrap();
-        assert_eq!(c.released().len(), 2 * SWEEP_ON_STORE);
+        c.store(Held::Nothing, 1.0, None, 50.0, 0).unwrap();
+        assert_eq!(c.released().len(), SWEEP_ON_STORE);
         assert_eq!((c.len(), c.counts().expirations), (2, 4));
         // Nothing expires in a cache without deadlines: the time is never read.
         let mut forever = policy(entries(2.0, Policy::Lru));
-        forever.store(Held::Nothing, 1.0, None, 0.0).unwrap();
+        forever.store(Held::Nothing, 1.0, None, 0.0, 0).unwrap();
         assert!(!forever.can_expire());
     }
 
@@ -702,7 +686,7 @@ mod tests {
         for code in [f64::NAN, 0.5, -1.5, f64::INFINITY, f64::NEG_INFINITY, 1e300] {
             assert_eq!(Held::from_code(code), Held::Nothing, "{code}");
         }
-        assert_eq!(at(c.store(Held::Slot(99), 1.0, None, 0.0)), 0);
+        assert_eq!(at(c.store(Held::Slot(99), 1.0, None, 0.0, 0)), 0);
         c.touch(99);
         assert!(!c.remove(99) && !c.expire(1));
         assert_eq!(c.freshness(u32::MAX, 0.0), None);
