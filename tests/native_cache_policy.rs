@@ -242,9 +242,10 @@ struct Model {
     /// S3-FIFO: the small and main queues, oldest first. LRU: `main` alone, least recent first.
     small: Vec<Key>,
     main: Vec<Key>,
-    /// Keys that left the small queue unused, in a ring; each remembered key's newest place.
+    /// Keys that left the small queue unused, in a ring, and a table of 4 cells per place,
+    /// by the fingerprint's low bits, holding 1 + the place of the key it stands for.
     ghost_ring: Vec<Option<Key>>,
-    ghosts: HashMap<Key, usize>,
+    ghost_cells: Vec<usize>,
     next_ghost: usize,
     can_expire: bool,
     figures: Figures,
@@ -264,7 +265,7 @@ impl Model {
             small: Vec::new(),
             main: Vec::new(),
             ghost_ring: vec![None; (capacity - small_target).max(1)],
-            ghosts: HashMap::new(),
+            ghost_cells: vec![0; ((capacity - small_target).max(1) * 4).next_power_of_two()],
             next_ghost: 0,
             can_expire: o.ttl_ms.is_some_and(f64::is_finite),
             figures: Figures {
@@ -372,7 +373,7 @@ impl Model {
             }
         } else {
             // Whether the key returns as a ghost is known before anything else goes.
-            let returning = self.ghosts.remove(&key).is_some();
+            let returning = self.take_ghost(key);
             self.sweep(now, None, &mut gone);
             while self.entries.len() == self.capacity
                 || self.max_bytes.is_some_and(|max| self.bytes() + bytes > max)
@@ -433,15 +434,32 @@ impl Model {
         if to_ghost {
             let at = self.next_ghost;
             if let Some(oldest) = self.ghost_ring[at] {
-                if self.ghosts.get(&oldest) == Some(&at) {
-                    self.ghosts.remove(&oldest);
+                let cell = self.ghost_cell(oldest);
+                if self.ghost_cells[cell] == at + 1 {
+                    self.ghost_cells[cell] = 0;
                 }
             }
             self.ghost_ring[at] = Some(key);
-            self.ghosts.insert(key, at);
+            let cell = self.ghost_cell(key);
+            self.ghost_cells[cell] = at + 1;
             self.next_ghost = (at + 1) % self.ghost_ring.len();
         }
         Some(key)
+    }
+
+    /// The table cell of a key: its fingerprint (key + 1, as the driver gives it) masked.
+    fn ghost_cell(&self, key: Key) -> usize {
+        (usize::from(key) + 1) & (self.ghost_cells.len() - 1)
+    }
+
+    fn take_ghost(&mut self, key: Key) -> bool {
+        let cell = self.ghost_cell(key);
+        let place = self.ghost_cells[cell];
+        let held = place != 0 && self.ghost_ring[place - 1] == Some(key);
+        if held {
+            self.ghost_cells[cell] = 0;
+        }
+        held
     }
 
     /// S3-FIFO as the paper states it, with whole-key queues.
@@ -483,7 +501,7 @@ impl Model {
         self.small.clear();
         self.main.clear();
         self.ghost_ring.fill(None);
-        self.ghosts.clear();
+        self.ghost_cells.fill(0);
         self.next_ghost = 0;
         self.can_expire = self.ttl_ms.is_some_and(f64::is_finite);
     }

@@ -289,9 +289,13 @@ test("use after free() is a TypeError naming the method; free twice is fine; usi
   for (const [name, call] of Object.entries(calls)) {
     assert.throws(call, TypeError, `Cache.${name}: this Cache was freed`);
   }
-  const disposable = new Cache({ maxEntries: 2 });
-  disposable[Symbol.dispose]();
-  assert.throws(() => disposable.get("x"), TypeError, "freed");
+  let escaped;
+  {
+    using scoped = new Cache({ maxEntries: 2 });
+    scoped.set("k", 1);
+    escaped = scoped;
+  }
+  assert.throws(() => escaped.get("k"), TypeError, "Cache.get: this Cache was freed");
 });
 
 test("many caches growing wasm memory: every cache still reads its own columns", () => {

@@ -1,7 +1,8 @@
 // apiscope/cache where a test page alone cannot reach: the garbage collector (values the cache
-// let go are really released; moved from tests/browser_cache.rs, which counted wasm-bindgen's
-// externref table), a true page reload served from the persistent tier, and a storage quota
-// too small for it (Chromium's DevTools protocol forces the collection and shrinks the quota).
+// let go are really released, moved from tests/browser_cache.rs, which counted wasm-bindgen's
+// externref table; caches never freed give their wasm memory back), a true page reload served
+// from the persistent tier, and a storage quota too small for it (Chromium's DevTools protocol
+// forces the collection and shrinks the quota).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
@@ -76,6 +77,31 @@ test("every value the cache lets go (evicted, replaced, cleared) is released", a
   assert.equal(live.size, 100);
   assert.equal(live.afterReplacements, 100, "one live value per entry after replacements");
   assert.equal(live.afterClear, 0, "clear releases every value");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("caches the app forgets to free() are released by the garbage collector", async () => {
+  const { page, cdp } = await blankPage();
+  await page.exposeFunction("collectGarbage", () => cdp.send("HeapProfiler.collectGarbage"));
+  const mb = await page.evaluate(async () => {
+    const { Cache, ResponseCache, initialize } = await import("/js/cache/index.js");
+    const exports = await initialize();
+    const settle = async () => {
+      await window.collectGarbage();
+      await new Promise((r) => setTimeout(r, 50)); // FinalizationRegistry callbacks run as tasks
+    };
+    // 40 caches of 200 000 entries (about 10 MB of wasm memory each), none freed by hand.
+    for (let i = 0; i < 40; i++) {
+      const cache = new Cache({ maxEntries: 200_000 });
+      cache.set("k", i);
+      new ResponseCache({ maxEntries: 1000 });
+      await settle();
+    }
+    return exports.memory.buffer.byteLength / (1 << 20);
+  });
+  // Without the finalizer the memory would hold all 40 (400 MB); it holds a few at most.
+  assert.ok(mb < 64, `wasm memory ${mb} MB`);
   assert.deepEqual(page.errors, []);
   await page.close();
 });

@@ -2,16 +2,15 @@
 //! 32-bit fingerprints the caller computes (the keys themselves stay in JavaScript). A key
 //! that comes back while remembered skips the small queue.
 //!
-//! A ring of fingerprints in the order they left, and a table from fingerprint to its newest
-//! place in the ring; when the ring comes round, the oldest is forgotten unless it was
-//! remembered again since. A fingerprint of 0 stands for "none" (a key the caller does not
-//! fingerprint, e.g. an object) and is never remembered. Two keys with one fingerprint only
-//! cost a wrong admission to the main queue, never a wrong answer.
+//! A ring of fingerprints in the order they left, and a direct-mapped table from a
+//! fingerprint's low bits to its place in the ring, four cells per ring place: a lookup or a
+//! store is a few array accesses, no hashing (a fingerprint is a hash already). When the ring
+//! comes round, the oldest is forgotten unless remembered again since; two ghosts whose
+//! fingerprints share a cell keep only the newer (the table is lossy, never wrong: a cell
+//! answers only for the exact fingerprint in its ring place). A fingerprint of 0 stands for
+//! "none" (a key the caller does not fingerprint, e.g. an object) and is never remembered.
 
 use super::links::filled;
-use foldhash::fast::FixedState;
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
 
 /// The fingerprint of a key that has none.
 ///
@@ -19,6 +18,9 @@ use std::collections::hash_map::Entry;
 /// assert_eq!(apiscope::core::cache::ghosts::NO_FINGERPRINT, 0);
 /// ```
 pub const NO_FINGERPRINT: u32 = 0;
+
+/// Table cells per ring place: enough that few ghosts lose their cell to another.
+const CELLS_PER_PLACE: usize = 4;
 
 /// The ghost list.
 ///
@@ -33,19 +35,21 @@ pub const NO_FINGERPRINT: u32 = 0;
 #[derive(Debug)]
 pub struct Ghosts {
     ring: Vec<u32>,
-    newest: HashMap<u32, u32, FixedState>,
+    /// Per cell: 1 + the ring place of the fingerprint it holds, or 0.
+    cells: Vec<u32>,
+    mask: u32,
     next: u32,
 }
 
 impl Ghosts {
     /// Room for `capacity` (at least one) fingerprints, or `None` when memory runs out.
     pub fn new(capacity: u32) -> Option<Self> {
-        let capacity = capacity.max(1);
-        let mut newest = HashMap::with_hasher(FixedState::default());
-        newest.try_reserve(capacity as usize).ok()?;
+        let capacity = capacity.max(1) as usize;
+        let cells = (capacity * CELLS_PER_PLACE).next_power_of_two();
         Some(Self {
-            ring: filled(capacity as usize, NO_FINGERPRINT)?,
-            newest,
+            ring: filled(capacity, NO_FINGERPRINT)?,
+            cells: filled(cells, 0)?,
+            mask: (cells - 1) as u32,
             next: 0,
         })
     }
@@ -57,28 +61,39 @@ impl Ghosts {
         }
         let at = self.next;
         let oldest = self.ring[at as usize];
-        if oldest != NO_FINGERPRINT {
-            if let Entry::Occupied(place) = self.newest.entry(oldest) {
-                if *place.get() == at {
-                    place.remove();
-                }
-            }
+        let cell = self.cell(oldest);
+        if oldest != NO_FINGERPRINT && self.cells[cell] == at + 1 {
+            self.cells[cell] = 0;
         }
         self.ring[at as usize] = fingerprint;
-        self.newest.insert(fingerprint, at);
+        let cell = self.cell(fingerprint);
+        self.cells[cell] = at + 1;
         self.next = (at + 1) % self.ring.len() as u32;
     }
 
     /// Whether a key was remembered; it is forgotten either way (it is back).
     pub fn take(&mut self, fingerprint: u32) -> bool {
-        fingerprint != NO_FINGERPRINT && self.newest.remove(&fingerprint).is_some()
+        if fingerprint == NO_FINGERPRINT {
+            return false;
+        }
+        let cell = self.cell(fingerprint);
+        let place = self.cells[cell];
+        let held = place != 0 && self.ring[(place - 1) as usize] == fingerprint;
+        if held {
+            self.cells[cell] = 0;
+        }
+        held
     }
 
     /// Forgets everything.
     pub fn clear(&mut self) {
         self.ring.fill(NO_FINGERPRINT);
-        self.newest.clear();
+        self.cells.fill(0);
         self.next = 0;
+    }
+
+    fn cell(&self, fingerprint: u32) -> usize {
+        (fingerprint & self.mask) as usize
     }
 }
 
@@ -100,5 +115,15 @@ mod tests {
         g.remember(5);
         g.clear();
         assert!(!g.take(5));
+    }
+
+    #[test]
+    fn fingerprints_sharing_a_cell_keep_the_newer_and_never_answer_for_each_other() {
+        let mut g = Ghosts::new(4).unwrap(); // 16 cells: 3 and 19 share one
+        g.remember(3);
+        g.remember(19);
+        assert!(!g.take(3), "lost its cell to 19");
+        assert!(!g.take(35), "same cell, other fingerprint: not a ghost");
+        assert!(g.take(19));
     }
 }
