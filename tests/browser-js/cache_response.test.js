@@ -260,6 +260,10 @@ test("persist: never Authorization (unless opted in), never no-store; bounded by
   const secret = unique("/cache/whoami/secret");
   await cache.fetch(url(secret), { headers: { Authorization: "Bearer t" } });
   await cache.fetch(url(unique("/cache/no-store/n")));
+  // A cross-origin no-cors answer is opaque: unreadable, so never kept anywhere.
+  const opaque = await cache.fetch(`${origins.second}${unique("/cache/counted/opaque")}`, { mode: "no-cors" });
+  assert.equal(opaque.type, "opaque");
+  assert.equal(cache.stats().entries, 1, "only the authorized answer is in memory");
   // Three bodies of ~1.5 KB (+ 512 B each): the oldest goes to fit 4,000 bytes.
   const bigs = [1, 2, 3].map(() => unique("/cache/big/b"));
   for (const big of bigs) await cache.fetch(url(`${big}?kb=1`));
@@ -270,6 +274,7 @@ test("persist: never Authorization (unless opted in), never no-store; bounded by
   assert.ok(!stored.some((k) => k.includes("/cache/whoami/")), "no Authorization on disk");
   assert.ok(!stored.some((k) => k.includes("/cache/no-store/")), "no no-store on disk");
   assert.ok(stored.every((k) => !k.includes("Bearer")), "tokens never appear in keys");
+  assert.ok(!stored.some((k) => k.includes("/cache/counted/opaque")), "no opaque answer on disk");
   assert.equal(stored.length, 2, JSON.stringify(stored));
   assert.ok(cache.stats().persisted.bytes <= 4_000);
   assert.equal(cache.stats().persisted.evictions, 1);
@@ -282,6 +287,26 @@ test("persist: never Authorization (unless opted in), never no-store; bounded by
   opted.free();
   await caches.delete(name);
   await caches.delete(`${name}-auth`);
+});
+
+test("persist: after a reload a stale answer is served from disk at once and refreshed once", async () => {
+  const name = unique("apiscope-test");
+  const path = unique("/cache/counted/disk-swr");
+  const options = { maxEntries: 20, ttlMs: 100, staleWhileRevalidateMs: 60_000, persist: { maxBytes: 1 << 20, name } };
+  const first = new ResponseCache(options);
+  assert.equal(await nth(first, path), 1);
+  await until(() => first.stats().persisted.writes === 1, 5_000, "the write to disk");
+  first.free();
+  await sleep(150); // past its TTL, well inside the stale window
+  const { cache: second, take } = responseCache(100, 60_000, { persist: options.persist });
+  assert.equal(await nth(second, path), 1, "the stale answer, from disk");
+  await until(async () => (await serverCount(path)) === 2, 5_000, "one background refresh");
+  await until(() => second.stats().persisted.writes === 1, 5_000, "the refreshed answer on disk");
+  assert.equal(await nth(second, path), 2, "then the refreshed answer, from memory");
+  assert.deepEqual(take(), ["stale", "hit"]);
+  assert.equal(second.stats().revalidations, 1);
+  second.free();
+  await caches.delete(name);
 });
 
 test("every public method given wrong types: a TypeError naming it, state unchanged", async () => {
