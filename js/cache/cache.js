@@ -11,7 +11,7 @@
 // new key is stored with (./fingerprint.js), so the Map holds live entries only.
 import { CachePolicy } from "../../pkg/cache/apiscope_cache.js";
 import { named, number, options as checkOptions, string, typeError } from "../lib/errors.js";
-import { now } from "./clock.js";
+import { coarseNow } from "./clock.js";
 import {
   BYTES,
   CAN_EXPIRE,
@@ -184,8 +184,8 @@ export class Cache {
     const print = held === undefined ? fingerprint(key) : 0;
     const slot =
       ttlMs === undefined
-        ? this.#policy.store(code, bytes, this.#canExpire ? now() : 0, print)
-        : this.#policy.storeFor(code, bytes, ttlMs, now(), print);
+        ? this.#policy.store(code, bytes, this.#canExpire ? coarseNow() : 0, print)
+        : this.#policy.storeFor(code, bytes, ttlMs, coarseNow(), print);
     if (slot === INVALID) throw named("Cache.set", this.#policy.explain(bytes, ttlMs));
     let header = this.#header;
     if (header.length === 0) {
@@ -290,7 +290,7 @@ export class Cache {
       this.#views();
       fresh = this.#fresh;
     }
-    return { value, fresh: !this.#canExpire || now() < fresh[slot] };
+    return { value, fresh: !this.#canExpire || coarseNow() < fresh[slot] };
   }
 
   [ON_RELEASE](listener) {
@@ -341,7 +341,7 @@ export class Cache {
       this.#views();
       stale = this.#stale;
     }
-    return now() >= stale[slot];
+    return coarseNow() >= stale[slot];
   }
 
   #expire(key, slot) {

@@ -35,7 +35,12 @@ export interface CacheOptions {
   maxEntries: number;
   /** Byte budget across entries, > 0; default unbounded. */
   maxBytes?: number;
-  /** Default time to live, ms ≥ 0 (`Infinity`: forever); default: entries never expire. */
+  /**
+   * Default time to live, ms ≥ 0 (`Infinity`: forever); default: entries never expire.
+   * Deadlines are checked against a clock read at most once a millisecond, which stands still
+   * within one synchronous run of code (as lru-cache's `ttlResolution`): an entry expiring
+   * during a long loop of gets stays until the loop yields.
+   */
   ttlMs?: number;
   /** How long past its TTL an entry is still served (as stale), ms ≥ 0; default 0. */
   staleWhileRevalidateMs?: number;
