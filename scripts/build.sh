@@ -42,6 +42,8 @@ for part in "${parts[@]}"; do
   if [ "$part" = all ]; then out=pkg name=apiscope; else out=pkg/$part name=apiscope_${part//-/_}; fi
   mkdir -p "$out"
   wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$target_dir/apiscope.wasm"
+  # The glue is an ES module; without this, Node (the `node` entries) reads it as CommonJS.
+  [ "$part" = all ] || printf '{ "type": "module" }\n' > "$out/package.json"
   if [ "$profile" = release ]; then
     wasm-opt -Oz "${WASM_FEATURES[@]}" --strip-debug --strip-producers \
       "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"

@@ -7,7 +7,7 @@
 //! profiler ─┬─> alerts ─> routes ─> sketch
 //!           ├─> batch  ─> routes
 //!           └─> export ─> routes
-//! cache (alone)        error, clock (used by all)
+//! cache ──> routes    error, clock (used by all)
 //! ```
 
 pub mod alerts;

@@ -7,8 +7,7 @@
 import { test, before, after } from "node:test";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { launchBrowser, openPage, root, startServer } from "./harness.mjs";
-import { startTestServer } from "../server/server.mjs";
+import { launchBrowser, openPage, root, startApiServer, startServer } from "./harness.mjs";
 
 const dir = path.join(root, "tests/browser-js");
 const filter = process.env.BROWSER_JS;
@@ -17,15 +16,7 @@ const files = (await readdir(dir)).filter((f) => f.endsWith(".test.js") && (!fil
 let browser, server, api;
 before(async () => {
   server = await startServer({ port: 0, mounts: [["/tests/browser-js/", dir], ["/demo/", path.join(root, "demo")]] });
-  // Two consecutive free ports for the HTTP test server (primary and cross-origin peer).
-  for (let attempt = 0; !api; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 20000) * 2;
-    try {
-      api = await startTestServer({ port });
-    } catch (e) {
-      if (attempt > 20) throw e;
-    }
-  }
+  api = await startApiServer();
   browser = await launchBrowser();
 });
 after(async () => {
