@@ -11,6 +11,7 @@
 import { options as checkOptions, number, string, boolean, typeError } from "./lib/errors.js";
 import { installHooks } from "./loader/hooks.js";
 import { Recorder } from "./loader/recorder.js";
+import { explainLoadFailure } from "./lib/part.js";
 
 const METHOD = "start";
 /** Every option `start()` knows; the engine chunk checks its own ones further. */
@@ -135,7 +136,7 @@ export function start(options) {
     })
     .catch((error) => {
       hooks?.uninstall();
-      throw error;
+      throw explainLoadFailure(error);
     });
 }
 
