@@ -98,15 +98,16 @@ impl Sketch {
     /// ```
     pub fn record(&mut self, v: f64) -> Result<(), FieldError> {
         let v = check_value(|| "value".to_owned(), v)?;
-        self.add_stats(1, v, v, v);
+        self.sum += v;
+        self.add_stats(1, v, v);
         self.insert(v);
         Ok(())
     }
 
-    /// Folds in the exact statistics of `n` values.
-    fn add_stats(&mut self, n: u64, sum: f64, min: f64, max: f64) {
+    /// Folds in the count and extremes of `n` values (callers add to `sum` themselves, in
+    /// the order that keeps it exact).
+    fn add_stats(&mut self, n: u64, min: f64, max: f64) {
         self.count = self.count.saturating_add(n);
-        self.sum += sum;
         // `+ 0.0` turns -0.0 into 0.0, so a recorded -0.0 reads back as 0.
         self.min = self.min.min(min + 0.0);
         self.max = self.max.max(max + 0.0);
@@ -271,12 +272,18 @@ impl Sketch {
                 other.buckets.offset() >> shift,
                 other.buckets.last_index() >> shift,
             );
-            for (index, count) in other.buckets.occupied() {
-                self.buckets.add(index >> (shift + by), count);
+            if shift + by == 0 {
+                // Same scale: add the dense counters in place, run by run.
+                self.buckets.add_store(&other.buckets);
+            } else {
+                for (index, count) in other.buckets.occupied() {
+                    self.buckets.add(index >> (shift + by), count);
+                }
             }
         }
         self.zero_count = self.zero_count.saturating_add(other.zero_count);
-        self.add_stats(other.count, other.sum, other.min, other.max);
+        self.sum += other.sum;
+        self.add_stats(other.count, other.min, other.max);
     }
 
     /// The occupied buckets in increasing order, the zero bucket (`lower = upper = 0`) first.
