@@ -1,6 +1,8 @@
 //! The `#[wasm_bindgen]` facade: the only layer JavaScript sees. It validates input, converts
 //! core errors into JS exceptions that name the offending field, and moves data in bulk.
 
+#[cfg(feature = "talc")]
+mod allocator;
 #[cfg(feature = "cache")]
 pub mod cache;
 #[cfg(feature = "engine")]
