@@ -28,10 +28,11 @@ features_of() {
 }
 
 # wasm-opt's optimisation per part: the sketch part, small, is worth iterating to a fixed point
-# (--converge) and shipping without the target-features section.
+# (--converge), shipping without the target-features section, and addressing memory from 0
+# (--low-memory-unused: Rust's stack and data start at 1 MiB, so the first KiB is never used).
 wasm_opt_of() {
   case "$1" in
-    sketch) echo "-Oz --converge --strip-target-features" ;;
+    sketch) echo "-Oz --converge --strip-target-features --low-memory-unused" ;;
     *) echo "-Oz" ;;
   esac
 }

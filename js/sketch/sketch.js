@@ -288,9 +288,10 @@ export function sketchClass(Raw, ready) {
       return this.#read("Sketch.max").max;
     }
 
-    /** Mean value; NaN when empty. */
+    /** Mean value; NaN when empty (0 / 0). The same division as the core's `Sketch::mean`. */
     get mean() {
-      return this.#read("Sketch.mean").mean;
+      const raw = this.#read("Sketch.mean");
+      return raw.sum / raw.count;
     }
 
     /** The current OTel scale. */

@@ -7,7 +7,9 @@ mod allocator;
 pub mod cache;
 #[cfg(feature = "engine")]
 pub mod engine;
+#[cfg(any(feature = "cache", feature = "engine"))]
 pub mod errors;
+#[cfg(any(feature = "cache", feature = "engine"))]
 pub mod js_object;
 #[cfg(feature = "legacy")]
 pub mod profiler;

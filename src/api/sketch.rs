@@ -74,12 +74,6 @@ impl JsSketch {
         self.inner.max()
     }
 
-    /// Mean value (NaN when empty).
-    #[wasm_bindgen(getter)]
-    pub fn mean(&self) -> f64 {
-        self.inner.mean()
-    }
-
     /// Current OTel scale.
     #[wasm_bindgen(getter)]
     pub fn scale(&self) -> i32 {
@@ -127,12 +121,15 @@ impl JsSketch {
     /// bounds, then `n` counts.
     #[wasm_bindgen(js_name = bucketColumns)]
     pub fn bucket_columns(&self) -> Vec<f64> {
-        let buckets: Vec<_> = self.inner.buckets().collect();
-        let mut out = Vec::with_capacity(3 * buckets.len());
-        out.extend(buckets.iter().map(|b| b.lower));
-        out.extend(buckets.iter().map(|b| b.upper));
-        out.extend(buckets.iter().map(|b| b.count as f64));
-        out
+        let (mut lower, mut upper, mut counts) = (Vec::new(), Vec::new(), Vec::new());
+        for bucket in self.inner.buckets() {
+            lower.push(bucket.lower);
+            upper.push(bucket.upper);
+            counts.push(bucket.count as f64);
+        }
+        lower.append(&mut upper);
+        lower.append(&mut counts);
+        lower
     }
 }
 
@@ -142,10 +139,23 @@ impl JsSketch {
 fn to_js(e: FieldError) -> JsValue {
     let message = e.message_with(mark_number);
     if e.is_corrupt() {
-        js_sys::Error::new(&message).into()
+        Error::new(&message).into()
     } else {
-        js_sys::RangeError::new(&message).into()
+        RangeError::new(&message).into()
     }
+}
+
+// The two exception classes, declared here rather than taken from js-sys, so that the sketch
+// part links no js-sys at all.
+#[wasm_bindgen]
+extern "C" {
+    type Error;
+    #[wasm_bindgen(constructor)]
+    fn new(message: &str) -> Error;
+
+    type RangeError;
+    #[wasm_bindgen(constructor)]
+    fn new(message: &str) -> RangeError;
 }
 
 fn mark_number(out: &mut String, v: f64) {
