@@ -139,20 +139,20 @@ impl Rule {
     /// The wording, each number written by `number`.
     fn word_with(&self, out: &mut String, number: &mut dyn FnMut(&mut String, f64)) {
         match *self {
-            Self::Finite => out.push_str("must be a finite number"),
-            Self::FiniteNotNegative => out.push_str("must be a finite number >= 0"),
-            Self::NotNegative => out.push_str("must be a number >= 0"),
-            Self::Positive => out.push_str("must be a finite number > 0"),
+            Self::Finite => put(out, "must be a finite number"),
+            Self::FiniteNotNegative => put(out, "must be a finite number >= 0"),
+            Self::NotNegative => put(out, "must be a number >= 0"),
+            Self::Positive => put(out, "must be a finite number > 0"),
             Self::Integer { min, max } if max.is_infinite() => {
-                out.push_str("must be an integer >= ");
+                put(out, "must be an integer >= ");
                 number(out, min);
             }
             Self::Integer { min, max } => {
-                out.push_str("must be an integer in [");
+                put(out, "must be an integer in [");
                 number(out, min);
-                out.push_str(", ");
+                put(out, ", ");
                 number(out, max);
-                out.push(']');
+                put(out, "]");
             }
             Self::Between {
                 min,
@@ -160,48 +160,54 @@ impl Rule {
                 max,
                 max_closed,
             } => {
-                out.push_str("must be in ");
-                out.push(if min_closed { '[' } else { '(' });
+                put(out, "must be in ");
+                put(out, if min_closed { "[" } else { "(" });
                 number(out, min);
-                out.push_str(", ");
+                put(out, ", ");
                 number(out, max);
-                out.push(if max_closed { ']' } else { ')' });
+                put(out, if max_closed { "]" } else { ")" });
             }
             Self::AtLeastField { other, value } => {
-                out.push_str("must be at least ");
-                out.push_str(other);
-                out.push_str(" (");
+                put(out, "must be at least ");
+                put(out, other);
+                put(out, " (");
                 number(out, value);
-                out.push(')');
+                put(out, ")");
             }
             Self::AtMostField { other, value } => {
-                out.push_str("must be at most ");
-                out.push_str(other);
-                out.push_str(" (");
+                put(out, "must be at most ");
+                put(out, other);
+                put(out, " (");
                 number(out, value);
-                out.push(')');
+                put(out, ")");
             }
-            Self::NotEmpty => out.push_str("must not be empty"),
+            Self::NotEmpty => put(out, "must not be empty"),
             Self::OneOf(names) => {
-                out.push_str("must be one of ");
+                put(out, "must be one of ");
                 for (i, name) in names.iter().enumerate() {
                     if i > 0 {
-                        out.push_str(", ");
+                        put(out, ", ");
                     }
-                    out.push_str(name);
+                    put(out, name);
                 }
             }
-            Self::Unique => out.push_str("must be unique"),
+            Self::Unique => put(out, "must be unique"),
             Self::Form(form) => {
-                out.push_str("must be ");
-                out.push_str(form);
+                put(out, "must be ");
+                put(out, form);
             }
             Self::Decodes(why) => {
-                out.push_str("does not decode: ");
-                out.push_str(why);
+                put(out, "does not decode: ");
+                put(out, why);
             }
         }
     }
+}
+
+/// `out.push_str(text)` out of line: the wording has forty of them.
+#[inline(never)]
+fn put(out: &mut String, text: &str) {
+    out.push_str(text);
 }
 
 /// The value a field had, for the end of the message.
@@ -502,19 +508,19 @@ fn pow10(e: i32) -> f64 {
     10f64.powi(e)
 }
 
-fn push_digits(out: &mut String, mut n: u64) {
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+fn push_digits(out: &mut String, n: u64) {
+    // Most significant digit first, each a known ASCII digit (no UTF-8 encoding per push).
+    let mut unit = 1;
+    while unit <= n / 10 {
+        unit *= 10;
     }
-    // Only ASCII digits were written.
-    out.extend(buf[i..].iter().map(|&b| b as char));
+    loop {
+        out.push(char::from(b'0' + (n / unit % 10) as u8));
+        if unit == 1 {
+            return;
+        }
+        unit /= 10;
+    }
 }
 
 #[cfg(test)]
