@@ -2,9 +2,19 @@
 //!
 //! Values (milliseconds, `>= 0`) go into buckets laid out exactly as the OpenTelemetry
 //! exponential histogram lays them out ([`mapping`]), counted densely over the used span
-//! (`buckets.rs`). `count`, `sum`, `min` and `max` are kept exactly beside the buckets. When the
-//! span outgrows the bucket budget the sketch halves its resolution (OTel downscaling), which
-//! keeps merges lossless: merging equals recording every value into one sketch.
+//! (`buckets.rs`, counters widening from u8 to u64 only where a count needs it). `count`, `sum`,
+//! `min` and `max` are kept exactly beside the buckets. When the span outgrows the bucket budget
+//! the sketch halves its resolution (OTel downscaling), which keeps merges lossless.
+//!
+//! This folder owns the mapping, the counters, the rank search behind quantiles
+//! (`cumulative.rs`, `quantile.rs`), batches (`batch.rs`), the byte format (`encoding.rs`) and
+//! the OTLP data point both ways (`otlp.rs`, `otlp_import.rs`). Its invariant: a sketch's
+//! contents depend only on its config and the values it was given, not on how they came. A
+//! batch equals its values recorded one by one (the sum included, to the bit: it is added in
+//! record order); a merge equals recording both sides' values into one sketch (buckets,
+//! counts, min and max exactly, the sum up to rounding); and every bucket boundary comes from
+//! one function, so the bucket a value is counted in is the bucket its boundaries report.
+//! Nothing here knows about JavaScript or the clock.
 
 mod batch;
 mod bucket;
