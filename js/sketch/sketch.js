@@ -13,8 +13,13 @@ const ARRAY_OF_NUMBERS = "a Float64Array or an array of numbers";
  * could exhaust that memory, which traps instead of throwing.
  */
 const MAX_LENGTH = 2 ** 24;
-/** Values a sketch buffers before handing them over: few enough for many sketches at once. */
-const BUFFER = 1024;
+/**
+ * Values a sketch buffers before handing them over: the buffer starts small (a page may hold
+ * thousands of sketches) and grows fourfold per hand-over up to the most, where a hand-over's
+ * cost is spread over enough values.
+ */
+const FIRST_BUFFER = 64;
+const MOST_BUFFER = 1024;
 /** `Symbol.dispose` where the runtime has it (Node 18 may not). */
 const DISPOSE = typeof Symbol.dispose === "symbol" ? Symbol.dispose : undefined;
 
@@ -174,11 +179,11 @@ export function sketchClass(Raw, ready) {
         }
         return;
       }
-      if (this.#buffer === null) {
-        this.#buffer = new Float64Array(BUFFER);
-        this.#room = BUFFER;
-      } else {
-        this.#drain();
+      if (this.#n > 0) this.#drain();
+      const size = this.#buffer === null ? FIRST_BUFFER : Math.min(MOST_BUFFER, 4 * this.#buffer.length);
+      if (this.#buffer === null || size > this.#buffer.length) {
+        this.#buffer = new Float64Array(size);
+        this.#room = size;
       }
       this.#buffer[this.#n++] = value;
     }

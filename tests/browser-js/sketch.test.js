@@ -170,7 +170,8 @@ test("quantiles in any order match single queries; a bad batch records nothing",
 });
 
 test("per-call records equal one bulk record, to the last bit", () => {
-  for (const [n, seed] of [[1, 1], [1023, 2], [1024, 3], [1025, 4], [20_000, 5]]) {
+  // Around each hand-over: the buffer holds 64, then 256, then 1024 values.
+  for (const [n, seed] of [[1, 1], [64, 2], [65, 3], [320, 4], [321, 5], [1344, 6], [1345, 7], [20_000, 8]]) {
     const values = latencies(n, seed);
     const bulk = new Sketch();
     bulk.recordMany(values);
