@@ -55,6 +55,8 @@ const [kindOf, bufferOf, offsetOf, lengthOf] = [Symbol.toStringTag, "buffer", "b
 /** A plain `Type` over the same memory when `value` really is a `Type`, else `null`. */
 function plainView(value, Type) {
   if (kindOf.call(value) !== Type.name) return null;
+  // Already plain (the usual case): its `length` can only be the internal one.
+  if (Object.getPrototypeOf(value) === Type.prototype && !Object.hasOwn(value, "length")) return value;
   const length = lengthOf.call(value);
   return length === 0 ? new Type(0) : new Type(bufferOf.call(value), offsetOf.call(value), length);
 }

@@ -75,6 +75,9 @@ function values(pick) {
     () => new DataView(new ArrayBuffer(8)),
     () => new ArrayBuffer(4),
     liar,
+    // A plain Float64Array whose own `length` lies.
+    () => Object.defineProperty(new Float64Array(64).fill(5), "length", { get: () => 1 }),
+    () => Object.defineProperty(new Uint8Array(64).fill(1), "length", { get: () => 1 }),
     () => ({}),
     () => ({ maxRelativeError: number() }),
     () => ({ maxBuckets: number() }),
