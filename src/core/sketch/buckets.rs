@@ -112,6 +112,18 @@ impl Counters for Counts {
     fn run_sum(&self, start: usize, n: usize) -> u64 {
         each_width!(self, v => v[..].run_sum(start, n))
     }
+
+    #[inline]
+    fn run_reach(
+        &self,
+        start: usize,
+        n: usize,
+        down: bool,
+        total: u64,
+        target: u64,
+    ) -> Option<usize> {
+        each_width!(self, v => v[..].run_reach(start, n, down, total, target))
+    }
 }
 
 /// Counts per bucket index for indices `offset .. offset + len`. Non-empty stores start and

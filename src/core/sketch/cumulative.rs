@@ -28,6 +28,16 @@ pub(crate) trait Counters {
     fn at(&self, pos: usize) -> u64;
     /// The sum of the `n` counters from `start` on, saturating.
     fn run_sum(&self, start: usize, n: usize) -> u64;
+    /// Walking the `n` counters from `start` on (downward when `down`), the position of the
+    /// first at which `total` plus the counters walked, that one included, reaches `target`.
+    fn run_reach(
+        &self,
+        start: usize,
+        n: usize,
+        down: bool,
+        total: u64,
+        target: u64,
+    ) -> Option<usize>;
 }
 
 impl<T: Copy + Into<u64>> Counters for [T] {
@@ -43,6 +53,28 @@ impl<T: Copy + Into<u64>> Counters for [T] {
     #[inline]
     fn run_sum(&self, start: usize, n: usize) -> u64 {
         chunk_sum(&self[start..start + n])
+    }
+
+    #[inline]
+    fn run_reach(
+        &self,
+        start: usize,
+        n: usize,
+        down: bool,
+        mut total: u64,
+        target: u64,
+    ) -> Option<usize> {
+        let run = &self[start..start + n];
+        let step = |&c: &T| {
+            total = total.saturating_add(c.into());
+            total >= target
+        };
+        let at = if down {
+            run.iter().rposition(step)
+        } else {
+            run.iter().position(step)
+        };
+        at.map(|p| start + p)
     }
 }
 
@@ -86,19 +118,9 @@ impl<'a, C: Counters + ?Sized> Walk<'a, C> {
             let after = self.total.saturating_add(self.counts.run_sum(start, n));
             if after >= target {
                 // Inside this chunk; the walk stays before it, for a next target here.
-                let mut total = self.total;
-                return (0..n)
-                    .map(|k| {
-                        if self.down {
-                            start + n - 1 - k
-                        } else {
-                            start + k
-                        }
-                    })
-                    .find(|&pos| {
-                        total = total.saturating_add(self.counts.at(pos));
-                        total >= target
-                    });
+                return self
+                    .counts
+                    .run_reach(start, n, self.down, self.total, target);
             }
             self.total = after;
             self.passed += n;
