@@ -17,6 +17,8 @@
 // consuming project compiles with.
 /// <reference lib="esnext.disposable" />
 
+import type { OtlpExponentialHistogramDataPoint, SketchBuckets } from "./sketch/index.js";
+
 // ───────────────────────────── loading ─────────────────────────────
 
 /** Where `apiscope_bg.wasm` comes from, as `WebAssembly.instantiateStreaming` takes it. */
@@ -364,12 +366,7 @@ export interface TrendReport {
   currentCount: number;
 }
 
-/** Occupied histogram buckets as parallel arrays: `counts[i]` values in `(lower[i], upper[i]]` ms, the zero bucket first, ascending. */
-export interface SketchBuckets {
-  lower: Float64Array;
-  upper: Float64Array;
-  counts: Float64Array;
-}
+export type { SketchBuckets };
 
 /** A route's latency histogram (`histogram()`); same layout as `Sketch.buckets()`. */
 export type Histogram = SketchBuckets;
@@ -651,87 +648,10 @@ export class Profiler {
 
 // ───────────────────────────── Sketch ─────────────────────────────
 
-/** Options of `new Sketch()`; unknown keys are a `TypeError`. */
-export interface SketchOptions {
-  /** Worst relative error of any quantile, in [3.3e-7, 1); default 0.01. */
-  maxRelativeError?: number;
-  /** Most buckets before the sketch halves its resolution, an integer in [2, 65536]; default 2048. */
-  maxBuckets?: number;
-}
-
-/**
- * An OTLP/JSON `ExponentialHistogramDataPoint` (without timestamps and attributes): 64-bit
- * integers are decimal strings, as OTLP/JSON requires.
- */
-export interface OtlpExponentialHistogramDataPoint {
-  count: string;
-  sum: number;
-  /** Resolution: bucket bounds are powers of `2^(2^−scale)`. */
-  scale: number;
-  zeroCount: string;
-  positive: {
-    /** Index of the first bucket. */
-    offset: number;
-    /** Counts from `offset` on, empty buckets included. */
-    bucketCounts: string[];
-  };
-  /** Absent when empty. */
-  min?: number;
-  /** Absent when empty. */
-  max?: number;
-  /** Always 0: only exact zeros go to the zero bucket. */
-  zeroThreshold: number;
-}
-
-/**
- * A mergeable percentile sketch of latencies in ms, in the OpenTelemetry exponential-histogram
- * layout: bounded memory, relative-error quantiles, lossless merges. Needs `initialize()`.
- *
- * @example
- * const sketch = new Sketch({ maxRelativeError: 0.01 });
- * sketch.recordMany(new Float64Array([12, 15, 230]));
- * sketch.quantile(0.95); // ≈ 15 within 1% (lower rank: q·(count − 1))
- * sketch.free();
- */
-export class Sketch {
-  /** @throws `TypeError`/`RangeError` naming the option. */
-  constructor(options?: SketchOptions);
-  /** Decodes `toBytes()` output exactly. @throws `Error` for corrupt bytes. */
-  static fromBytes(bytes: Uint8Array | number[]): Sketch;
-  /** Records one value. @throws `RangeError` for NaN, infinities and negatives. */
-  record(value: number): void;
-  /** Records every value, or none if one is bad (`RangeError`). */
-  recordMany(values: Float64Array | number[]): void;
-  /** The quantile `q` ∈ [0, 1] (`RangeError` otherwise); `NaN` when empty. */
-  quantile(q: number): number;
-  /** Several quantiles in one call. */
-  quantiles(qs: Float64Array | number[]): Float64Array;
-  /** Adds `other`'s values; the coarser scale wins. `other` is unchanged. */
-  merge(other: Sketch): void;
-  /** Compact versioned bytes, for storage or transfer. */
-  toBytes(): Uint8Array;
-  /** This sketch as an OTLP data point. */
-  toOtlp(): OtlpExponentialHistogramDataPoint;
-  /** The occupied buckets, for drawing a histogram. */
-  buckets(): SketchBuckets;
-  /** Values recorded. */
-  readonly count: number;
-  /** Exact sum of the values. */
-  readonly sum: number;
-  /** `NaN` when empty. */
-  readonly min: number;
-  /** `NaN` when empty. */
-  readonly max: number;
-  /** `NaN` when empty. */
-  readonly mean: number;
-  /** The current OTel scale. */
-  readonly scale: number;
-  /** Worst relative error of any quantile at the current scale. */
-  readonly relativeError: number;
-  /** Releases the wasm memory. */
-  free(): void;
-  [Symbol.dispose](): void;
-}
+// The same `Sketch` as `apiscope/sketch` (js/sketch/index.d.ts), on this module's wasm: it needs
+// this module's `initialize()` (or `start()`).
+export type { SketchOptions, OtlpExponentialHistogramDataPoint } from "./sketch/index.js";
+export { Sketch } from "./sketch/index.js";
 
 /** An OTLP attribute value (64-bit integers as decimal strings). */
 export type OtlpAnyValue =
