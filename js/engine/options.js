@@ -43,13 +43,13 @@ function stringArray(field, value) {
 }
 
 /** One alert rule's fields, type-checked, in `Engine.addAlert`'s argument order. */
-export function ruleArguments(rule, field) {
-  const r = options(METHOD, field, rule, RULE_KEYS);
-  if (rule === undefined || rule === null) throw typeError(METHOD, field, "an object", rule);
+export function ruleArguments(rule, field, method = METHOD) {
+  if (rule === undefined || rule === null) throw typeError(method, field, "an object", rule);
+  const r = options(method, field, rule, RULE_KEYS);
   const text = (key, required) =>
-    r[key] === undefined && !required ? undefined : string(METHOD, `${field}.${key}`, r[key]);
+    r[key] === undefined && !required ? undefined : string(method, `${field}.${key}`, r[key]);
   const num = (key, required) =>
-    r[key] === undefined && !required ? undefined : number(METHOD, `${field}.${key}`, r[key]);
+    r[key] === undefined && !required ? undefined : number(method, `${field}.${key}`, r[key]);
   return [
     text("name", true),
     text("route"),

@@ -583,7 +583,7 @@ export class Profiler {
 
   addAlert(rule) {
     const m = "Profiler.addAlert";
-    const args = ruleArguments(rule, "rule");
+    const args = ruleArguments(rule, "rule", m);
     this.call(m, () => {
       try {
         this.engine.addAlert(...args);

@@ -3,7 +3,7 @@
 // a Rust class; every assertion kept, error messages now also name the method.)
 import { assert, origins, sleep, test, until } from "./lib/harness.js";
 import { start } from "/js/index.js";
-import initSketch, { Sketch } from "/pkg/apiscope.js";
+import { Sketch, initialize as initSketch } from "/js/sketch/index.js";
 
 const uniqueDb = (name) => `apiscope-test-${name}-${Math.random()}`;
 const deleteDb = (name) => new Promise((resolve) => {
