@@ -13,78 +13,9 @@ use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
 use apiscope::core::routes::windows::{RollingWindows, SLOTS_PER_WIDTH, WindowsConfig};
 use apiscope::core::sketch::{Bucket, Sketch};
 use proptest::prelude::*;
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 
-/// Counts the bytes this thread holds, and the most it held, so a test can compare what the
-/// registry says it holds with what the allocator handed out (tests run on many threads).
-struct Counting;
-
-thread_local! {
-    static LIVE: Cell<isize> = const { Cell::new(0) };
-    static PEAK: Cell<isize> = const { Cell::new(0) };
-}
-
-fn moved(delta: isize) {
-    let _ = LIVE.try_with(|live| {
-        live.set(live.get() + delta);
-        let _ = PEAK.try_with(|peak| peak.set(peak.get().max(live.get())));
-    });
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        moved(layout.size() as isize);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        moved(-(layout.size() as isize));
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        moved(new_size as isize - layout.size() as isize);
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Counting = Counting;
-
-/// Bytes this thread holds now, and resets the peak to it. The sketches' per-scale lookup
-/// tables are built first: they are process-wide statics, not anything the registry holds.
-fn live_bytes() -> isize {
-    let mut warm = Sketch::default();
-    for scale_down in [1.0, 1e300] {
-        warm.record(scale_down).unwrap();
-    }
-    drop(warm);
-    let live = LIVE.with(Cell::get);
-    PEAK.with(|peak| peak.set(live));
-    live
-}
-
-fn peak_bytes() -> isize {
-    PEAK.with(Cell::get)
-}
-
-/// Fixed-seed xorshift: repeatable traffic without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn uniform(&mut self) -> f64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        ((self.0 >> 11) as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    /// Lognormal around `median` (Box-Muller).
-    fn lognormal(&mut self, median: f64, sigma: f64) -> f64 {
-        let (a, b) = (self.uniform(), self.uniform());
-        let normal = (-2.0 * a.ln()).sqrt() * (std::f64::consts::TAU * b).cos();
-        median * (sigma * normal).exp()
-    }
-}
+mod traffic;
+use traffic::{Rng, START, an_hour, live_bytes, peak_bytes};
 
 fn windows(slot_ms: f64, fine_slots: f64, max_bytes: usize) -> RollingWindows {
     RollingWindows::new(WindowsConfig {
@@ -121,13 +52,17 @@ fn assert_same(merged: &Sketch, expected: &Sketch) {
 }
 
 /// Samples as `(time, duration)`: times anywhere in `0 .. span` slots (every phase of a
-/// slot), durations from 0 over a wide log range.
+/// slot) or exactly on a slot boundary, durations from 0 over a wide log range.
 fn samples(span: f64) -> impl Strategy<Value = Vec<(f64, f64)>> {
+    let time = prop_oneof![
+        3 => 0.0..span,
+        1 => (0..span as u32).prop_map(f64::from),
+    ];
     let duration = prop_oneof![
         1 => Just(0.0),
         9 => (-3.0f64..6.0).prop_map(|e| 10f64.powf(e)),
     ];
-    prop::collection::vec((0.0..span, duration), 1..300)
+    prop::collection::vec((time, duration), 1..300)
 }
 
 /// The slot widths tried: whole, fractional (units that do not round-trip exactly) and odd.
@@ -337,6 +272,26 @@ fn reads_cover_the_slot_a_short_window_starts_in() {
     assert_eq!((read.sketch.count(), read.from_ms), (4, 50_000.0));
 }
 
+/// A time exactly on a slot boundary, however `slot * k` rounds, belongs to the slot it
+/// starts, and the time just before it to the slot before, in reads as in recording.
+#[test]
+fn samples_on_slot_boundaries_belong_to_the_slot_they_start() {
+    for slot in [0.1, 0.3, 7.3, 10_000.0] {
+        let mut w = windows(slot, 5_000.0, usize::MAX);
+        for k in 1..2_000u32 {
+            let t = f64::from(k) * slot;
+            let just_before = f64::from_bits(t.to_bits() - 1);
+            w.record(1.0, false, t).unwrap();
+            w.record(2.0, false, just_before).unwrap();
+            assert_eq!(w.between(t, t + slot).sketch.count(), 1, "{slot} x {k}");
+            let previous = f64::from(k - 1) * slot;
+            let before = w.between(previous, t).sketch;
+            assert_eq!(before.count(), 1 + u64::from(k > 1), "{slot} x {k}");
+            assert_eq!(before.max(), 2.0, "{slot} x {k}");
+        }
+    }
+}
+
 #[test]
 fn windows_rotate_with_explicit_time() {
     let mut r = RouteRegistry::new(RegistryConfig::default()).unwrap();
@@ -544,27 +499,15 @@ struct Held {
     samples: u64,
 }
 
-/// An hour of traffic on `routes` routes: `per_slot` calls per route every 10 s, spread
-/// evenly, lognormal around a median between 50 and 200 ms per route.
-fn an_hour_of(routes: usize, per_slot: usize, sigma: f64) -> Held {
-    let names: Vec<String> = (0..routes).map(|i| format!("/api/v1/r{i}/:id")).collect();
-    let medians: Vec<f64> = (0..routes)
-        .map(|i| 50.0 + 150.0 * i as f64 / routes as f64)
-        .collect();
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
-    let start = 1.7e12;
+/// An hour of [`an_hour`]'s traffic in a default registry, read as alerts and the dashboard
+/// would.
+fn an_hour_of(routes: usize, per_slot: usize) -> Held {
     let before = live_bytes();
     let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
-    for slot in 0..360 {
-        for k in 0..per_slot {
-            let t = start + slot as f64 * 10_000.0 + (k as f64 + 0.5) * 10_000.0 / per_slot as f64;
-            for (name, &median) in names.iter().zip(&medians) {
-                let d = rng.lognormal(median, sigma);
-                registry.record("GET", name, d, false, t).unwrap();
-            }
-        }
-    }
-    let end = start + 3_600_000.0;
+    an_hour(routes, per_slot, |route, d, t| {
+        registry.record("GET", route, d, false, t).unwrap();
+    });
+    let end = START + 3_600_000.0;
     let samples = registry
         .windows(end, None)
         .iter()
@@ -600,19 +543,19 @@ const MB: usize = 1 << 20;
 
 #[test]
 fn sparse_traffic_on_50_routes_holds_under_4_mb() {
-    let held = an_hour_of(50, 2, 0.5);
+    let held = an_hour_of(50, 2);
     assert_within("50 sparse routes", &held, 4 * MB, 50 * 720);
 }
 
 #[test]
 fn sparse_traffic_on_500_routes_holds_under_16_mb() {
-    let held = an_hour_of(500, 2, 0.5);
+    let held = an_hour_of(500, 2);
     assert_within("500 sparse routes", &held, 16 * MB, 500 * 720);
 }
 
 #[test]
 fn heavy_traffic_on_50_routes_holds_under_4_mb() {
-    let held = an_hour_of(50, 1_000, 0.5);
+    let held = an_hour_of(50, 1_000);
     assert_within("50 heavy routes", &held, 4 * MB, 50 * 360_000);
 }
 
@@ -624,6 +567,6 @@ fn heavy_traffic_on_50_routes_holds_under_4_mb() {
     ignore = "180 M calls: run with cargo test --release"
 )]
 fn heavy_traffic_on_500_routes_holds_under_16_mb() {
-    let held = an_hour_of(500, 1_000, 0.5);
+    let held = an_hour_of(500, 1_000);
     assert_within("500 heavy routes", &held, 16 * MB, 500 * 360_000);
 }

@@ -197,8 +197,9 @@ impl Samples {
             Self::Values(values) => values.shrink_to_fit(),
             // A clone holds its counters without spare capacity.
             Self::Sketch(sketch) => {
-                if sketch.memory_bytes() > sketch.clone().memory_bytes() {
-                    **sketch = Sketch::clone(sketch);
+                let trimmed = Sketch::clone(sketch);
+                if trimmed.memory_bytes() < sketch.memory_bytes() {
+                    **sketch = trimmed;
                 }
             }
         }
@@ -397,14 +398,6 @@ pub struct RollingWindows {
 }
 
 impl RollingWindows {
-    /// Bytes one slot costs besides its samples (capacity of the slot list counts).
-    ///
-    /// ```
-    /// use apiscope::core::routes::windows::RollingWindows;
-    /// assert!(RollingWindows::SLOT_BYTES <= 40);
-    /// ```
-    pub const SLOT_BYTES: usize = mem::size_of::<Slot>();
-
     /// Empty windows, or which option of `config` is out of range.
     ///
     /// ```
@@ -531,7 +524,7 @@ impl RollingWindows {
     }
 
     /// The position of the slot holding `unit`, inserted empty (as wide as the ladder says,
-    /// clipped to its neighbours) when missing.
+    /// after the slot before it) when missing.
     fn slot_for(&mut self, unit: i64) -> usize {
         let i = self.slots.partition_point(|s| s.start <= unit);
         if i > 0 && self.slots[i - 1].holds(unit) {
@@ -549,16 +542,16 @@ impl RollingWindows {
         i
     }
 
-    /// The ladder's span at `unit`, where no slot holds it, clipped to the slots around it
-    /// (`next` is the position of the first slot after it).
+    /// The ladder's span at `unit`, where no slot holds it, starting after the slot before
+    /// it (`next` is the position of the first slot after it): a slot merged to stay within
+    /// the budget may end inside what the ladder now spans. Slots after it start on the
+    /// ladder's bounds (coarsening aligns every start), so they never begin inside it.
     fn free_span_at(&self, unit: i64, next: usize) -> (i64, i64) {
         let (start, end) = Ladder::new(self.newest, self.fine).span_at(unit);
-        let start = match next.checked_sub(1) {
-            Some(i) => start.max(self.slots[i].end()),
-            None => start,
-        };
-        let end = self.slots.get(next).map_or(end, |s| end.min(s.start));
-        (start, end)
+        match next.checked_sub(1) {
+            Some(i) => (start.max(self.slots[i].end()), end),
+            None => (start, end),
+        }
     }
 
     /// The units `(start, end)` of the slot that holds `unit`, or would.
@@ -587,7 +580,7 @@ impl RollingWindows {
     }
 
     fn count_bytes(&self) -> usize {
-        self.slots.capacity() * Self::SLOT_BYTES
+        self.slots.capacity() * mem::size_of::<Slot>()
             + self
                 .slots
                 .iter()
@@ -902,6 +895,120 @@ mod tests {
         assert!(matches!(w.slots[0].samples, Samples::Sketch(_)));
         assert_eq!(w.sample_count(), MAX_VALUES as u64 + 1);
         assert_eq!(w.heap_bytes(), w.count_bytes());
+    }
+
+    /// Slots stay ordered and disjoint, and the windows within their budget, whatever the
+    /// order of samples, the budget, and the reads in between (which leave memos behind).
+    #[test]
+    fn slots_stay_ordered_disjoint_and_within_budget() {
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut uniform = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..100 {
+            let max_bytes = 1_000 + (uniform() * 12_000.0) as usize;
+            let mut w = RollingWindows::new(WindowsConfig {
+                slot_ms: 1.0,
+                fine_ms: (uniform() * 30.0).floor(),
+                retention_ms: 3_000.0,
+                max_bytes,
+                ..WindowsConfig::default()
+            })
+            .unwrap();
+            let step = uniform() * 40.0;
+            let mut newest = 0.0;
+            for _ in 0..400 {
+                let t = if uniform() < 0.8 {
+                    newest += uniform() * step;
+                    newest
+                } else {
+                    newest * uniform()
+                };
+                let v = 10f64.powf(uniform() * 7.0 - 3.0);
+                w.record(v, false, t).unwrap();
+                if uniform() < 0.5 {
+                    for length in [1.0, 7.0, 60.0, 2_000.0] {
+                        w.last(newest, length);
+                    }
+                }
+                let spans = spans(&w);
+                assert!(spans.iter().all(|(s, e)| s < e), "{spans:?}");
+                assert!(spans.windows(2).all(|p| p[0].1 <= p[1].0), "{spans:?}");
+                assert!(w.heap_bytes() <= max_bytes || w.slot_count() == 1);
+                assert_eq!(w.bytes, w.count_bytes());
+            }
+        }
+    }
+
+    /// A slot merged to stay within the budget can end where the ladder now has a wider
+    /// span: a late sample just after it gets a slot of its own, clipped, not an overlap.
+    #[test]
+    fn late_samples_beside_a_merged_slot_do_not_overlap_it() {
+        let mut w = RollingWindows::new(WindowsConfig {
+            slot_ms: 1.0,
+            fine_ms: 0.0,
+            retention_ms: 10_000.0,
+            max_bytes: 2_706,
+            ..WindowsConfig::default()
+        })
+        .unwrap();
+        let ops = [
+            (72, 1),
+            (62, 1),
+            (249, 1),
+            (232, 31),
+            (5, 1),
+            (133, 1),
+            (116, 28),
+            (50, 35),
+            (288, 1),
+            (236, 11),
+            (228, 1),
+            (160, 1),
+        ];
+        for (t, n) in ops {
+            for j in 0..n {
+                w.record(1.0 + f64::from(j) * 37.0, false, f64::from(t))
+                    .unwrap();
+            }
+        }
+        let spans = spans(&w);
+        assert!(spans.windows(2).all(|p| p[0].1 <= p[1].0), "{spans:?}");
+        assert_eq!(w.last(289.0, 1_000.0).sketch.count(), 113);
+    }
+
+    /// Remembered merges give way when the newest slot grows: whatever the budget, reads
+    /// then growth never hold more than it.
+    #[test]
+    fn memos_give_way_to_a_growing_newest_slot() {
+        for max_bytes in (1_000..12_000).step_by(13) {
+            let mut w = RollingWindows::new(WindowsConfig {
+                slot_ms: 1.0,
+                retention_ms: 1_000.0,
+                max_bytes,
+                ..WindowsConfig::default()
+            })
+            .unwrap();
+            for t in 0..10 {
+                for v in 1..=20 {
+                    w.record(f64::from(v * (t + 1)), false, f64::from(t))
+                        .unwrap();
+                }
+            }
+            for length in [1.0, 3.0, 5.0, 9.0] {
+                w.last(9.5, length);
+            }
+            for v in 0..40 {
+                w.record(1.5f64.powi(v), false, 9.5).unwrap();
+                assert!(
+                    w.heap_bytes() <= max_bytes || w.slot_count() == 1,
+                    "{max_bytes}"
+                );
+            }
+        }
     }
 
     #[test]
