@@ -28,7 +28,8 @@ fn memory(routes: usize, per_slot: usize) {
         calls += 1;
     });
     let ns = started.elapsed().as_nanos() as f64 / calls as f64;
-    let (live, peak) = (live_bytes() - before, peak_bytes() - before);
+    let peak = peak_bytes() - before;
+    let live = live_bytes() - before;
     println!(
         "{routes:>4} routes x {per_slot:>4} calls/10 s: {:>6.2} MB held, {:>6.2} MB peak, {:>6.0} B/route, record {ns:.0} ns/call (with the generator)",
         live as f64 / 1e6,
