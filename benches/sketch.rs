@@ -87,6 +87,27 @@ fn main() {
     });
     println!("merge       {merge:8.0} ns/call (clone + merge of two 1 ms .. 10 s sketches)");
 
+    // The browser bench's shape: many small sketches added into one, at one scale (in place).
+    let sources: Vec<Sketch> = values
+        .chunks(10_000)
+        .take(32)
+        .map(|chunk| {
+            let mut source = Sketch::default();
+            source.record_many(chunk).expect("valid samples");
+            source
+        })
+        .collect();
+    let merge_into = best_ns(100 * sources.len(), || {
+        let mut target = Sketch::default();
+        for _ in 0..100 {
+            for source in &sources {
+                target.merge(black_box(source));
+            }
+        }
+        black_box(&target);
+    });
+    println!("merge into  {merge_into:8.0} ns/call (32 sketches of 10 000 values, 100 passes)");
+
     for n in [100, 10_000, SAMPLES] {
         let mut sketch = Sketch::default();
         sketch.record_many(&values[..n]).expect("valid samples");

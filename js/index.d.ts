@@ -17,6 +17,8 @@
 // consuming project compiles with.
 /// <reference lib="esnext.disposable" />
 
+import type { OtlpExponentialHistogramDataPoint, SketchBuckets } from "./sketch/index.js";
+
 // ───────────────────────────── loading ─────────────────────────────
 
 /** Where `apiscope_bg.wasm` comes from, as `WebAssembly.instantiateStreaming` takes it. */
@@ -25,7 +27,8 @@ export type WasmSource = RequestInfo | URL | Response | BufferSource | WebAssemb
 /**
  * Loads and instantiates the wasm module, once: later calls return the same promise (after a
  * failure, the next call tries again). `start()` calls it for you; call it yourself only to
- * load the module from somewhere else, or before using `Sketch`, `Cache` or `ResponseCache`.
+ * load the module from somewhere else, or before using `Sketch`. (`Cache` and `ResponseCache` have
+ * their own part: `initialize()` from "apiscope/cache".)
  *
  * @param source The wasm binary; by default `apiscope_bg.wasm` is fetched next to the package's
  *   `pkg/apiscope.js` (bundlers that understand `new URL(..., import.meta.url)`, e.g. Vite,
@@ -363,12 +366,7 @@ export interface TrendReport {
   currentCount: number;
 }
 
-/** Occupied histogram buckets as parallel arrays: `counts[i]` values in `(lower[i], upper[i]]` ms, the zero bucket first, ascending. */
-export interface SketchBuckets {
-  lower: Float64Array;
-  upper: Float64Array;
-  counts: Float64Array;
-}
+export type { SketchBuckets };
 
 /** A route's latency histogram (`histogram()`); same layout as `Sketch.buckets()`. */
 export type Histogram = SketchBuckets;
@@ -650,87 +648,10 @@ export class Profiler {
 
 // ───────────────────────────── Sketch ─────────────────────────────
 
-/** Options of `new Sketch()`; unknown keys are a `TypeError`. */
-export interface SketchOptions {
-  /** Worst relative error of any quantile, in [3.3e-7, 1); default 0.01. */
-  maxRelativeError?: number;
-  /** Most buckets before the sketch halves its resolution, an integer in [2, 65536]; default 2048. */
-  maxBuckets?: number;
-}
-
-/**
- * An OTLP/JSON `ExponentialHistogramDataPoint` (without timestamps and attributes): 64-bit
- * integers are decimal strings, as OTLP/JSON requires.
- */
-export interface OtlpExponentialHistogramDataPoint {
-  count: string;
-  sum: number;
-  /** Resolution: bucket bounds are powers of `2^(2^−scale)`. */
-  scale: number;
-  zeroCount: string;
-  positive: {
-    /** Index of the first bucket. */
-    offset: number;
-    /** Counts from `offset` on, empty buckets included. */
-    bucketCounts: string[];
-  };
-  /** Absent when empty. */
-  min?: number;
-  /** Absent when empty. */
-  max?: number;
-  /** Always 0: only exact zeros go to the zero bucket. */
-  zeroThreshold: number;
-}
-
-/**
- * A mergeable percentile sketch of latencies in ms, in the OpenTelemetry exponential-histogram
- * layout: bounded memory, relative-error quantiles, lossless merges. Needs `initialize()`.
- *
- * @example
- * const sketch = new Sketch({ maxRelativeError: 0.01 });
- * sketch.recordMany(new Float64Array([12, 15, 230]));
- * sketch.quantile(0.95); // ≈ 15 within 1% (lower rank: q·(count − 1))
- * sketch.free();
- */
-export class Sketch {
-  /** @throws `TypeError`/`RangeError` naming the option. */
-  constructor(options?: SketchOptions);
-  /** Decodes `toBytes()` output exactly. @throws `Error` for corrupt bytes. */
-  static fromBytes(bytes: Uint8Array | number[]): Sketch;
-  /** Records one value. @throws `RangeError` for NaN, infinities and negatives. */
-  record(value: number): void;
-  /** Records every value, or none if one is bad (`RangeError`). */
-  recordMany(values: Float64Array | number[]): void;
-  /** The quantile `q` ∈ [0, 1] (`RangeError` otherwise); `NaN` when empty. */
-  quantile(q: number): number;
-  /** Several quantiles in one call. */
-  quantiles(qs: Float64Array | number[]): Float64Array;
-  /** Adds `other`'s values; the coarser scale wins. `other` is unchanged. */
-  merge(other: Sketch): void;
-  /** Compact versioned bytes, for storage or transfer. */
-  toBytes(): Uint8Array;
-  /** This sketch as an OTLP data point. */
-  toOtlp(): OtlpExponentialHistogramDataPoint;
-  /** The occupied buckets, for drawing a histogram. */
-  buckets(): SketchBuckets;
-  /** Values recorded. */
-  readonly count: number;
-  /** Exact sum of the values. */
-  readonly sum: number;
-  /** `NaN` when empty. */
-  readonly min: number;
-  /** `NaN` when empty. */
-  readonly max: number;
-  /** `NaN` when empty. */
-  readonly mean: number;
-  /** The current OTel scale. */
-  readonly scale: number;
-  /** Worst relative error of any quantile at the current scale. */
-  readonly relativeError: number;
-  /** Releases the wasm memory. */
-  free(): void;
-  [Symbol.dispose](): void;
-}
+// The same `Sketch` as `apiscope/sketch` (js/sketch/index.d.ts), on this module's wasm: it needs
+// this module's `initialize()` (or `start()`).
+export type { SketchOptions, OtlpExponentialHistogramDataPoint } from "./sketch/index.js";
+export { Sketch } from "./sketch/index.js";
 
 /** An OTLP attribute value (64-bit integers as decimal strings). */
 export type OtlpAnyValue =
@@ -792,145 +713,22 @@ export interface OtlpMetricsRequest {
 
 // ───────────────────────────── caches ─────────────────────────────
 
-/**
- * Options shared by `Cache` and `ResponseCache`. A missing `maxEntries` or a value out of range
- * is a `RangeError` naming it, a non-number a `TypeError`.
- */
-export interface CacheOptions {
-  /** Most entries held, a positive integer; the least recently used goes first. */
-  maxEntries: number;
-  /** Byte budget across entries, a positive integer; default unbounded. */
-  maxBytes?: number;
-  /** Default time to live, ms ≥ 0 (`Infinity`: forever); default: entries never expire. */
-  ttlMs?: number;
-  /** How long past its TTL an entry is still served (as stale), ms ≥ 0; default 0. */
-  staleWhileRevalidateMs?: number;
-}
-
-/** `Cache.stats()`. */
-export interface CacheStats {
-  /** Lookups that found a live entry. */
-  hits: number;
-  /** Lookups that found nothing usable. */
-  misses: number;
-  /** Entries dropped to make room (entry limit or byte budget). */
-  evictions: number;
-  /** Entries dropped because they outlived their TTL and stale window. */
-  expirations: number;
-  /** Values refused because they alone exceed `maxBytes`. */
-  rejected: number;
-  /** `hits / (hits + misses)`, 0 before any lookup. */
-  hitRate: number;
-  /** Entries held now. */
-  entries: number;
-  /** Bytes held now. */
-  bytes: number;
-}
-
-/**
- * A TTL + LRU cache of any JS values, with an entry limit and an optional byte budget. Values
- * are held by reference (not copied). Needs `initialize()`.
- *
- * Without `set`'s `bytes`, a value counts: strings 2 per UTF-16 unit; ArrayBuffer, typed arrays
- * and DataView their `byteLength`; Blob its `size`; numbers and bigints 8; booleans 4;
- * `null`/`undefined` 0; any other object a flat 64.
- *
- * @example
- * const cache = new Cache<User>({ maxEntries: 500, maxBytes: 1 << 20, ttlMs: 30_000 });
- * cache.set("user:1", { name: "Ada" }, { bytes: 200 });
- * cache.get("user:1"); // the same object, until it expires or is evicted
- */
-export class Cache<V = unknown> {
-  constructor(options: CacheOptions);
-  /** The value under `key` (also while stale), or `undefined`; counts a hit or a miss and marks it recently used. */
-  get(key: string): V | undefined;
-  /**
-   * Stores `value`. `ttlMs` overrides the default TTL; `bytes` its size (else estimated).
-   * @returns whether it was stored (`false` when it alone exceeds `maxBytes`).
-   * @throws `RangeError`/`TypeError` naming `ttlMs` or `bytes`.
-   */
-  set(key: string, value: V, options?: { ttlMs?: number; bytes?: number }): boolean;
-  /** Whether `get(key)` would return a value; touches neither recency nor stats. */
-  has(key: string): boolean;
-  /** `get(key)` without touching recency or stats. */
-  peek(key: string): V | undefined;
-  /** Removes `key`; whether it was there. */
-  delete(key: string): boolean;
-  /** Removes every entry. */
-  clear(): void;
-  /** Entries held (expired ones count until touched or swept). */
-  readonly size: number;
-  stats(): CacheStats;
-  /** Releases the wasm memory and the values held. */
-  free(): void;
-  [Symbol.dispose](): void;
-}
-
-/** How a `ResponseCache` answered a request. */
-export type ResponseCacheOutcome = "hit" | "miss" | "stale" | "bypass" | "error";
-
-/** What `ResponseCacheOptions.onResult` gets for every answer. */
-export interface ResponseCacheResult {
-  /** The absolute request URL. */
-  url: string;
-  method: string;
-  /** `hit`: fresh from memory; `miss`: from the network (possibly sharing an identical call in flight); `stale`: from memory while it refreshes; `bypass`: not cacheable, plain fetch; `error`: the network call failed. */
-  outcome: ResponseCacheOutcome;
-  /** Time to the answer, ms. */
-  durationMs: number;
-  /** HTTP status; 0 on error. */
-  status: number;
-}
-
-/** Options of `new ResponseCache()`. */
-export interface ResponseCacheOptions extends CacheOptions {
-  /** Called with every answer; an exception it throws is ignored. @throws `TypeError` naming `onResult` if not a function. */
-  onResult?: (result: ResponseCacheResult) => void;
-}
-
-/** `ResponseCache.stats()`. `hits`/`misses`/`hitRate` count answers (stale answers count as served from cache), not raw lookups. */
-export interface ResponseCacheStats extends CacheStats {
-  /** Answers served stale while refreshing. */
-  stale: number;
-  /** Requests that went around the cache. */
-  bypass: number;
-  /** Network calls that failed. */
-  errors: number;
-  /** Misses that joined an identical call already in flight. */
-  coalesced: number;
-  /** Background refreshes started by stale answers. */
-  revalidations: number;
-}
-
-/**
- * A `fetch` look-alike that answers repeated GETs from memory, shares concurrent identical
- * calls, serves stale while refreshing, and reports how each answer was served. It follows
- * HTTP caching rules (`ttlMs` is the default freshness, capped by `max-age`; `no-store`,
- * `Set-Cookie`, `Range` and non-GET requests go around it). Keys include a SHA-256 of
- * `Authorization`; call `clear()` when the signed-in user changes by cookie. Needs `initialize()`.
- *
- * @example
- * const api = new ResponseCache({ maxEntries: 200, ttlMs: 10_000, staleWhileRevalidateMs: 30_000 });
- * const res = await api.fetch("/api/users/1"); // same arguments and result as fetch
- * api.invalidate("/api/users/");               // after a write
- */
-export class ResponseCache {
-  /** @throws `RangeError`/`TypeError` naming the option. */
-  constructor(options: ResponseCacheOptions);
-  /** `fetch(input, init)` through the cache; rejects exactly as `fetch` would. */
-  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
-  /** Fetches each URL through the cache; resolves (never rejects) once all have settled. @throws `TypeError` naming `urls` if not iterable. */
-  warm(urls: Iterable<RequestInfo | URL>): Promise<void>;
-  /**
-   * Drops every entry whose URL starts with `urlPrefix` (resolved against the page); calls in
-   * flight are delivered but not stored.
-   * @returns how many entries went. @throws `TypeError` naming `urlPrefix` for an invalid URL.
-   */
-  invalidate(urlPrefix: string): number;
-  /** Drops every entry. */
-  clear(): void;
-  stats(): ResponseCacheStats;
-  /** Releases the wasm memory and the responses held. */
-  free(): void;
-  [Symbol.dispose](): void;
-}
+// `Cache` and `ResponseCache` live in `apiscope/cache` (js/cache/index.d.ts), over their own
+// wasm part; this entry re-exports them. Before using them, `await initialize()` from
+// "apiscope/cache" (this entry's `initialize()` loads the profiler's part only).
+import type { ResponseCache } from "./cache/index.js";
+export {
+  Cache,
+  LATENCY,
+  ResponseCache,
+  type CacheOptions,
+  type CachePolicyName,
+  type CacheStats,
+  type PersistOptions,
+  type PersistedStats,
+  type ResponseCacheOptions,
+  type ResponseCacheOutcome,
+  type ResponseCacheResult,
+  type ResponseCacheRoute,
+  type ResponseCacheStats,
+} from "./cache/index.js";

@@ -1,66 +1,180 @@
-// The npm entry of apiscope: initialises the wasm module once and hands out the classes.
+// `apiscope`: the loader. Plain JS and a few KB, so that a page measures from its first request:
 //
 //   import { start } from "apiscope";
-//   const profiler = await start({ instrument: { fetch: true } });
+//   const profiler = await start({ routes: ["/api/orders/:id"] });
 //
-// Everything measurable happens in Rust/wasm; this file only loads it.
-import init, * as wasm from "../pkg/apiscope.js";
+// `start()` installs the fetch/XHR hooks synchronously, before its promise settles; each
+// settled request waits in a preallocated, bounded buffer. Meanwhile the engine chunk (its JS
+// and its wasm, fetched in parallel) loads, at once or after the page's `load` and an idle
+// moment (`load: "idle"`); the buffer is handed over and the promise resolves with the
+// `Profiler`. A request made right after `start()` is measured exactly once, on any network.
+import { options as checkOptions, number, string, boolean, typeError } from "./lib/errors.js";
+import { installHooks } from "./loader/hooks.js";
+import { Recorder } from "./loader/recorder.js";
+import { explainLoadFailure } from "./lib/part.js";
 
-let ready = null;
-let loaded = false;
+const METHOD = "start";
+/** Every option `start()` knows; the engine chunk checks its own ones further. */
+const KEYS = [
+  "dbName",
+  "batch",
+  "retention",
+  "windows",
+  "alerts",
+  "routes",
+  "instrument",
+  "sampleRate",
+  "ignoreUrls",
+  "graphql",
+  "export",
+  "persist",
+  "load",
+  "wasm",
+];
 
-/**
- * Loads and instantiates the wasm module (once; later calls return the same promise).
- * `source` is optional: a URL, Response or compiled `WebAssembly.Module` of `apiscope_bg.wasm`
- * for setups that serve it from elsewhere; by default it is fetched next to `pkg/apiscope.js`.
- */
-export function initialize(source) {
-  if (!ready) {
-    ready = init(source === undefined ? undefined : { module_or_path: source }).then(
-      (exports) => {
-        loaded = true;
-        return exports;
-      },
-    ).catch((err) => {
-      ready = null; // a later call may succeed (e.g. after the CSP is fixed in development)
-      throw explainLoadFailure(err);
-    });
-  }
-  return ready;
-}
-
-// A page whose Content Security Policy lacks 'wasm-unsafe-eval' cannot compile WebAssembly;
-// say which directive to add instead of surfacing the browser's generic CompileError.
-function explainLoadFailure(err) {
-  const text = String(err && err.message ? err.message : err);
-  if (/Content Security Policy|wasm-unsafe-eval|unsafe-eval/i.test(text)) {
-    const error = new Error(
-      "apiscope: this page's Content Security Policy forbids WebAssembly; add " +
-        "'wasm-unsafe-eval' to the script-src directive to enable profiling " +
-        `(the page keeps working unprofiled). Browser said: ${text}`,
-    );
-    error.name = "ApiscopeCspError";
-    error.cause = err;
-    return error;
-  }
-  return err;
-}
-
-/**
- * Initialises apiscope and starts a `Profiler` with `options` (see index.d.ts). Rejects with a
- * `TypeError`/`RangeError` naming the option on bad options, and with an error naming
- * 'wasm-unsafe-eval' where the page's CSP forbids WebAssembly.
- */
-export async function start(options) {
-  await initialize();
-  return wasm.Profiler.start(options);
-}
-
-/** The library version; call after `initialize()` (or `start()`) has resolved. */
+/** The package version, e.g. `"0.1.0"`. */
 export function version() {
-  if (!loaded) throw new Error("apiscope: call initialize() (and await it) or start() first");
-  return wasm.version();
+  return "0.1.0";
 }
 
-// The classes; usable once `initialize()` (or `start()`) has resolved.
-export { Sketch, Cache, ResponseCache, Profiler } from "../pkg/apiscope.js";
+/** The engine parts, by whether OTLP export is configured. */
+const ENGINES = {
+  lean: {
+    chunk: () => import("./engine/lean.js"),
+    wasm: () => new URL("../pkg/engine/apiscope_engine_bg.wasm", import.meta.url),
+  },
+  export: {
+    chunk: () => import("./engine/with-export.js"),
+    wasm: () => new URL("../pkg/engine-export/apiscope_engine_export_bg.wasm", import.meta.url),
+  },
+};
+
+/** `{ fetch, xhr, resourceTiming }` from `instrument` (true, false or an object). */
+function instrumentOption(value) {
+  if (value === undefined || value === true) return { fetch: true, xhr: true, resourceTiming: true };
+  if (value === false) return { fetch: false, xhr: false, resourceTiming: false };
+  const o = checkOptions(METHOD, "instrument", value, ["fetch", "xhr", "resourceTiming"]);
+  const flag = (key) => (o[key] === undefined ? true : boolean(METHOD, `instrument.${key}`, o[key]));
+  return { fetch: flag("fetch"), xhr: flag("xhr"), resourceTiming: flag("resourceTiming") };
+}
+
+/** Prefixes and RegExps from `ignoreUrls`; paths are taken on the page's origin. */
+function ignoreOption(value, origin) {
+  const ignore = { prefixes: [], patterns: [] };
+  if (value === undefined) return ignore;
+  if (!Array.isArray(value)) throw typeError(METHOD, "ignoreUrls", "an array", value);
+  value.forEach((item, i) => {
+    if (typeof item === "string") {
+      ignore.prefixes.push(item.startsWith("/") && !item.startsWith("//") ? origin + item : item);
+    } else if (item instanceof RegExp) {
+      ignore.patterns.push(item);
+    } else {
+      throw typeError(METHOD, `ignoreUrls[${i}]`, "a string or a RegExp", item);
+    }
+  });
+  return ignore;
+}
+
+function graphqlOption(value) {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) throw typeError(METHOD, "graphql", "an array of paths or URLs", value);
+  return value.map((item, i) => string(METHOD, `graphql[${i}]`, item));
+}
+
+/** Resolves after the page's `load` event and then an idle moment. */
+function afterLoadAndIdle() {
+  const doc = globalThis.document;
+  const loaded =
+    !doc || doc.readyState === "complete"
+      ? Promise.resolve()
+      : new Promise((resolve) => globalThis.addEventListener("load", resolve, { once: true }));
+  const idle = () =>
+    new Promise((resolve) =>
+      typeof globalThis.requestIdleCallback === "function"
+        ? globalThis.requestIdleCallback(() => resolve(), { timeout: 2000 })
+        : setTimeout(resolve, 1),
+    );
+  return loaded.then(idle);
+}
+
+/** Starts fetching and compiling the engine's wasm now, in parallel with its JS chunk. */
+function compile(url) {
+  const W = globalThis.WebAssembly;
+  if (typeof globalThis.fetch !== "function" || !W || typeof W.compileStreaming !== "function") return undefined;
+  const response = globalThis.fetch(url);
+  // A server sending the wrong MIME type defeats streaming compilation; fall back to bytes.
+  return W.compileStreaming(response).catch(() =>
+    response.then((r) => r.arrayBuffer()).then((bytes) => W.compile(bytes)),
+  );
+}
+
+/**
+ * Starts profiling the page. Resolves with the `Profiler` once the engine has loaded; rejects
+ * with a `TypeError`/`RangeError` naming the option on bad options (nothing stays installed),
+ * and with an error naming 'wasm-unsafe-eval' where the page's CSP forbids WebAssembly (the
+ * page keeps working unprofiled).
+ */
+export function start(options) {
+  let setup;
+  try {
+    setup = prepare(options);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  const { opts, recorder, resourceTiming, pageOrigin } = setup;
+  let { hooks } = setup;
+  const engine = opts.export === undefined ? ENGINES.lean : ENGINES.export;
+  const begin = opts.load === "idle" ? afterLoadAndIdle() : Promise.resolve();
+  return begin
+    .then(() => {
+      const source = opts.wasm !== undefined ? opts.wasm : compile(engine.wasm());
+      return Promise.all([engine.chunk(), source, setup.adopt && setup.adopt()]);
+    })
+    .then(([chunk, source, adopted]) => {
+      if (adopted) hooks = adopted;
+      return chunk.boot({ source, options: opts, recorder, hooks, resourceTiming, pageOrigin });
+    })
+    .catch((error) => {
+      hooks?.uninstall();
+      throw explainLoadFailure(error);
+    });
+}
+
+/** The synchronous part of `start()`: options checked, hooks installed, buffer ready. */
+function prepare(options) {
+  if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
+    throw typeError(METHOD, "options", "an object", options);
+  }
+  const opts = checkOptions(METHOD, "", options, KEYS);
+  const instrument = instrumentOption(opts.instrument);
+  const sampleRate = opts.sampleRate === undefined ? 1 : number(METHOD, "sampleRate", opts.sampleRate);
+  if (!(sampleRate > 0 && sampleRate <= 1)) {
+    throw new RangeError(`${METHOD}: sampleRate: must be in (0, 1], got ${sampleRate}`);
+  }
+  if (opts.load !== undefined && opts.load !== "now" && opts.load !== "idle") {
+    throw new RangeError(`${METHOD}: load: must be one of now, idle, got ${String(opts.load)}`);
+  }
+  const pageOrigin = (globalThis.location && globalThis.location.origin) || "";
+  const ignore = ignoreOption(opts.ignoreUrls, pageOrigin);
+  const graphql = graphqlOption(opts.graphql);
+  if (opts.export !== undefined && opts.export !== null && typeof opts.export === "object") {
+    // The exporter's own requests are never measured.
+    if (typeof opts.export.url === "string") ignore.prefixes.push(opts.export.url);
+  }
+  const recorder = new Recorder({ ignore, graphql });
+  const wantsHooks = instrument.fetch || instrument.xhr;
+  const install = () => installHooks(recorder, { fetch: instrument.fetch, xhr: instrument.xhr, sampleRate });
+  const resourceTiming = instrument.resourceTiming && wantsHooks;
+  // With the <head> snippet on the page, it keeps measuring until its adoption code (kept out
+  // of this chunk) arrives beside the engine; then the hooks go in and adopt its queue at once.
+  if (wantsHooks && globalThis.__apiscope) {
+    const adopt = () =>
+      import("./loader/snippet.js").then(({ adoptSnippet }) => {
+        const hooks = install();
+        adoptSnippet(recorder, hooks);
+        return hooks;
+      });
+    return { opts, recorder, hooks: null, resourceTiming, pageOrigin, adopt };
+  }
+  return { opts, recorder, hooks: wantsHooks ? install() : null, resourceTiming, pageOrigin };
+}

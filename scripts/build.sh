@@ -19,11 +19,21 @@ features_of() {
   case "$1" in
     engine) echo engine ;;
     engine-export) echo export ;;
-    sketch) echo sketch ;;
+    sketch) echo sketch,talc ;;
     cache) echo cache ;;
     # Transitional: the monolith that js/index.js still loads until the loader lands.
-    all) echo "sketch,cache,engine,export" ;;
+    all) echo "sketch,cache,engine,export,legacy" ;;
     *) echo "scripts/build.sh: unknown part '$1'" >&2; exit 2 ;;
+  esac
+}
+
+# wasm-opt's optimisation per part: the sketch part, small, is worth iterating to a fixed point
+# (--converge), shipping without the target-features section, and addressing memory from 0
+# (--low-memory-unused: Rust's stack and data start at 1 MiB, so the first KiB is never used).
+wasm_opt_of() {
+  case "$1" in
+    sketch) echo "-Oz --converge --strip-target-features --low-memory-unused" ;;
+    *) echo "-Oz" ;;
   esac
 }
 
@@ -42,8 +52,11 @@ for part in "${parts[@]}"; do
   if [ "$part" = all ]; then out=pkg name=apiscope; else out=pkg/$part name=apiscope_${part//-/_}; fi
   mkdir -p "$out"
   wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$target_dir/apiscope.wasm"
+  # The glue is an ES module; without this, Node (the `node` entries) reads it as CommonJS.
+  [ "$part" = all ] || printf '{ "type": "module" }\n' > "$out/package.json"
   if [ "$profile" = release ]; then
-    wasm-opt -Oz "${WASM_FEATURES[@]}" --strip-debug --strip-producers \
+    # shellcheck disable=SC2046 # the flags are words
+    wasm-opt $(wasm_opt_of "$part") "${WASM_FEATURES[@]}" --strip-debug --strip-producers \
       "$out/${name}_bg.wasm" -o "$out/${name}_bg.wasm"
   fi
   printf 'build: %-14s %7d bytes wasm, %6d gzipped\n' "$part" \

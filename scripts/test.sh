@@ -31,5 +31,8 @@ wasm-pack test --headless --chrome
 step "package build"
 scripts/build.sh
 
+step "Node tests (the Node entries, on the built parts)"
+node --test tests/node/
+
 step "end-to-end tests (playwright-core, headless Chromium)"
 node --test --test-concurrency=1 tests/e2e/

@@ -15,7 +15,7 @@
 
 pub mod core;
 
-#[cfg(all(target_arch = "wasm32", any(feature = "cache", feature = "engine")))]
+#[cfg(all(target_arch = "wasm32", feature = "legacy"))]
 pub mod browser;
 
 #[cfg(target_arch = "wasm32")]

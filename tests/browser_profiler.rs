@@ -354,47 +354,6 @@ async fn a_slow_endpoint_fires_one_alert_then_resolves_and_history_survives() {
     delete_db(&db).await;
 }
 
-/// A cold response cache (every answer a miss) fires a `cacheHitRate` rule.
-#[wasm_bindgen_test]
-async fn a_watched_response_cache_drives_cache_hit_rate_alerts() {
-    let db = unique_db("cache-alert");
-    let profiler = start(format!(
-        r#"{{"dbName":"{db}","windows":{{"slotMs":250}},
-            "alerts":[{{"name":"cold-cache","metric":"cacheHitRate","below":0.5,
-                        "windowMs":5000,"minSamples":3}}]}}"#
-    ))
-    .await;
-    let cache = apiscope::api::response_cache::ResponseCache::new(&json(
-        r#"{"maxEntries":10,"ttlMs":60000}"#,
-    ))
-    .unwrap();
-    profiler.watch_cache(&cache);
-    let fired = Array::new();
-    let list = fired.clone();
-    let listener = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-        list.push(&e);
-    });
-    let _off = profiler.on("alert", listener.into_js_value()).unwrap();
-    for i in 0..5 {
-        let url = format!("{}/delay/5?miss={i}", common::test_origin());
-        JsFuture::from(cache.fetch(url.into(), JsValue::UNDEFINED))
-            .await
-            .unwrap();
-    }
-    let until = js_sys::Date::now() + 3_000.0;
-    while js_sys::Date::now() < until && fired.length() == 0 {
-        TimeoutFuture::new(100).await;
-    }
-    assert_eq!(fired.length(), 1, "{:?}", JSON::stringify(&fired));
-    assert_eq!(
-        get(&fired.get(0), "metric").as_string().unwrap(),
-        "cacheHitRate"
-    );
-    assert_eq!(num(&fired.get(0), "value"), 0.0);
-    profiler.stop().await.unwrap();
-    delete_db(&db).await;
-}
-
 /// `export` sends each route's histogram to a real OTLP receiver (which validates it against
 /// the official protobuf schema); the exporter's own requests are never measured.
 #[wasm_bindgen_test]

@@ -4,7 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use apiscope::core::sketch::mapping::Mapping;
-use apiscope::core::sketch::{Sketch, SketchConfig};
+use apiscope::core::sketch::{OtlpBuckets, OtlpExponentialHistogram, Sketch, SketchConfig};
 use proptest::prelude::*;
 use serde_json::json;
 
@@ -231,6 +231,8 @@ proptest! {
         }
         assert_same_values(&batched, &one_by_one);
         prop_assert_eq!(batched.scale(), one_by_one.scale());
+        // A batch sums in record order: the same bits however the values were cut.
+        prop_assert_eq!(batched.sum().to_bits(), one_by_one.sum().to_bits());
     }
 
     #[test]
@@ -268,6 +270,75 @@ proptest! {
         prop_assert_eq!(m.index(boundary), index - 1);
         prop_assert_eq!(m.index(f64::from_bits(boundary.to_bits() + 1)), index);
         prop_assert_eq!(m.index(f64::from_bits(boundary.to_bits() - 1)), index - 1);
+    }
+}
+
+/// Counts of every width a store holds: a counter of each sketch lands in u8, u16, u32 or wider.
+fn counts_of_every_width() -> impl Strategy<Value = Vec<u64>> {
+    let count = prop_oneof![
+        Just(0u64),
+        1..=255u64,
+        200..=65_535u64,
+        60_000..=u64::from(u32::MAX),
+        u64::from(u32::MAX) - 5..=1u64 << 56,
+    ];
+    prop::collection::vec(count, 1..60)
+}
+
+/// A sketch at the default scale holding `counts` from bucket `offset` on, and `zeros` zeros.
+fn sketch_with_counts(offset: i32, counts: &[u64], zeros: u64) -> Sketch {
+    let point = OtlpExponentialHistogram {
+        count: counts.iter().sum::<u64>() + zeros,
+        sum: 1.0,
+        scale: 6,
+        zero_count: zeros,
+        positive: OtlpBuckets {
+            offset,
+            bucket_counts: counts.to_vec(),
+        },
+        min: None,
+        max: None,
+        zero_threshold: 0.0,
+    };
+    Sketch::from_otlp(&point, SketchConfig::default()).unwrap()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn same_scale_merges_add_counters_in_place(
+        (a_offset, a_counts, a_zeros) in (-300..300i32, counts_of_every_width(), 0..3u64),
+        (b_offset, b_counts, b_zeros) in (-300..300i32, counts_of_every_width(), 0..3u64),
+    ) {
+        let (a, b) = (
+            sketch_with_counts(a_offset, &a_counts, a_zeros),
+            sketch_with_counts(b_offset, &b_counts, b_zeros),
+        );
+        // The definition: per bucket index, the two counts added.
+        let mut expected = std::collections::BTreeMap::new();
+        for (offset, counts) in [(a_offset, &a_counts), (b_offset, &b_counts)] {
+            for (i, &count) in counts.iter().enumerate() {
+                *expected.entry(offset + i as i32).or_insert(0u64) += count;
+            }
+        }
+        expected.retain(|_, count| *count > 0);
+        for (mut into, from) in [(a.clone(), &b), (b.clone(), &a)] {
+            into.merge(from);
+            prop_assert_eq!(into.scale(), 6, "no downscaling: the in-place path");
+            let point = into.to_otlp();
+            let got: std::collections::BTreeMap<i32, u64> = (point.positive.offset..)
+                .zip(point.positive.bucket_counts)
+                .filter(|&(_, count)| count > 0)
+                .collect();
+            prop_assert_eq!(&got, &expected);
+            prop_assert_eq!(into.zero_count(), a_zeros + b_zeros);
+            prop_assert_eq!(into.count(), a.count() + b.count());
+            let same = |x: f64, y: f64| x == y || (x.is_nan() && y.is_nan());
+            prop_assert!(same(into.min(), a.min().min(b.min())));
+            prop_assert!(same(into.max(), a.max().max(b.max())));
+            prop_assert_eq!(Sketch::from_bytes(&into.to_bytes()).unwrap(), into);
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 // The demo page: starts the profiler, mounts the dashboard and the load generator. The profiler
 // and the cache come from the package entry; swapping implementations means changing only the
 // import below.
-import { start, ResponseCache } from "/js/index.js";
+import { start } from "/js/index.js";
+import { initialize as initializeCache, ResponseCache } from "/js/cache/index.js";
 import { mountDashboard } from "/js/dashboard.js";
 import { mountLoadGenerator } from "./loadgen.js";
 
@@ -28,6 +29,7 @@ async function main() {
   let dashboard = null;
   let responseCache = null;
   try {
+    await initializeCache();
     responseCache = new ResponseCache({ maxEntries: 200, ttlMs: 5000, onResult: (info) => dashboard?.cacheResult(info) });
   } catch (error) {
     showFatal(`The response cache is unavailable: ${error?.message ?? error}`);

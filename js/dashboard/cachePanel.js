@@ -1,9 +1,11 @@
-// The ResponseCache: hit rate, size, and how much faster a cached answer is than the network.
+// The ResponseCache: hit rate, size, the time it saved (in all and for its top routes), and how
+// much faster a cached answer is than the network.
 import { card, el, setText } from "./dom.js";
 import { formatBytes, formatCount, formatDuration, formatPercent } from "./format.js";
 import { createFigures } from "./figures.js";
 
 const KEEP = 500; // recent results per side, enough for a stable median
+const TOP_ROUTES = 3; // routes listed under the time saved
 
 function median(values) {
   if (!values.length) return NaN;
@@ -30,10 +32,15 @@ export function createCachePanel(hasCache) {
   const cached = latencyBar("cached", "aps-fill-good");
   const network = latencyBar("network", "aps-fill-slow");
   const speedup = el("p", { class: "aps-note" });
+  const saved = el("div", { class: "aps-big", dataset: { figure: "savedMs" } });
+  const savedRoutes = el("ul", { class: "aps-saved-routes" });
   body.append(
     el("div", { class: "aps-hero" }, [hitRate, el("span", { class: "aps-hero-label", text: "hit rate" })]),
     split,
     figures.node,
+    el("h3", { class: "aps-sub", text: "Time saved" }),
+    el("div", { class: "aps-hero" }, [saved, el("span", { class: "aps-hero-label", text: "less waiting" })]),
+    savedRoutes,
     el("h3", { class: "aps-sub", text: "Median latency" }),
     cached.node,
     network.node,
@@ -70,6 +77,20 @@ export function createCachePanel(hasCache) {
         setText(bar.value, formatDuration(v));
       }
       setText(speedup, c > 0 && n > 0 ? `A cached answer is ${Math.round(n / c)}× faster than the network.` : "");
+      setText(saved, formatDuration(stats.savedMs ?? NaN));
+      const best = (Array.isArray(stats.routes) ? stats.routes : [])
+        .filter((r) => r.savedMs > 0)
+        .sort((a, b) => b.savedMs - a.savedMs)
+        .slice(0, TOP_ROUTES);
+      savedRoutes.replaceChildren(
+        ...best.map((r) =>
+          el("li", {}, [
+            el("span", { class: "aps-saved-route", text: `${r.method} ${r.route}` }),
+            el("b", { text: formatDuration(r.savedMs) }),
+            el("span", { class: "aps-note", text: `${formatCount(r.hits)} hits · network ${formatDuration(r.networkMs ?? NaN)}` }),
+          ]),
+        ),
+      );
     },
   };
 }

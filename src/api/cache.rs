@@ -1,209 +1,187 @@
-//! `Cache`: the TTL + LRU cache for any JS value, and the option parsing it shares with
-//! `ResponseCache`.
+//! `CachePolicy`: the wasm half of the JS `Cache` (js/cache/cache.js). JavaScript keeps the
+//! keys (a `Map` from key to slot) and the values (an array by slot); this holds the
+//! [`SlotPolicy`] and hands out the addresses of its columns, which JS reads and bumps in
+//! place through typed-array views. Every call takes and returns numbers only.
 
-use crate::api::errors::{plain_error, type_error};
-use crate::api::js_object::Fields;
-use crate::browser::clock::PerformanceClock;
-use crate::core::cache::config::{CacheConfig, CacheOptions, byte_count, duration_ms};
-use crate::core::cache::{SetOptions, TtlLruCache};
-use crate::core::clock::Clock;
-use crate::core::error::FieldError;
-use js_sys::Reflect;
-use serde::Serialize;
+use crate::api::errors::field_error;
+use crate::core::cache::config::{CacheOptions, Policy, byte_count, duration_ms};
+use crate::core::cache::slots::{Held, SlotPolicy, Stored};
 use wasm_bindgen::prelude::*;
 
-/// What an object, array or function counts against the byte budget when `set` gets no
-/// `bytes`: walking or stringifying it on every `set` would cost more than caching saves.
-const OBJECT_BYTES_ESTIMATE: f64 = 64.0;
+// Where each figure sits in the header JS reads after a call; js/cache/layout.js mirrors it.
+const LEN: usize = 0;
+const BYTES: usize = 1;
+const EVICTIONS: usize = 2;
+const EXPIRATIONS: usize = 3;
+const REJECTED: usize = 4;
+const RELEASED: usize = 5;
+const CAN_EXPIRE: usize = 6;
+const HEADER_LEN: usize = 7;
 
-/// A TTL + LRU cache of JS values with an entry limit and an optional byte budget.
-///
-/// ```js
-/// const cache = new Cache({ maxEntries: 500, maxBytes: 1 << 20, ttlMs: 30_000 });
-/// cache.set("user:1", { name: "Ada" }, { bytes: 200 });
-/// cache.get("user:1"); // the same object, until it expires or is evicted
-/// cache.stats();       // { hits, misses, evictions, expirations, rejected, hitRate, entries, bytes }
-/// cache.free();
-/// ```
-///
-/// Byte size when `set` has no `bytes` option: strings 2 per UTF-16 unit; ArrayBuffer, typed
-/// arrays and DataView their `byteLength`; Blob its `size`; numbers and bigints 8; booleans 4;
-/// `null`/`undefined` 0; any other object (plain objects, arrays, functions) a flat 64.
-/// `get` returns values inside the stale-while-revalidate window too (there is nothing to
-/// revalidate them with here); `has`/`peek` agree with `get` and touch neither recency nor stats.
+/// What `store` returns instead of a slot.
+const REFUSED: f64 = -1.0;
+const INVALID: f64 = -2.0;
+
+/// The policy of one JS `Cache`; see [`crate::core::cache::slots`] for the protocol.
 #[wasm_bindgen]
-pub struct Cache {
-    entries: TtlLruCache<JsValue>,
-    clock: PerformanceClock,
+pub struct CachePolicy {
+    policy: SlotPolicy,
+    /// `[len, bytes, evictions, expirations, rejected, released slots, can expire]`, current
+    /// after every call that changes them.
+    header: [f64; HEADER_LEN],
 }
 
 #[wasm_bindgen]
-impl Cache {
-    /// `new Cache({ maxEntries, maxBytes?, ttlMs?, staleWhileRevalidateMs? })`.
+impl CachePolicy {
+    /// Checks the options (a `RangeError` naming the first bad one) and allocates every
+    /// column. JS has checked their types.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: &JsValue) -> Result<Cache, JsValue> {
-        Ok(Cache {
-            entries: TtlLruCache::new(parse_options(options, &[])?),
-            clock: page_clock()?,
-        })
-    }
-
-    /// The value under `key`, or `undefined`; counts a hit or a miss.
-    pub fn get(&mut self, key: &str) -> JsValue {
-        let now = self.now_ms(None);
-        self.entries
-            .get(key, now)
-            .map_or(JsValue::UNDEFINED, |hit| hit.value.clone())
-    }
-
-    /// Stores `value`; options `{ ttlMs?, bytes? }`. Returns whether it was stored (`false`
-    /// when it alone exceeds `maxBytes`).
-    pub fn set(&mut self, key: &str, value: JsValue, options: &JsValue) -> Result<bool, JsValue> {
-        // Most calls pass no options: one check for them instead of one per field.
-        let (ttl_ms, bytes) = if options.is_undefined() || options.is_null() {
-            (None, None)
-        } else {
-            let ttl_ms = number_option(options, "ttlMs")?
-                .map(|v| duration_ms("ttlMs", v))
-                .transpose()
-                .map_err(config_error)?;
-            (ttl_ms, number_option(options, "bytes")?)
-        };
-        let bytes = bytes.unwrap_or_else(|| estimate_bytes(&value, OBJECT_BYTES_ESTIMATE));
-        let bytes = byte_count("bytes", bytes).map_err(config_error)?;
-        let now = self.now_ms(ttl_ms);
-        Ok(self
-            .entries
-            .set(key, value, SetOptions { bytes, ttl_ms }, now))
-    }
-
-    /// Whether `get(key)` would return a value.
-    pub fn has(&self, key: &str) -> bool {
-        self.entries.has(key, self.now_ms(None))
-    }
-
-    /// Like `get` without touching recency or stats.
-    pub fn peek(&self, key: &str) -> JsValue {
-        let now = self.now_ms(None);
-        self.entries
-            .peek(key, now)
-            .map_or(JsValue::UNDEFINED, |hit| hit.value.clone())
-    }
-
-    /// Removes `key`; returns whether it was there.
-    pub fn delete(&mut self, key: &str) -> bool {
-        self.entries.delete(key)
-    }
-
-    /// Removes every entry (releasing the JS values).
-    pub fn clear(&mut self) {
-        self.entries.clear();
-    }
-
-    /// How many entries are held (expired ones count until touched or swept).
-    #[wasm_bindgen(getter)]
-    pub fn size(&self) -> usize {
-        self.entries.len()
-    }
-
-    /// `{ hits, misses, evictions, expirations, rejected, hitRate, entries, bytes }`.
-    pub fn stats(&self) -> Result<JsValue, JsValue> {
-        to_plain_object(&self.entries.stats())
-    }
-}
-
-impl Cache {
-    /// The time for a call storing an entry with `ttl_ms` (or `None` for lookups). The clock
-    /// is a call out to JS, so it is read only when some entry could expire: otherwise every
-    /// deadline is infinite and the core never compares against the time.
-    fn now_ms(&self, ttl_ms: Option<f64>) -> f64 {
-        if self.entries.can_expire() || ttl_ms.is_some() {
-            self.clock.now_ms()
-        } else {
-            0.0
+    pub fn new(
+        max_entries: f64,
+        max_bytes: Option<f64>,
+        ttl_ms: Option<f64>,
+        stale_while_revalidate_ms: Option<f64>,
+        policy: &str,
+    ) -> Result<CachePolicy, JsValue> {
+        let config = CacheOptions {
+            max_entries,
+            max_bytes,
+            ttl_ms,
+            stale_while_revalidate_ms,
+            policy: Policy::parse(policy).map_err(field_error)?,
         }
+        .validate()
+        .map_err(field_error)?;
+        let mut cache = CachePolicy {
+            policy: SlotPolicy::new(config).map_err(field_error)?,
+            header: [0.0; HEADER_LEN],
+        };
+        cache.sync();
+        Ok(cache)
+    }
+
+    /// Stores a value of `bytes` with the default TTL for a key held as `held` (its slot, or
+    /// -1 for a new key, which comes with its `fingerprint`). Returns the slot, -1 when
+    /// refused (too big), -2 for a bad `bytes` (then nothing changed; `explain` says why).
+    /// The header says how many slots went, the released list which.
+    pub fn store(&mut self, held: f64, bytes: f64, now_ms: f64, fingerprint: u32) -> f64 {
+        self.store_with(held, bytes, None, now_ms, fingerprint)
+    }
+
+    /// `store` with a TTL of its own.
+    #[wasm_bindgen(js_name = storeFor)]
+    pub fn store_for(
+        &mut self,
+        held: f64,
+        bytes: f64,
+        ttl_ms: f64,
+        now_ms: f64,
+        fingerprint: u32,
+    ) -> f64 {
+        self.store_with(held, bytes, Some(ttl_ms), now_ms, fingerprint)
+    }
+
+    /// The `RangeError` a store answered -2 for (`undefined` when the values are fine).
+    pub fn explain(&self, bytes: f64, ttl_ms: Option<f64>) -> JsValue {
+        let checked = byte_count("bytes", bytes)
+            .and_then(|_| ttl_ms.map(|v| duration_ms("ttlMs", v)).transpose());
+        checked.err().map_or(JsValue::UNDEFINED, field_error)
+    }
+
+    /// A hit on a slot under LRU (S3-FIFO hits bump the marks column instead).
+    pub fn touch(&mut self, slot: u32) {
+        self.policy.touch(slot);
+    }
+
+    /// Lets a slot go that JS found past its deadlines (counted as an expiration).
+    pub fn expire(&mut self, slot: u32) {
+        self.policy.expire(slot);
+        self.sync();
+    }
+
+    /// Lets a slot go at the app's request; whether it was live.
+    pub fn remove(&mut self, slot: u32) -> bool {
+        let live = self.policy.remove(slot);
+        self.sync();
+        live
+    }
+
+    /// Lets every entry go.
+    pub fn clear(&mut self) {
+        self.policy.clear();
+        self.sync();
+    }
+
+    /// How many slots there are (the entry limit).
+    pub fn capacity(&self) -> u32 {
+        self.policy.capacity()
+    }
+
+    /// The header's address (`HEADER_LEN` f64s).
+    #[wasm_bindgen(js_name = headerPtr)]
+    pub fn header_ptr(&self) -> *const f64 {
+        self.header.as_ptr()
+    }
+
+    /// The use counters' address (`capacity` bytes), which JS bumps on hits.
+    #[wasm_bindgen(js_name = marksPtr)]
+    pub fn marks_ptr(&mut self) -> *mut u8 {
+        self.policy.marks_mut().as_mut_ptr()
+    }
+
+    /// The fresh-until deadlines' address (`capacity` f64s).
+    #[wasm_bindgen(js_name = freshPtr)]
+    pub fn fresh_ptr(&self) -> *const f64 {
+        self.policy.fresh_until().as_ptr()
+    }
+
+    /// The stale-until deadlines' address (`capacity` f64s).
+    #[wasm_bindgen(js_name = stalePtr)]
+    pub fn stale_ptr(&self) -> *const f64 {
+        self.policy.stale_until().as_ptr()
+    }
+
+    /// The sizes' address (`capacity` f64s).
+    #[wasm_bindgen(js_name = sizesPtr)]
+    pub fn sizes_ptr(&self) -> *const f64 {
+        self.policy.sizes().as_ptr()
+    }
+
+    /// The released slots' address (room for `capacity + 6` u32s; the header says how many
+    /// the last store wrote).
+    #[wasm_bindgen(js_name = releasedPtr)]
+    pub fn released_ptr(&self) -> *const u32 {
+        self.policy.released().as_ptr()
     }
 }
 
-/// The options `Cache` and `ResponseCache` share.
-const CACHE_OPTIONS: &[&str] = &["maxEntries", "maxBytes", "ttlMs", "staleWhileRevalidateMs"];
-
-/// Reads and validates the shared options `{ maxEntries, maxBytes?, ttlMs?, staleWhileRevalidateMs? }`.
-/// `extra` names the options a caller reads itself (e.g. `onResult`); any other key is a
-/// `TypeError`, so a misspelt option never passes unnoticed.
-pub(crate) fn parse_options(options: &JsValue, extra: &[&str]) -> Result<CacheConfig, JsValue> {
-    if !options.is_object() {
-        return Err(type_error("options", "must be an object with maxEntries"));
+impl CachePolicy {
+    fn store_with(
+        &mut self,
+        held: f64,
+        bytes: f64,
+        ttl_ms: Option<f64>,
+        now_ms: f64,
+        fingerprint: u32,
+    ) -> f64 {
+        let held = Held::from_code(held);
+        let answer = match self.policy.store(held, bytes, ttl_ms, now_ms, fingerprint) {
+            Ok(Stored::At(slot)) => f64::from(slot),
+            Ok(Stored::Rejected) => REFUSED,
+            Err(_) => INVALID,
+        };
+        self.sync();
+        answer
     }
-    let known: Vec<&str> = CACHE_OPTIONS.iter().chain(extra).copied().collect();
-    let f = Fields::new(options, "", &known)?;
-    let max_entries = f
-        .number("maxEntries")?
-        .ok_or_else(|| type_error("maxEntries", "is required (a positive integer)"))?;
-    CacheOptions {
-        max_entries,
-        max_bytes: f.number("maxBytes")?,
-        ttl_ms: f.number("ttlMs")?,
-        stale_while_revalidate_ms: f.number("staleWhileRevalidateMs")?,
+
+    fn sync(&mut self) {
+        let counts = self.policy.counts();
+        self.header[LEN] = f64::from(self.policy.len());
+        self.header[BYTES] = self.policy.bytes() as f64;
+        self.header[EVICTIONS] = counts.evictions as f64;
+        self.header[EXPIRATIONS] = counts.expirations as f64;
+        self.header[REJECTED] = counts.rejected as f64;
+        self.header[RELEASED] = self.policy.released().len() as f64;
+        self.header[CAN_EXPIRE] = f64::from(u8::from(self.policy.can_expire()));
     }
-    .validate()
-    .map_err(config_error)
-}
-
-/// `options[name]` as a number; `None` when options or the field is `undefined`/`null`.
-pub(crate) fn number_option(options: &JsValue, name: &'static str) -> Result<Option<f64>, JsValue> {
-    if options.is_undefined() || options.is_null() {
-        return Ok(None);
-    }
-    let value = Reflect::get(options, &name.into())?;
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    value
-        .as_f64()
-        .map(Some)
-        .ok_or_else(|| type_error(name, "must be a number"))
-}
-
-/// The page's clock; every browser global has one, but say so rather than panic if not.
-pub(crate) fn page_clock() -> Result<PerformanceClock, JsValue> {
-    PerformanceClock::from_global()
-        .ok_or_else(|| plain_error("no performance clock in this global scope"))
-}
-
-/// A core validation error as the `RangeError` naming the option.
-pub(crate) fn config_error(error: FieldError) -> JsValue {
-    super::errors::field_error(error)
-}
-
-/// A stats struct as a plain JS object (not a `Map`).
-pub(crate) fn to_plain_object(value: &impl Serialize) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| plain_error(format!("stats: {e}")))
-}
-
-#[wasm_bindgen(inline_js = r#"
-export function estimate_bytes(value, other) {
-    if (value === undefined || value === null) return 0;
-    switch (typeof value) {
-        case "string": return value.length * 2;
-        case "number": case "bigint": return 8;
-        case "boolean": return 4;
-        case "object":
-            if (value instanceof ArrayBuffer) return value.byteLength;
-            if (ArrayBuffer.isView(value)) {
-                const n = value.byteLength;
-                return typeof n === "number" ? n : other;
-            }
-            if (typeof Blob === "function" && value instanceof Blob) return value.size;
-    }
-    return other;
-}
-"#)]
-extern "C" {
-    /// The documented size estimate, `other` for any object without a size of its own. In JS:
-    /// one `typeof` switch costs one boundary crossing, where probing the type from Rust costs
-    /// one per probe (up to nine for a plain object).
-    fn estimate_bytes(value: &JsValue, other: f64) -> f64;
 }

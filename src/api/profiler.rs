@@ -12,7 +12,6 @@ use wasm_bindgen::{JsCast, closure::Closure};
 use super::errors::{plain_error, range_error, type_error};
 use super::js_object::{Fields, type_of};
 use super::profiler_options::{self, StartOptions};
-use super::response_cache::ResponseCache;
 use crate::browser::events::EVENT_NAMES;
 use crate::browser::otlp_exporter::Exporter;
 use crate::browser::runtime::{Runtime, page_href, page_origin, to_js};
@@ -316,11 +315,30 @@ impl Profiler {
         }
     }
 
-    /// Lets `cacheHitRate` alert rules watch `cache` (a `ResponseCache`). The profiler does
-    /// not keep the cache alive.
+    /// Lets `cacheHitRate` alert rules watch `cache` (a JS `ResponseCache` from
+    /// `apiscope/cache`, or anything whose `stats()` has a numeric `hitRate`). The profiler
+    /// does not keep the cache alive.
     #[wasm_bindgen(js_name = watchCache)]
-    pub fn watch_cache(&self, cache: &ResponseCache) {
-        self.runtime.watch_cache(cache.hit_rate_probe());
+    pub fn watch_cache(&self, cache: &JsValue) -> Result<(), JsValue> {
+        let stats = Reflect::get(cache, &"stats".into()).unwrap_or(JsValue::UNDEFINED);
+        if !stats.is_function() {
+            return Err(type_error(
+                "Profiler.watchCache: cache",
+                "must be a ResponseCache",
+            ));
+        }
+        let cache = js_sys::WeakRef::new(cache.unchecked_ref());
+        self.runtime.watch_cache(move || {
+            let cache = cache.deref()?;
+            let stats: Function = Reflect::get(&cache, &"stats".into())
+                .ok()?
+                .dyn_into()
+                .ok()?;
+            let stats = stats.call0(&cache).ok()?;
+            let rate = Reflect::get(&stats, &"hitRate".into()).ok()?.as_f64()?;
+            rate.is_finite().then_some(rate)
+        });
+        Ok(())
     }
 
     /// Removes the alert rule called `name`; false if there was none.

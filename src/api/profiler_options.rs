@@ -54,6 +54,7 @@ pub fn parse(options: &JsValue) -> Result<StartOptions, JsValue> {
         batch: batch(&top)?,
         routes: top.strings("routes")?.unwrap_or_default(),
         alerts: alerts(&top)?,
+        call_sites: 1024,
     };
     let sample_rate = top.number("sampleRate")?.unwrap_or(1.0);
     if !(sample_rate > 0.0 && sample_rate <= 1.0) {

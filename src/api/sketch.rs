@@ -1,27 +1,13 @@
-//! `Sketch` for JavaScript: the percentile engine behind validation and bulk conversion.
+//! `Sketch` for JavaScript: the percentile engine behind numbers and typed arrays only.
+//!
+//! `js/sketch/sketch.js` wraps this class: it checks every argument's type, buffers per-call
+//! records and hands them over in one `recordMany`, and builds the OTLP object and the bucket
+//! arrays from what these methods return. Nothing here reads a JS object, so the part links
+//! no serde, no `Reflect` and no float formatting.
 
-use crate::api::errors::{range_error, type_error};
 use crate::core::error::FieldError;
 use crate::core::sketch::{Sketch, SketchConfig};
-use js_sys::{Float64Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen(typescript_custom_section)]
-const TS_TYPES: &str = r#"
-/** Options of `new Sketch(options)`. */
-export interface SketchOptions {
-  /** Worst relative error of any quantile, in [3.3e-7, 1); default 0.01. */
-  maxRelativeError?: number;
-  /** Most buckets held before the sketch halves its resolution, in [2, 65536]; default 2048. */
-  maxBuckets?: number;
-}
-/** The occupied buckets: `counts[i]` values in `(lower[i], upper[i]]` (zero bucket first). */
-export interface SketchBuckets {
-  lower: Float64Array;
-  upper: Float64Array;
-  counts: Float64Array;
-}
-"#;
 
 /// A mergeable percentile sketch of latencies in milliseconds (OTel exponential histogram).
 #[wasm_bindgen(js_name = Sketch)]
@@ -31,13 +17,15 @@ pub struct JsSketch {
 
 #[wasm_bindgen(js_class = Sketch)]
 impl JsSketch {
-    /// `new Sketch(options?)`. Unknown keys are a `TypeError`, out-of-range values a
-    /// `RangeError`, each naming the option.
+    /// A sketch of the options JS read (`undefined` keeps a default); an out-of-range value is
+    /// a `RangeError` naming the option.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "SketchOptions | undefined")] options: JsValue,
+        max_relative_error: Option<f64>,
+        max_buckets: Option<f64>,
     ) -> Result<JsSketch, JsValue> {
-        let inner = Sketch::new(parse_options(&options)?).map_err(to_js)?;
+        let config = SketchConfig::from_numbers(max_relative_error, max_buckets).map_err(to_js)?;
+        let inner = Sketch::new(config).map_err(to_js)?;
         Ok(Self { inner })
     }
 
@@ -86,12 +74,6 @@ impl JsSketch {
         self.inner.max()
     }
 
-    /// Mean value (NaN when empty).
-    #[wasm_bindgen(getter)]
-    pub fn mean(&self) -> f64 {
-        self.inner.mean()
-    }
-
     /// Current OTel scale.
     #[wasm_bindgen(getter)]
     pub fn scale(&self) -> i32 {
@@ -122,78 +104,65 @@ impl JsSketch {
         Ok(Self { inner })
     }
 
-    /// An OTLP JSON `ExponentialHistogramDataPoint` (64-bit integers as decimal strings).
-    #[wasm_bindgen(js_name = toOtlp)]
-    pub fn to_otlp(&self) -> Result<JsValue, JsValue> {
-        let serializer = serde_wasm_bindgen::Serializer::json_compatible();
-        serde::Serialize::serialize(&self.inner.to_otlp(), &serializer).map_err(JsValue::from)
+    /// The OTLP data point's integers, exact: `[count, zeroCount, offset, ...bucketCounts]`,
+    /// `offset` (an `i32`) in two's complement (JS writes the counts as the decimal strings
+    /// OTLP/JSON wants).
+    #[wasm_bindgen(js_name = otlpIntegers)]
+    pub fn otlp_integers(&self) -> Vec<u64> {
+        let point = self.inner.to_otlp();
+        let mut out = Vec::with_capacity(3 + point.positive.bucket_counts.len());
+        let offset = i64::from(point.positive.offset) as u64;
+        out.extend([point.count, point.zero_count, offset]);
+        out.extend(point.positive.bucket_counts);
+        out
     }
 
-    /// The occupied buckets as three parallel `Float64Array`s, for drawing a histogram.
-    #[wasm_bindgen(unchecked_return_type = "SketchBuckets")]
-    pub fn buckets(&self) -> Result<JsValue, JsValue> {
+    /// The occupied buckets, zero bucket first, as one array: `n` lower bounds, then `n` upper
+    /// bounds, then `n` counts.
+    #[wasm_bindgen(js_name = bucketColumns)]
+    pub fn bucket_columns(&self) -> Vec<f64> {
         let (mut lower, mut upper, mut counts) = (Vec::new(), Vec::new(), Vec::new());
         for bucket in self.inner.buckets() {
             lower.push(bucket.lower);
             upper.push(bucket.upper);
             counts.push(bucket.count as f64);
         }
-        let out = Object::new();
-        for (key, values) in [("lower", lower), ("upper", upper), ("counts", counts)] {
-            Reflect::set(&out, &key.into(), &Float64Array::from(values.as_slice()))?;
-        }
-        Ok(out.into())
+        lower.append(&mut upper);
+        lower.append(&mut counts);
+        lower
     }
 }
 
-/// Bad arguments become `RangeError`s, corrupt bytes a plain `Error`.
-fn to_js(err: FieldError) -> JsValue {
-    super::errors::field_error(err)
-}
-
-/// Reads `{ maxRelativeError?, maxBuckets? }`; `undefined`/`null` mean all defaults.
-fn parse_options(options: &JsValue) -> Result<SketchConfig, JsValue> {
-    let mut config = SketchConfig::default();
-    if options.is_undefined() || options.is_null() {
-        return Ok(config);
-    }
-    let object = options
-        .dyn_ref::<Object>()
-        .filter(|_| options.is_object())
-        .ok_or_else(|| type_error("options", "must be an object"))?;
-    for key in Object::keys(object) {
-        let name = key.as_string().unwrap_or_default();
-        let value = Reflect::get(object, &key)?;
-        if value.is_undefined() {
-            continue;
-        }
-        let number = || {
-            value.as_f64().ok_or_else(|| {
-                type_error(&name, format!("must be a number, got {}", type_of(&value)))
-            })
-        };
-        match name.as_str() {
-            "maxRelativeError" => config.max_relative_error = number()?,
-            "maxBuckets" => config.max_buckets = integer(&name, number()?)?,
-            _ => {
-                return Err(type_error(
-                    &name,
-                    "unknown option (expected maxRelativeError or maxBuckets)",
-                ));
-            }
-        }
-    }
-    Ok(config)
-}
-
-fn integer(name: &str, v: f64) -> Result<usize, JsValue> {
-    if v.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&v) {
-        Ok(v as usize)
+/// A core error as the exception to throw (`RangeError`, or `Error` for corrupt bytes), worded
+/// by the core with its numbers left to JS: each is `\u{1}` and the 16 hex digits of its bits,
+/// which `js/sketch/sketch.js` writes as `String(n)`. So the part links no number formatting.
+fn to_js(e: FieldError) -> JsValue {
+    let message = e.message_with(mark_number);
+    if e.is_corrupt() {
+        Error::new(&message).into()
     } else {
-        Err(range_error(name, format!("must be an integer, got {v}")))
+        RangeError::new(&message).into()
     }
 }
 
-fn type_of(value: &JsValue) -> String {
-    value.js_typeof().as_string().unwrap_or_default()
+// The two exception classes, declared here rather than taken from js-sys, so that the sketch
+// part links no js-sys at all.
+#[wasm_bindgen]
+extern "C" {
+    type Error;
+    #[wasm_bindgen(constructor)]
+    fn new(message: &str) -> Error;
+
+    type RangeError;
+    #[wasm_bindgen(constructor)]
+    fn new(message: &str) -> RangeError;
+}
+
+fn mark_number(out: &mut String, v: f64) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('\u{1}');
+    let bits = v.to_bits();
+    for shift in (0..16).rev() {
+        out.push(char::from(HEX[(bits >> (4 * shift)) as usize & 15]));
+    }
 }

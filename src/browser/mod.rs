@@ -15,4 +15,3 @@ pub mod otlp_exporter;
 pub mod otlp_post;
 pub mod outbox;
 pub mod runtime;
-pub mod stored_response;

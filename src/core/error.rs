@@ -133,22 +133,26 @@ impl fmt::Display for Rule {
 
 impl Rule {
     fn word(&self, out: &mut String) {
-        let number = |out: &mut String, v| push_number(out, v);
+        self.word_with(out, &mut push_number);
+    }
+
+    /// The wording, each number written by `number`.
+    fn word_with(&self, out: &mut String, number: &mut dyn FnMut(&mut String, f64)) {
         match *self {
-            Self::Finite => out.push_str("must be a finite number"),
-            Self::FiniteNotNegative => out.push_str("must be a finite number >= 0"),
-            Self::NotNegative => out.push_str("must be a number >= 0"),
-            Self::Positive => out.push_str("must be a finite number > 0"),
+            Self::Finite => put(out, "must be a finite number"),
+            Self::FiniteNotNegative => put(out, "must be a finite number >= 0"),
+            Self::NotNegative => put(out, "must be a number >= 0"),
+            Self::Positive => put(out, "must be a finite number > 0"),
             Self::Integer { min, max } if max.is_infinite() => {
-                out.push_str("must be an integer >= ");
+                put(out, "must be an integer >= ");
                 number(out, min);
             }
             Self::Integer { min, max } => {
-                out.push_str("must be an integer in [");
+                put(out, "must be an integer in [");
                 number(out, min);
-                out.push_str(", ");
+                put(out, ", ");
                 number(out, max);
-                out.push(']');
+                put(out, "]");
             }
             Self::Between {
                 min,
@@ -156,48 +160,54 @@ impl Rule {
                 max,
                 max_closed,
             } => {
-                out.push_str("must be in ");
-                out.push(if min_closed { '[' } else { '(' });
+                put(out, "must be in ");
+                put(out, if min_closed { "[" } else { "(" });
                 number(out, min);
-                out.push_str(", ");
+                put(out, ", ");
                 number(out, max);
-                out.push(if max_closed { ']' } else { ')' });
+                put(out, if max_closed { "]" } else { ")" });
             }
             Self::AtLeastField { other, value } => {
-                out.push_str("must be at least ");
-                out.push_str(other);
-                out.push_str(" (");
+                put(out, "must be at least ");
+                put(out, other);
+                put(out, " (");
                 number(out, value);
-                out.push(')');
+                put(out, ")");
             }
             Self::AtMostField { other, value } => {
-                out.push_str("must be at most ");
-                out.push_str(other);
-                out.push_str(" (");
+                put(out, "must be at most ");
+                put(out, other);
+                put(out, " (");
                 number(out, value);
-                out.push(')');
+                put(out, ")");
             }
-            Self::NotEmpty => out.push_str("must not be empty"),
+            Self::NotEmpty => put(out, "must not be empty"),
             Self::OneOf(names) => {
-                out.push_str("must be one of ");
+                put(out, "must be one of ");
                 for (i, name) in names.iter().enumerate() {
                     if i > 0 {
-                        out.push_str(", ");
+                        put(out, ", ");
                     }
-                    out.push_str(name);
+                    put(out, name);
                 }
             }
-            Self::Unique => out.push_str("must be unique"),
+            Self::Unique => put(out, "must be unique"),
             Self::Form(form) => {
-                out.push_str("must be ");
-                out.push_str(form);
+                put(out, "must be ");
+                put(out, form);
             }
             Self::Decodes(why) => {
-                out.push_str("does not decode: ");
-                out.push_str(why);
+                put(out, "does not decode: ");
+                put(out, why);
             }
         }
     }
+}
+
+/// `out.push_str(text)` out of line: the wording has forty of them.
+#[inline(never)]
+fn put(out: &mut String, text: &str) {
+    out.push_str(text);
 }
 
 /// The value a field had, for the end of the message.
@@ -334,15 +344,29 @@ impl FieldError {
 
     /// The message: `field: rule`, then `, got value` when there is one.
     pub fn message(&self) -> String {
+        self.message_with(push_number)
+    }
+
+    /// The message with every number written by `number` instead of [`push_number`]: a facade
+    /// may leave the numbers to JavaScript, whose `String(n)` is what `push_number` imitates,
+    /// and then ship no number formatting of its own.
+    ///
+    /// ```
+    /// use apiscope::core::error::{FieldError, Rule};
+    /// let err = FieldError::new("q", Rule::Integer { min: 1.0, max: 9.0 }).got(0.5);
+    /// let hashes = err.message_with(|out, _| out.push('#'));
+    /// assert_eq!(hashes, "q: must be an integer in [#, #], got #");
+    /// ```
+    pub fn message_with(&self, mut number: impl FnMut(&mut String, f64)) -> String {
         let mut out = String::with_capacity(self.field.len() + 48);
         out.push_str(&self.field);
         out.push_str(": ");
-        self.problem.rule.word(&mut out);
+        self.problem.rule.word_with(&mut out, &mut number);
         match &self.problem.got {
             Got::Nothing => {}
             Got::Number(v) => {
                 out.push_str(", got ");
-                push_number(&mut out, *v);
+                number(&mut out, *v);
             }
             Got::Text(text) => {
                 out.push_str(", got \"");
@@ -377,8 +401,9 @@ impl fmt::Display for FieldError {
 
 impl std::error::Error for FieldError {}
 
-/// Appends `v` as JavaScript's `String(v)` writes it, for integers exactly and otherwise to 15
-/// significant digits (enough for a message; no float formatter is linked for it).
+/// Appends `v` as JavaScript's `String(v)` writes it: integers below 2^64 digit for digit,
+/// anything else to 15 significant digits (enough for a message; no float formatter is linked
+/// for it).
 ///
 /// ```
 /// use apiscope::core::error::push_number;
@@ -405,8 +430,9 @@ pub fn push_number(out: &mut String, v: f64) {
     if v.is_infinite() {
         return out.push_str("Infinity");
     }
-    if v.fract() == 0.0 && v < 1e21 {
-        return push_digits(out, v as u128);
+    if v.fract() == 0.0 && v < 18_446_744_073_709_551_616.0 {
+        // Below 2^64 digit for digit (64-bit, not 128-bit, arithmetic: no u128 division).
+        return push_digits(out, v as u64);
     }
     // 15 significant digits: mantissa m in [1e14, 1e15), v = m * 10^(e - 14).
     let mut e = v.log10().floor() as i32;
@@ -414,35 +440,52 @@ pub fn push_number(out: &mut String, v: f64) {
     if m >= 1e15 {
         m /= 10.0;
         e += 1;
+    } else if m < 1e14 {
+        // log10 rounded up across a power of ten.
+        m = (v / pow10(e - 15)).round();
+        e -= 1;
     }
-    let mut digits = String::with_capacity(16);
-    push_digits(&mut digits, m as u128);
-    let significant = digits.trim_end_matches('0');
+    // Digits as bytes, never sliced as a `str`: str slicing would link its panic messages and
+    // Unicode tables into the wasm.
+    let mut digits = [0u8; 15];
+    let mut m = m as u64;
+    for d in digits.iter_mut().rev() {
+        *d = b'0' + (m % 10) as u8;
+        m /= 10;
+    }
+    let len = digits
+        .iter()
+        .rposition(|&d| d != b'0')
+        .map_or(1, |last| last + 1);
+    let significant = &digits[..len];
+    let push = |out: &mut String, bytes: &[u8]| out.extend(bytes.iter().map(|&b| char::from(b)));
     if (-6..21).contains(&e) {
         if e < 0 {
             out.push_str("0.");
             (1..-e).for_each(|_| out.push('0'));
-            out.push_str(significant);
+            push(out, significant);
         } else {
             let whole = (e + 1) as usize;
-            if significant.len() <= whole {
-                out.push_str(significant);
-                (significant.len()..whole).for_each(|_| out.push('0'));
+            if len <= whole {
+                push(out, significant);
+                (len..whole).for_each(|_| out.push('0'));
             } else {
-                out.push_str(&significant[..whole]);
+                let (int, frac) = significant.split_at(whole);
+                push(out, int);
                 out.push('.');
-                out.push_str(&significant[whole..]);
+                push(out, frac);
             }
         }
     } else {
-        out.push_str(&significant[..1]);
-        if significant.len() > 1 {
+        let (first, rest) = significant.split_at(1);
+        push(out, first);
+        if !rest.is_empty() {
             out.push('.');
-            out.push_str(&significant[1..]);
+            push(out, rest);
         }
         out.push('e');
         out.push(if e < 0 { '-' } else { '+' });
-        push_digits(out, u128::from(e.unsigned_abs()));
+        push_digits(out, u64::from(e.unsigned_abs()));
     }
 }
 
@@ -455,7 +498,7 @@ pub fn indexed(name: &str, index: usize) -> String {
     let mut out = String::with_capacity(name.len() + 8);
     out.push_str(name);
     out.push('[');
-    push_digits(&mut out, index as u128);
+    push_digits(&mut out, index as u64);
     out.push(']');
     out
 }
@@ -465,19 +508,19 @@ fn pow10(e: i32) -> f64 {
     10f64.powi(e)
 }
 
-fn push_digits(out: &mut String, mut n: u128) {
-    let mut buf = [0u8; 40];
-    let mut i = buf.len();
-    loop {
-        i -= 1;
-        buf[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+fn push_digits(out: &mut String, n: u64) {
+    // Most significant digit first, each a known ASCII digit (no UTF-8 encoding per push).
+    let mut unit = 1;
+    while unit <= n / 10 {
+        unit *= 10;
     }
-    // Only ASCII digits were written.
-    out.extend(buf[i..].iter().map(|&b| b as char));
+    loop {
+        out.push(char::from(b'0' + (n / unit % 10) as u8));
+        if unit == 1 {
+            return;
+        }
+        unit /= 10;
+    }
 }
 
 #[cfg(test)]
@@ -498,6 +541,7 @@ mod tests {
             (1e-6, "0.000001"),
             (1e-7, "1e-7"),
             (9.007199254740993e15, "9007199254740992"),
+            (2f64.powi(64), "18446744073709600000"),
             (1e21, "1e+21"),
             (-0.0, "0"),
         ] {

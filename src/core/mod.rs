@@ -7,7 +7,7 @@
 //! profiler ─┬─> alerts ─> routes ─> sketch
 //!           ├─> batch  ─> routes
 //!           └─> export ─> routes
-//! cache (alone)        error, clock (used by all)
+//! cache ──> routes    error, clock (used by all)
 //! ```
 
 pub mod alerts;
@@ -16,6 +16,7 @@ pub mod cache;
 pub mod clock;
 pub mod error;
 pub mod export;
+pub mod order;
 pub mod profiler;
 pub mod routes;
 pub mod sketch;

@@ -7,8 +7,7 @@
 import { test, before, after } from "node:test";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
-import { launchBrowser, openPage, root, startServer } from "./harness.mjs";
-import { startTestServer } from "../server/server.mjs";
+import { launchBrowser, openPage, root, startApiServer, startServer } from "./harness.mjs";
 
 const dir = path.join(root, "tests/browser-js");
 const filter = process.env.BROWSER_JS;
@@ -16,16 +15,8 @@ const files = (await readdir(dir)).filter((f) => f.endsWith(".test.js") && (!fil
 
 let browser, server, api;
 before(async () => {
-  server = await startServer({ port: 0, mounts: [["/tests/browser-js/", dir]] });
-  // Two consecutive free ports for the HTTP test server (primary and cross-origin peer).
-  for (let attempt = 0; !api; attempt++) {
-    const port = 20000 + Math.floor(Math.random() * 20000) * 2;
-    try {
-      api = await startTestServer({ port });
-    } catch (e) {
-      if (attempt > 20) throw e;
-    }
-  }
+  server = await startServer({ port: 0, mounts: [["/tests/browser-js/", dir], ["/demo/", path.join(root, "demo")]] });
+  api = await startApiServer();
   browser = await launchBrowser();
 });
 after(async () => {
@@ -42,6 +33,11 @@ for (const file of files) {
       await page.goto(`${server.url}/tests/browser-js/index.html?${query}`);
       await page.waitForFunction(() => window.testsLoaded);
       await page.evaluate(() => window.testsLoaded);
+      const quotaSize = await page.evaluate(() => window.storageQuota);
+      if (quotaSize) {
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send("Storage.overrideQuotaForOrigin", { origin: server.url, quotaSize });
+      }
       const results = await page.evaluate(() => window.runTests());
       for (const r of results) {
         await t.test(r.name, () => {

@@ -6,6 +6,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { startServer } from "../../scripts/serve.mjs";
+import { startTestServer } from "../server/server.mjs";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 export const screenshotDir = path.join(root, "test-results");
@@ -46,6 +47,21 @@ export async function screenshot(page, name) {
   const file = path.join(screenshotDir, `${name}.png`);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * The HTTP test server (tests/server) on two consecutive free ports of its own (primary and
+ * cross-origin peer), so that runs beside other checkouts never collide.
+ */
+export async function startApiServer() {
+  for (let attempt = 0; ; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 20000) * 2;
+    try {
+      return await startTestServer({ port });
+    } catch (e) {
+      if (attempt > 20) throw e;
+    }
+  }
 }
 
 export { startServer };

@@ -30,7 +30,9 @@ use crate::core::error::{FieldError, Rule};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum AlertKind {
+    /// The rule's value crossed its threshold.
     Fired,
+    /// The value came back within the threshold (with hysteresis).
     Resolved,
 }
 
@@ -49,15 +51,21 @@ pub enum AlertKind {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AlertEvent {
+    /// Fired or resolved.
     pub kind: AlertKind,
     /// The rule's name.
     pub rule: String,
+    /// The route the figures are of.
     pub route: String,
+    /// The route's method.
     pub method: String,
+    /// What the rule watches.
     pub metric: Metric,
     /// The metric's value at this evaluation.
     pub value: f64,
+    /// The rule's `above` or `below`.
     pub threshold: f64,
+    /// The rule's window, ms.
     pub window_ms: f64,
     /// Samples in the window.
     pub samples: u64,

@@ -23,6 +23,7 @@ use crate::core::routes::glob::Glob;
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RuleSpec {
+    /// Unique among the installed rules.
     pub name: String,
     /// Glob over route labels (see [`crate::core::routes::glob`]); all routes when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -34,9 +35,12 @@ pub struct RuleSpec {
     /// `p50Regression`, `p95Regression` or `p99Regression` (see [`Metric`]).
     pub metric: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Fire when the metric goes above this (exactly one of `above` and `below`).
     pub above: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Fire when the metric falls below this.
     pub below: Option<f64>,
+    /// How far back the metric looks, ms.
     pub window_ms: f64,
     /// Default 20. A number rather than an integer type so a bad value is reported by name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -65,17 +69,29 @@ pub struct RuleSpec {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Metric {
+    /// Median latency, ms.
     P50,
+    /// 90th percentile latency, ms.
     P90,
+    /// 95th percentile latency, ms.
     P95,
+    /// 99th percentile latency, ms.
     P99,
+    /// Mean latency, ms.
     Mean,
+    /// Slowest call, ms.
     Max,
+    /// Share of calls that failed, 0–1.
     ErrorRate,
+    /// Calls in the window.
     Count,
+    /// A watched response cache's hit rate, 0–1.
     CacheHitRate,
+    /// p50's significant relative change against the hour before.
     P50Regression,
+    /// p95's significant relative change against the hour before.
     P95Regression,
+    /// p99's significant relative change against the hour before.
     P99Regression,
 }
 
@@ -204,7 +220,9 @@ impl Metric {
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Threshold {
+    /// Breached above this value.
     Above(f64),
+    /// Breached below this value.
     Below(f64),
 }
 
@@ -273,14 +291,21 @@ impl Threshold {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct AlertRule {
+    /// Unique among the installed rules.
     pub name: String,
+    /// Routes it watches; all when `None`.
     pub route: Option<Glob>,
     /// Upper-cased.
     pub method: Option<String>,
+    /// What it watches.
     pub metric: Metric,
+    /// When it fires.
     pub threshold: Threshold,
+    /// How far back the metric looks, ms.
     pub window_ms: f64,
+    /// Fewest calls in the window for the rule to judge.
     pub min_samples: u64,
+    /// Least time between two firings of one route, ms.
     pub cooldown_ms: f64,
 }
 

@@ -42,6 +42,7 @@
 
 use serde::Serialize;
 
+use crate::core::order::sort_by;
 use crate::core::sketch::Bucket;
 
 /// KS plus the p50/p95/p99 tests: each runs at `alpha / TESTS` (Bonferroni).
@@ -86,13 +87,16 @@ impl Default for TrendConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Trend {
+    /// The quantile in the baseline, ms.
     pub baseline: f64,
+    /// The quantile in the recent window, ms.
     pub current: f64,
     /// `(current − baseline) / baseline`; `NaN` when either side is empty.
     pub change: f64,
     /// Two-sided p-value of the per-quantile test (the shares above the pooled quantile
     /// differ); 1 when either side is empty.
     pub p_value: f64,
+    /// Whether the change is significant (and large enough to matter).
     pub significant: bool,
 }
 
@@ -110,8 +114,11 @@ pub struct Trend {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TrendReport {
+    /// The median's change.
     pub p50: Trend,
+    /// The 95th percentile's change.
     pub p95: Trend,
+    /// The 99th percentile's change.
     pub p99: Trend,
     /// The KS statistic D.
     pub statistic: f64,
@@ -119,7 +126,9 @@ pub struct TrendReport {
     pub critical: f64,
     /// Whether the KS test rejects "same distribution" at `alpha / 4` (with enough samples).
     pub distribution_changed: bool,
+    /// Calls in the baseline.
     pub baseline_count: u64,
+    /// Calls in the recent window.
     pub current_count: u64,
 }
 
@@ -183,7 +192,7 @@ impl Histogram {
             })
             .copied()
             .collect();
-        buckets.sort_by(|x, y| x.lower.total_cmp(&y.lower));
+        sort_by(&mut buckets, |x, y| x.lower.total_cmp(&y.lower));
         let total = buckets.iter().map(|b| b.count).sum();
         Self { buckets, total }
     }
@@ -232,7 +241,7 @@ fn bounds(a: &Histogram, b: &Histogram) -> Vec<f64> {
         .iter()
         .flat_map(|h| h.buckets.iter().flat_map(|b| [b.lower, b.upper]))
         .collect();
-    points.sort_by(f64::total_cmp);
+    sort_by(&mut points, f64::total_cmp);
     points.dedup();
     points
 }

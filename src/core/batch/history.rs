@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use crate::core::batch::columnar::ColumnarBatch;
+use crate::core::order::sort_by;
 use crate::core::routes::RouteSummary;
 use crate::core::routes::glob::Glob;
 use crate::core::routes::registry::summarize;
@@ -62,7 +63,9 @@ pub fn summarize_history(
             summarize(method, route, &sketch, errors)
         })
         .collect();
-    summaries.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.route.cmp(&b.route)));
+    sort_by(&mut summaries, |a, b| {
+        b.count.cmp(&a.count).then_with(|| a.route.cmp(&b.route))
+    });
     summaries
 }
 

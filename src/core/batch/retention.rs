@@ -6,6 +6,8 @@
 
 use std::cmp::Ordering;
 
+use crate::core::order::sort_by;
+
 /// What retention needs to know about one stored batch.
 ///
 /// ```
@@ -38,6 +40,21 @@ pub struct Retention {
     pub max_samples: u64,
 }
 
+impl Default for Retention {
+    /// A week of history, at most two million samples.
+    ///
+    /// ```
+    /// use apiscope::core::batch::retention::Retention;
+    /// assert_eq!(Retention::default().max_samples, 2_000_000);
+    /// ```
+    fn default() -> Self {
+        Self {
+            max_age_ms: 7.0 * 24.0 * 3_600_000.0,
+            max_samples: 2_000_000,
+        }
+    }
+}
+
 impl Retention {
     /// The ids of the batches to delete at `now_ms`, in any input order.
     ///
@@ -52,7 +69,7 @@ impl Retention {
     /// ```
     pub fn expired(&self, extents: &[BatchExtent], now_ms: f64) -> Vec<String> {
         let mut newest_first: Vec<&BatchExtent> = extents.iter().collect();
-        newest_first.sort_by(|a, b| {
+        sort_by(&mut newest_first, |a, b| {
             b.max_start_ms
                 .partial_cmp(&a.max_start_ms)
                 .unwrap_or(Ordering::Equal)

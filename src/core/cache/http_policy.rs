@@ -5,9 +5,10 @@
 //! - Only `GET` and `HEAD` use the cache. A request with `Range`, `Cache-Control: no-store` or
 //!   fetch's `cache: "no-store"`/`"only-if-cached"` bypasses it; `Cache-Control: no-cache` /
 //!   `max-age=0` or `cache: "reload"`/`"no-cache"` skip the lookup but may store the answer.
-//! - A response is kept only when it is 2xx (not 206), not opaque, has no `Set-Cookie`, no
-//!   `no-store`, no `no-cache` (we never revalidate conditionally, so "must revalidate" means
-//!   "don't keep"), and no `Vary: *`.
+//! - A response is kept only when it is 2xx (not 206), not opaque, has no visible
+//!   `Set-Cookie` (browsers never show it to fetch, so in a page this rule never fires; Node's
+//!   fetch does show it), no `no-store`, no `no-cache` (we never revalidate conditionally, so
+//!   "must revalidate" means "don't keep"), and no `Vary: *`.
 //! - TTL: the cache's default, capped by `max-age`; with neither, the response is not kept
 //!   (no explicit freshness). A TTL of 0 means not kept.
 
@@ -29,7 +30,8 @@ pub struct CacheControl {
     pub no_cache: bool,
     /// `private`: recorded for completeness; an in-page cache is private by nature.
     pub private: bool,
-    /// `max-age` in seconds; a malformed value reads as 0 (stale), as RFC 9111 advises.
+    /// `max-age` in seconds; a malformed value (not digits only) reads as 0 (stale), as RFC
+    /// 9111 advises.
     pub max_age_s: Option<f64>,
 }
 
@@ -43,10 +45,7 @@ impl CacheControl {
                 "no-store" => cc.no_store = true,
                 "no-cache" => cc.no_cache = true,
                 "private" => cc.private = true,
-                "max-age" => {
-                    let seconds = value.trim().trim_matches('"').parse::<f64>();
-                    cc.max_age_s = Some(seconds.ok().filter(|s| *s >= 0.0).unwrap_or(0.0));
-                }
+                "max-age" => cc.max_age_s = Some(delta_seconds(value.trim().trim_matches('"'))),
                 _ => {}
             }
         }
@@ -56,6 +55,17 @@ impl CacheControl {
     fn of(header: Option<&str>) -> Self {
         header.map(Self::parse).unwrap_or_default()
     }
+}
+
+/// RFC 9111's `delta-seconds` (digits only), read by hand so that no float parser is linked;
+/// anything else is 0, and very large values saturate (they mean "for ever" anyway).
+fn delta_seconds(text: &str) -> f64 {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return 0.0;
+    }
+    text.bytes().fold(0.0, |seconds, digit| {
+        seconds * 10.0 + f64::from(digit - b'0')
+    })
 }
 
 /// What a request needs to be judged.
@@ -173,7 +183,15 @@ pub fn vary_names(vary: Option<&str>) -> Option<Vec<String>> {
     if names.iter().any(|n| n == "*") {
         return None;
     }
-    names.sort();
+    // An insertion sort, written out: a response names a handful of headers, and a library
+    // sort would link tens of KB of generic code into the wasm for it.
+    for i in 1..names.len() {
+        let mut j = i;
+        while j > 0 && names[j - 1] > names[j] {
+            names.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     names.dedup();
     Some(names)
 }
@@ -201,13 +219,23 @@ pub fn normalize_url(url: &str) -> &str {
 /// ```
 pub fn auth_fingerprint(authorization: Option<&str>) -> String {
     let Some(value) = authorization else {
-        return "-".to_owned();
+        return NO_AUTHORIZATION.to_owned();
     };
-    Sha256::digest(value.as_bytes())
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(64);
+    for byte in Sha256::digest(value.as_bytes()) {
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 15)]));
+    }
+    out
 }
+
+/// The fingerprint of a request without `Authorization`.
+///
+/// ```
+/// assert_eq!(apiscope::core::cache::http_policy::NO_AUTHORIZATION, "-");
+/// ```
+pub const NO_AUTHORIZATION: &str = "-";
 
 /// The part of the key known before any response: URL, method, identity. The URL comes first
 /// so that invalidation by URL prefix is a prefix test on keys. Parts are joined by `\n`,
@@ -219,12 +247,67 @@ pub fn auth_fingerprint(authorization: Option<&str>) -> String {
 /// assert_eq!(k, "https://a.test/x\nGET\n-");
 /// ```
 pub fn identity_key(method: &str, url: &str, authorization: Option<&str>) -> String {
-    format!(
-        "{}\n{}\n{}",
-        normalize_url(url),
-        method.to_ascii_uppercase(),
-        auth_fingerprint(authorization)
-    )
+    let url = normalize_url(url);
+    let auth = auth_fingerprint(authorization);
+    let mut key = String::with_capacity(url.len() + method.len() + auth.len() + 2);
+    key.push_str(url);
+    key.push('\n');
+    key.push_str(&method.to_ascii_uppercase());
+    key.push('\n');
+    key.push_str(&auth);
+    key
+}
+
+/// The identity part of a full key (see [`cache_key`]): everything before its third `\n`.
+///
+/// ```
+/// use apiscope::core::cache::http_policy::{cache_key, identity_key, identity_of};
+/// let id = identity_key("GET", "https://a.test/x", None);
+/// assert_eq!(identity_of(&cache_key(&id, &[("accept", Some("a/b"))])), id);
+/// assert_eq!(identity_of(&id), id);
+/// ```
+pub fn identity_of(key: &str) -> &str {
+    let end = key
+        .match_indices('\n')
+        .nth(2)
+        .map_or(key.len(), |(at, _)| at);
+    &key[..end]
+}
+
+/// Whether the request behind a key (or identity) carried `Authorization`.
+///
+/// ```
+/// use apiscope::core::cache::http_policy::{identity_key, is_authorized};
+/// assert!(is_authorized(&identity_key("GET", "https://a.test/me", Some("Bearer t"))));
+/// assert!(!is_authorized(&identity_key("GET", "https://a.test/me", None)));
+/// ```
+pub fn is_authorized(key: &str) -> bool {
+    !identity_of(key).ends_with(NO_AUTHORIZATION)
+}
+
+/// Request headers as they cross from JavaScript in one string: `name\nvalue\n` per header,
+/// names lower-cased (as `Headers` iterates them), repeated names already joined by `, `.
+///
+/// ```
+/// use apiscope::core::cache::http_policy::HeaderList;
+/// let h = HeaderList("accept\ntext/html\nx-lang\nfr\n");
+/// assert_eq!(h.get("x-lang"), Some("fr"));
+/// assert_eq!(h.get("authorization"), None);
+/// ```
+#[derive(Debug, Clone, Copy)]
+pub struct HeaderList<'a>(pub &'a str);
+
+impl<'a> HeaderList<'a> {
+    /// The value of header `name` (lower case), if present.
+    pub fn get(&self, name: &str) -> Option<&'a str> {
+        let mut lines = self.0.split('\n');
+        while let (Some(n), Some(v)) = (lines.next(), lines.next()) {
+            if n == name {
+                return Some(v);
+            }
+        }
+        None
+    }
 }
 
 /// The full key: the identity plus the value of each varied request header (absent and empty
@@ -386,11 +469,19 @@ mod tests {
         assert_eq!(storable_ttl_ms(&long, Some(1_000.0)), Some(1_000.0));
         assert_eq!(storable_ttl_ms(&long, None), Some(3_600_000.0));
         assert_eq!(storable_ttl_ms(&ok(), None), None, "no explicit freshness");
-        let garbage = ResponseFacts {
-            cache_control: Some("max-age=soon"),
-            ..ok()
-        };
-        assert_eq!(storable_ttl_ms(&garbage, Some(1_000.0)), None);
+        for garbage in ["max-age=soon", "max-age=1.5", "max-age=-3", "max-age="] {
+            let garbage = ResponseFacts {
+                cache_control: Some(garbage),
+                ..ok()
+            };
+            assert_eq!(
+                storable_ttl_ms(&garbage, Some(1_000.0)),
+                None,
+                "{garbage:?}"
+            );
+        }
+        let quoted = CacheControl::parse("max-age=\"120\"");
+        assert_eq!(quoted.max_age_s, Some(120.0));
     }
 
     #[test]

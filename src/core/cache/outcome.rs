@@ -1,30 +1,37 @@
 //! How each response-cache answer was served, counted for `stats()` and reported per call, so
 //! the profiler can set cached latency against network latency.
 
-use super::stats::{CacheStats, ratio};
-use serde::Serialize;
-
 /// The way one request was answered.
 ///
 /// ```
 /// use apiscope::core::cache::outcome::Outcome;
 /// assert_eq!(Outcome::Stale.as_str(), "stale");
+/// assert_eq!(Outcome::from_code(Outcome::Stale as u8), Some(Outcome::Stale));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     /// Served fresh from the cache.
-    Hit,
+    Hit = 0,
     /// Went to the network (alone or sharing an identical in-flight call).
-    Miss,
+    Miss = 1,
     /// Served stale from the cache while a background refresh runs.
-    Stale,
+    Stale = 2,
     /// Not cacheable (method, `no-store`, `Range`, ...) or an internal fallback: plain fetch.
-    Bypass,
+    Bypass = 3,
     /// The network call failed or was aborted.
-    Error,
+    Error = 4,
 }
 
 impl Outcome {
+    /// Every outcome, in code order.
+    pub const ALL: [Outcome; 5] = [
+        Outcome::Hit,
+        Outcome::Miss,
+        Outcome::Stale,
+        Outcome::Bypass,
+        Outcome::Error,
+    ];
+
     /// The name JavaScript sees.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -34,6 +41,21 @@ impl Outcome {
             Outcome::Bypass => "bypass",
             Outcome::Error => "error",
         }
+    }
+
+    /// The outcome a number (its discriminant, as it crosses from JavaScript) stands for.
+    pub fn from_code(code: u8) -> Option<Self> {
+        Self::ALL.get(usize::from(code)).copied()
+    }
+
+    /// Whether the answer came from the cache (fresh or stale).
+    ///
+    /// ```
+    /// use apiscope::core::cache::outcome::Outcome;
+    /// assert!(Outcome::Stale.served_from_cache() && !Outcome::Miss.served_from_cache());
+    /// ```
+    pub fn served_from_cache(self) -> bool {
+        matches!(self, Outcome::Hit | Outcome::Stale)
     }
 }
 
@@ -46,8 +68,7 @@ impl Outcome {
 /// c.record(Outcome::Miss);
 /// assert_eq!((c.hits, c.misses), (1, 1));
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct OutcomeCounts {
     /// Fresh answers from the cache.
     pub hits: u64,
@@ -78,43 +99,19 @@ impl OutcomeCounts {
         *counter += 1;
     }
 
-    /// The response cache's `stats()`: answer counts with the storage figures beside them.
+    /// Answers served from the cache (a stale answer counts) over those that looked: served
+    /// plus misses; 0 before any.
     ///
     /// ```
     /// use apiscope::core::cache::outcome::{Outcome, OutcomeCounts};
-    /// use apiscope::core::cache::stats::CacheStats;
     /// let mut c = OutcomeCounts::default();
     /// c.record(Outcome::Stale);
     /// c.record(Outcome::Miss);
-    /// let s = c.report(&CacheStats { entries: 1, ..Default::default() });
-    /// assert_eq!((s.hit_rate, s.entries), (0.5, 1));
+    /// c.record(Outcome::Bypass);
+    /// assert_eq!(c.hit_rate(), 0.5);
     /// ```
-    pub fn report(&self, storage: &CacheStats) -> ResponseCacheStats {
+    pub fn hit_rate(&self) -> f64 {
         let served = self.hits + self.stale;
-        ResponseCacheStats {
-            answers: *self,
-            hit_rate: ratio(served, served + self.misses),
-            evictions: storage.evictions,
-            expirations: storage.expirations,
-            rejected: storage.rejected,
-            entries: storage.entries,
-            bytes: storage.bytes,
-        }
+        super::stats::ratio(served, served + self.misses)
     }
-}
-
-/// What `ResponseCache.stats()` returns. `hits`/`misses`/`hitRate` count answers (a stale
-/// answer counts as served from cache), not raw lookups.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ResponseCacheStats {
-    /// The answer counts, flattened into the same object.
-    #[serde(flatten)]
-    pub answers: OutcomeCounts,
-    pub hit_rate: f64,
-    pub evictions: u64,
-    pub expirations: u64,
-    pub rejected: u64,
-    pub entries: usize,
-    pub bytes: u64,
 }

@@ -1,16 +1,13 @@
 //! What the cache counts, and the snapshot it reports.
 
-use serde::Serialize;
-
-/// A snapshot of cache activity; serialises with the camelCase names JavaScript sees.
+/// A snapshot of cache activity (JavaScript sees the same fields in camelCase).
 ///
 /// ```
 /// use apiscope::core::cache::stats::CacheStats;
 /// let s = CacheStats { hits: 3, misses: 1, ..Default::default() }.with_hit_rate();
 /// assert_eq!(s.hit_rate, 0.75);
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct CacheStats {
     /// Lookups that found a live (fresh or stale) entry.
     pub hits: u64,

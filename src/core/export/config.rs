@@ -19,8 +19,11 @@ pub const MAX_OUTBOX: f64 = 10_000.0;
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(untagged)]
 pub enum AttributeValue {
+    /// `true` / `false`.
     Bool(bool),
+    /// A finite number.
     Number(f64),
+    /// A string.
     String(String),
 }
 

@@ -42,6 +42,7 @@ impl EntryKey {
 /// A request body waiting to be delivered.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxEntry {
+    /// Where it is kept in the outbox.
     pub key: EntryKey,
     /// The OTLP/JSON request.
     pub body: String,

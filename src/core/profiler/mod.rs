@@ -8,9 +8,12 @@
 
 pub mod id_slots;
 pub mod profiler_core;
+pub mod request;
+pub mod sites;
 pub mod slow_log;
 pub mod timing;
 
 pub use profiler_core::{
-    BreakdownMeans, ObservedCall, ProfilerConfig, ProfilerCore, RouteSnapshot, SlowCallReport,
+    BreakdownMeans, ObservedCall, ProfilerConfig, ProfilerCore, RouteSnapshot, Settle,
+    SlowCallReport,
 };

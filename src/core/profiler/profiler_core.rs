@@ -20,7 +20,10 @@ use crate::core::batch::batcher::{
 use crate::core::batch::sample::Sample;
 use crate::core::error::{FieldError, indexed};
 use crate::core::export::ExportPoint;
+use crate::core::order::sort_by;
 use crate::core::profiler::id_slots::IdSlots;
+use crate::core::profiler::request::SettledRequest;
+use crate::core::profiler::sites::CallSites;
 use crate::core::profiler::slow_log::{SlowCall, SlowLog};
 use crate::core::profiler::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
 use crate::core::routes::RouteSummary;
@@ -50,6 +53,8 @@ pub struct ProfilerConfig {
     /// Whether Resource Timing entries will be offered; without them, calls skip the
     /// bookkeeping that waits for one.
     pub resource_timing: bool,
+    /// How many call sites the hooks' ids map to at once.
+    pub call_sites: usize,
 }
 
 impl Default for ProfilerConfig {
@@ -60,6 +65,7 @@ impl Default for ProfilerConfig {
             routes: Vec::new(),
             alerts: Vec::new(),
             resource_timing: true,
+            call_sites: 1024,
         }
     }
 }
@@ -82,16 +88,34 @@ pub struct ObservedCall {
     pub duration_ms: f64,
 }
 
+/// What became of a settled request ([`ProfilerCore::settle`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Settle {
+    /// Recorded under this route.
+    Filed(Arc<str>),
+    /// Its call site is not (or no longer) known: register it and settle again.
+    UnknownSite,
+    /// Refused: its URL does not template (the error names it).
+    Invalid(FieldError),
+}
+
 /// One entry of the slow-call log as the facade reports it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SlowCallReport {
+    /// The URL without query or fragment.
     pub url: String,
+    /// The route template.
     pub route: String,
+    /// Upper-case method.
     pub method: String,
+    /// HTTP status; 0 without a response.
     pub status: u16,
+    /// How long it took, ms.
     pub duration_ms: f64,
+    /// When it started, epoch ms.
     pub start_time: f64,
+    /// Its phases, where its Resource Timing entry told them.
     pub breakdown: Breakdown,
 }
 
@@ -100,6 +124,7 @@ pub struct SlowCallReport {
 #[serde(rename_all = "camelCase")]
 pub struct RouteSnapshot {
     #[serde(flatten)]
+    /// The route's figures over the window.
     pub summary: RouteSummary,
     /// Requests per second over the window (or since the profiler started, if shorter).
     pub rps: f64,
@@ -112,12 +137,19 @@ pub struct RouteSnapshot {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BreakdownMeans {
+    /// Mean DNS lookup, ms.
     pub dns: Option<f64>,
+    /// Mean connection set-up (TLS included), ms.
     pub connect: Option<f64>,
+    /// Mean TLS handshake, ms.
     pub tls: Option<f64>,
+    /// Mean request-to-first-byte, ms.
     pub ttfb: Option<f64>,
+    /// Mean download, ms.
     pub download: Option<f64>,
+    /// Mean server time (`Server-Timing`), ms.
     pub server: Option<f64>,
+    /// Mean bytes on the wire.
     pub transfer_size: Option<f64>,
     /// How many calls contributed.
     pub matched: u64,
@@ -208,6 +240,7 @@ pub struct ProfilerCore {
     resource_timing: bool,
     started_ms: Option<f64>,
     routes: RouteMemo,
+    sites: CallSites,
     registry: RouteRegistry,
     batcher: Batcher,
     alerts: AlertEngine,
@@ -249,6 +282,7 @@ impl ProfilerCore {
             resource_timing: config.resource_timing,
             started_ms: None,
             routes: RouteMemo::new(templater, page_origin),
+            sites: CallSites::new(config.call_sites),
             registry,
             batcher,
             alerts,
@@ -307,6 +341,74 @@ impl ProfilerCore {
     /// method, URL and route strings are shared, not copied, by everything that keeps them.
     pub fn observe(&mut self, call: ObservedCall, now_ms: f64) -> Result<Arc<str>, FieldError> {
         let route = self.routes.label(&call.url)?;
+        self.file(call, route.clone(), now_ms)?;
+        Ok(route)
+    }
+
+    /// Registers the call sites `ids[i]` described by line `i` of `lines`
+    /// (`METHOD \t url \t operation`); see [`CallSites::register`].
+    pub fn register_sites(&mut self, ids: &[u32], lines: &str) -> Result<(), FieldError> {
+        self.sites.register(ids, lines)
+    }
+
+    /// Records a request the hooks saw, by its call site: [`Settle::UnknownSite`] when the
+    /// site's slot was reused (the hooks register it again and resend).
+    ///
+    /// ```
+    /// use apiscope::core::profiler::{ProfilerConfig, ProfilerCore, Settle};
+    /// use apiscope::core::profiler::request::{Outcome, SettledRequest, Transport};
+    /// let mut p = ProfilerCore::new(ProfilerConfig::default(), 1, "https://app.example").unwrap();
+    /// p.register_sites(&[0], "GET\thttps://app.example/api/users/42\t").unwrap();
+    /// let request = SettledRequest {
+    ///     site: 0, transport: Transport::Fetch, status: 200, outcome: Outcome::Ok,
+    ///     start_ms: 1_000.0, headers_ms: 1_035.0, end_ms: None,
+    /// };
+    /// assert!(matches!(p.settle(request, 1_035.0), Settle::Filed(route) if &*route == "/api/users/:id"));
+    /// assert!(matches!(p.settle(SettledRequest { site: 5, ..request }, 1_040.0), Settle::UnknownSite));
+    /// ```
+    pub fn settle(&mut self, request: SettledRequest, now_ms: f64) -> Settle {
+        let Some(site) = self.sites.get_mut(request.site) else {
+            return Settle::UnknownSite;
+        };
+        let route = match &site.route {
+            Some(route) => route.clone(),
+            None => {
+                let label = match self.routes.label(&site.url) {
+                    Ok(label) => label,
+                    Err(e) => return Settle::Invalid(e),
+                };
+                let route: Arc<str> = match &site.operation {
+                    Some(op) => {
+                        let mut named = String::with_capacity(label.len() + 1 + op.len());
+                        named.push_str(&label);
+                        named.push('#');
+                        named.push_str(op);
+                        named.into()
+                    }
+                    None => label,
+                };
+                site.route = Some(route.clone());
+                route
+            }
+        };
+        let end_ms = request.end_ms.unwrap_or(request.headers_ms);
+        let call = ObservedCall {
+            url: site.url.clone(),
+            method: site.method.clone(),
+            status: request.status,
+            ok: request.outcome.is_ok(),
+            start_ms: request.start_ms,
+            duration_ms: (end_ms - request.start_ms).max(0.0),
+        };
+        match self.file(call, route.clone(), now_ms) {
+            Ok(()) => Settle::Filed(route),
+            Err(e) => Settle::Invalid(e),
+        }
+    }
+
+    /// Records a call already templated into `route`: live windows, batcher, slow log and
+    /// the wait for its Resource Timing entry.
+    fn file(&mut self, call: ObservedCall, route: Arc<str>, now_ms: f64) -> Result<(), FieldError> {
         let route_id: RouteId = (call.method, route);
         let mut sample = Sample::new(
             call.start_ms,
@@ -336,7 +438,6 @@ impl ProfilerCore {
             };
             self.slow.insert(route_id.clone(), slow, now_ms);
         }
-        let route = route_id.1.clone();
         if self.resource_timing {
             let recent = RecentCall {
                 route: route_id,
@@ -350,7 +451,7 @@ impl ProfilerCore {
                 self.attach(id, breakdown);
             }
         }
-        Ok(route)
+        Ok(())
     }
 
     /// A Resource Timing entry arrived (times already in epoch ms). Attaches its breakdown to
@@ -416,7 +517,7 @@ impl ProfilerCore {
             })
             .collect::<Vec<_>>();
         // Busiest first, like stored history; ties by route for a stable order.
-        snapshot.sort_by(|a, b| {
+        sort_by(&mut snapshot, |a, b| {
             (b.summary.count, &a.summary.route, &a.summary.method).cmp(&(
                 a.summary.count,
                 &b.summary.route,
@@ -618,6 +719,11 @@ impl ProfilerCore {
     /// Batching counters.
     pub fn batch_stats(&self) -> BatcherStats {
         self.batcher.stats()
+    }
+
+    /// Samples filed under the overflow route because the route cap was reached.
+    pub fn overflow_count(&self) -> u64 {
+        self.registry.overflow_count()
     }
 
     /// Forgets live figures, slow calls and breakdowns (stored history is the edge's).

@@ -42,21 +42,35 @@ pub struct ServerTiming {
 pub struct ResourceTiming {
     /// The absolute URL (`entry.name`).
     pub name: String,
+    /// `startTime`.
     pub start_time: f64,
+    /// `redirectStart`.
     pub redirect_start: f64,
+    /// `redirectEnd`.
     pub redirect_end: f64,
+    /// `domainLookupStart`.
     pub domain_lookup_start: f64,
+    /// `domainLookupEnd`.
     pub domain_lookup_end: f64,
+    /// `connectStart`.
     pub connect_start: f64,
+    /// `connectEnd`.
     pub connect_end: f64,
+    /// `secureConnectionStart`.
     pub secure_connection_start: f64,
+    /// `requestStart`.
     pub request_start: f64,
+    /// `responseStart`.
     pub response_start: f64,
+    /// `responseEnd`.
     pub response_end: f64,
+    /// `transferSize`.
     pub transfer_size: f64,
+    /// `encodedBodySize`.
     pub encoded_body_size: f64,
     /// `decodedBodySize`.
     pub decoded_body_size: f64,
+    /// `serverTiming`.
     pub server_timing: Vec<ServerTiming>,
 }
 

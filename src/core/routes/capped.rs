@@ -11,6 +11,8 @@ use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 
+use crate::core::order::sort_by;
+
 /// The method of the entry that collects routes beyond the cap.
 ///
 /// ```
@@ -179,7 +181,7 @@ impl<V> CappedRoutes<V> {
     /// ```
     pub fn sorted(&self) -> Vec<(&str, &str, &V)> {
         let mut entries: Vec<_> = self.iter().collect();
-        entries.sort_unstable_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+        sort_by(&mut entries, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         entries
     }
 
@@ -206,7 +208,7 @@ impl<V> CappedRoutes<V> {
                     .map(move |(route, v)| (method.clone(), route, v))
             })
             .collect();
-        entries.sort_unstable_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        sort_by(&mut entries, |a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         entries
     }
 

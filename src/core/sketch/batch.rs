@@ -70,7 +70,9 @@ impl Sketch {
             }
         }
         let mapping = self.mapping;
-        let (mut sum, mut zeros) = (0.0, 0u64);
+        // Summed onto the running total one value at a time, exactly as `record` sums: a batch
+        // gives the same bits however it is cut, or if its values came one by one.
+        let (mut sum, mut zeros) = (self.sum, 0u64);
         self.buckets.add_each(values.iter().filter_map(|&v| {
             sum += v;
             if v == 0.0 {
@@ -81,7 +83,8 @@ impl Sketch {
             }
         }));
         self.zero_count = self.zero_count.saturating_add(zeros);
-        self.add_stats(values.len() as u64, sum, scan.min, scan.max);
+        self.sum = sum;
+        self.add_stats(values.len() as u64, scan.min, scan.max);
         Ok(())
     }
 }

@@ -2,9 +2,12 @@
 //!
 //! Counters start one byte wide and widen (u8 -> u16 -> u32 -> u64) only when a count
 //! overflows, so a slot that saw few samples stays small: the registry keeps hundreds of them.
+//!
+//! Only the loops that run per value or per counter on a hot path (adding, summing runs) are
+//! compiled once per width; everything else reads counters through [`Counters::at`], one
+//! small match, so that the width does not multiply the code (and the wasm) fourfold.
 
-use super::cumulative::Walk;
-use std::iter;
+use super::cumulative::{Counters, Walk};
 
 /// A counter width.
 trait Counter: Copy + Default + Into<u64> + TryFrom<u64> {}
@@ -56,13 +59,35 @@ fn add_ones<T: Counter>(
     indices.find(|&index| !try_add(counts, (index - offset) as usize, 1))
 }
 
-fn grow<T: Counter>(counts: &mut Vec<T>, before: usize, after: usize) {
-    counts.splice(0..0, iter::repeat_n(T::default(), before));
-    counts.resize(counts.len() + after, T::default());
+/// Adds `src[i]` to `dst[i]` until a sum does not fit the width: returns how many were added.
+#[inline]
+fn add_counts<T: Counter>(dst: &mut [T], src: &[u64]) -> usize {
+    dst.iter_mut()
+        .zip(src)
+        .position(|(d, &n)| match T::try_from((*d).into().saturating_add(n)) {
+            Ok(sum) => {
+                *d = sum;
+                false
+            }
+            Err(_) => true,
+        })
+        .unwrap_or(src.len())
 }
 
-fn as_u64<T: Counter>(counts: &[T]) -> impl Iterator<Item = u64> + '_ {
-    counts.iter().map(|&c| c.into())
+/// `src` as u64s in `dst` (as long as `src`).
+fn widen_into<T: Counter>(dst: &mut [u64], src: &[T]) {
+    dst.iter_mut().zip(src).for_each(|(d, &c)| *d = c.into());
+}
+
+/// Counters read per step when one store is added into another: a stack buffer that turns any
+/// width into u64 without allocating.
+const RUN: usize = 64;
+
+fn grow<T: Counter>(counts: &mut Vec<T>, before: usize, after: usize) {
+    let len = counts.len();
+    counts.resize(before + len + after, T::default());
+    counts.copy_within(0..len, before);
+    counts[..before].fill(T::default());
 }
 
 fn heap_bytes<T>(counts: &Vec<T>) -> usize {
@@ -73,8 +98,33 @@ fn widened<T: Counter, U: Counter + From<T>>(counts: &[T]) -> Vec<U> {
     counts.iter().map(|&c| U::from(c)).collect()
 }
 
-/// A rank search handed out by [`DenseBuckets::walk`]: target in, bucket index out.
-pub(crate) type Reach<'a> = dyn FnMut(u64) -> Option<i32> + 'a;
+impl Counters for Counts {
+    fn len(&self) -> usize {
+        each_width!(self, v => v.len())
+    }
+
+    #[inline]
+    fn at(&self, pos: usize) -> u64 {
+        each_width!(self, v => v[..].at(pos))
+    }
+
+    #[inline]
+    fn run_sum(&self, start: usize, n: usize) -> u64 {
+        each_width!(self, v => v[..].run_sum(start, n))
+    }
+
+    #[inline]
+    fn run_reach(
+        &self,
+        start: usize,
+        n: usize,
+        down: bool,
+        total: u64,
+        target: u64,
+    ) -> Option<usize> {
+        each_width!(self, v => v[..].run_reach(start, n, down, total, target))
+    }
+}
 
 /// Counts per bucket index for indices `offset .. offset + len`. Non-empty stores start and
 /// end with a non-zero count.
@@ -105,21 +155,16 @@ impl PartialEq for DenseBuckets {
 impl DenseBuckets {
     /// A store holding `counts` from `offset` on, with the narrowest counters that fit.
     pub(crate) fn from_counts(offset: i32, counts: &[u64]) -> Self {
-        let max = counts.iter().copied().max().unwrap_or(0);
-        let counts = if max <= u64::from(u8::MAX) {
-            Counts::U8(counts.iter().map(|&c| c as u8).collect())
-        } else if max <= u64::from(u16::MAX) {
-            Counts::U16(counts.iter().map(|&c| c as u16).collect())
-        } else if max <= u64::from(u32::MAX) {
-            Counts::U32(counts.iter().map(|&c| c as u32).collect())
-        } else {
-            Counts::U64(counts.to_vec())
+        let mut store = Self {
+            offset,
+            counts: Counts::U8(vec![0; counts.len()]),
         };
-        Self { offset, counts }
+        store.add_run(0, counts);
+        store
     }
 
     pub(crate) fn len(&self) -> usize {
-        each_width!(&self.counts, v => v.len())
+        self.counts.len()
     }
 
     pub(crate) fn is_empty(&self) -> bool {
@@ -138,9 +183,7 @@ impl DenseBuckets {
 
     /// The counts from `offset()` on, zeros between occupied buckets included.
     pub(crate) fn counts(&self) -> impl Iterator<Item = u64> + '_ {
-        // Boxed once per call so that one iterator type covers every width.
-        let it: Box<dyn Iterator<Item = u64>> = each_width!(&self.counts, v => Box::new(as_u64(v)));
-        it
+        (0..self.len()).map(|pos| self.counts.at(pos))
     }
 
     /// `(index, count)` for occupied buckets, in index order.
@@ -199,16 +242,43 @@ impl DenseBuckets {
         }
     }
 
-    /// Runs `f` with a rank search over the counts: given ascending targets, it returns the
-    /// index of the first bucket at which `start` plus the counts walked reach each target,
-    /// walking up from the first bucket or (`down`) from the last; `None` past the end.
-    /// (`dyn`, so that the walk is compiled once per counter width, not per caller.)
-    pub(crate) fn walk(&self, down: bool, start: u64, f: &mut dyn FnMut(&mut Reach)) {
+    /// Adds every count of `other` at its own index (no rescaling), in place: the span must
+    /// already cover `other`'s (see [`Self::include`]). Counters widen only where a sum needs it.
+    pub(crate) fn add_store(&mut self, other: &DenseBuckets) {
+        if other.is_empty() {
+            return;
+        }
+        let mut at = (other.offset - self.offset) as usize;
+        let mut run = [0u64; RUN];
+        each_width!(&other.counts, src => {
+            for part in src.chunks(RUN) {
+                let run = &mut run[..part.len()];
+                widen_into(run, part);
+                self.add_run(at, run);
+                at += part.len();
+            }
+        });
+    }
+
+    /// Adds `counts` at positions `at..`, widening the counters when a sum overflows them.
+    fn add_run(&mut self, at: usize, counts: &[u64]) {
+        let mut done = 0;
+        loop {
+            done += each_width!(&mut self.counts, v => add_counts(&mut v[at + done..], &counts[done..]));
+            if done == counts.len() {
+                return;
+            }
+            self.widen();
+        }
+    }
+
+    /// A rank search over the counts: given ascending targets, it returns the index of the
+    /// first bucket at which `start` plus the counts walked reach each target, walking up from
+    /// the first bucket or (`down`) from the last; `None` past the end.
+    pub(crate) fn walk(&self, down: bool, start: u64) -> impl FnMut(u64) -> Option<i32> + '_ {
+        let mut walk = Walk::new(&self.counts, down, start);
         let offset = self.offset;
-        each_width!(&self.counts, v => {
-            let mut walk = Walk::new(v, down, start);
-            f(&mut |target| walk.reach(target).map(|p| offset + p as i32))
-        })
+        move |target| walk.reach(target).map(|p| offset + p as i32)
     }
 
     fn widen(&mut self) {
@@ -298,15 +368,9 @@ mod tests {
     #[test]
     fn walks_reach_targets_from_either_end() {
         let b = filled(&[(10, 2), (12, 3), (13, 1)]);
-        let mut up = vec![];
-        b.walk(false, 4, &mut |reach| {
-            up = [5, 6, 7, 9, 10, 11].map(reach).to_vec()
-        });
+        let up = [5, 6, 7, 9, 10, 11].map(b.walk(false, 4));
         assert_eq!(up, [Some(10), Some(10), Some(12), Some(12), Some(13), None]);
-        let mut down = vec![];
-        b.walk(true, 0, &mut |reach| {
-            down = [1, 2, 4, 6, 7].map(reach).to_vec()
-        });
+        let down = [1, 2, 4, 6, 7].map(b.walk(true, 0));
         assert_eq!(down, [Some(13), Some(12), Some(12), Some(10), None]);
     }
 

@@ -58,6 +58,32 @@ impl Default for SketchConfig {
 }
 
 impl SketchConfig {
+    /// The config that JavaScript's `{ maxRelativeError?, maxBuckets? }` asks for, where every
+    /// number is an `f64`: an absent option keeps its default, and the budget must be a whole
+    /// number in `[MIN_BUCKETS, MAX_BUCKETS]` (the error rule is [`Self::resolve`]'s).
+    ///
+    /// ```
+    /// use apiscope::core::sketch::SketchConfig;
+    /// let config = SketchConfig::from_numbers(Some(0.02), None).unwrap();
+    /// assert_eq!(config.max_buckets, SketchConfig::default().max_buckets);
+    /// let err = SketchConfig::from_numbers(None, Some(3.5)).unwrap_err();
+    /// assert_eq!(err.to_string(), "maxBuckets: must be an integer in [2, 65536], got 3.5");
+    /// ```
+    pub fn from_numbers(
+        max_relative_error: Option<f64>,
+        max_buckets: Option<f64>,
+    ) -> Result<Self, FieldError> {
+        let mut config = Self::default();
+        if let Some(error) = max_relative_error {
+            config.max_relative_error = error;
+        }
+        if let Some(budget) = max_buckets {
+            let rule = budget_rule();
+            config.max_buckets = rule.check(budget).map_err(|p| p.of("maxBuckets"))? as usize;
+        }
+        Ok(config)
+    }
+
     /// The starting scale and the bucket budget, or which option is out of range.
     ///
     /// ```
@@ -79,13 +105,17 @@ impl SketchConfig {
                 FieldError::new("maxRelativeError", rule).got(self.max_relative_error)
             })?;
         if !(MIN_BUCKETS..=MAX_BUCKETS).contains(&self.max_buckets) {
-            let rule = Rule::Integer {
-                min: MIN_BUCKETS as f64,
-                max: MAX_BUCKETS as f64,
-            };
-            return Err(FieldError::new("maxBuckets", rule).got(self.max_buckets as f64));
+            return Err(FieldError::new("maxBuckets", budget_rule()).got(self.max_buckets as f64));
         }
         Ok((scale, self.max_buckets))
+    }
+}
+
+/// The rule a bucket budget follows.
+fn budget_rule() -> Rule {
+    Rule::Integer {
+        min: MIN_BUCKETS as f64,
+        max: MAX_BUCKETS as f64,
     }
 }
 

@@ -19,9 +19,68 @@ fn chunk_sum<T: Copy + Into<u64>>(chunk: &[T]) -> u64 {
     }
 }
 
+/// What a walk reads: counters by position and sums of runs of them. The store implements it
+/// once over every counter width, so the walk below is compiled once, not once per width.
+pub(crate) trait Counters {
+    /// How many counters there are.
+    fn len(&self) -> usize;
+    /// The counter at `pos`.
+    fn at(&self, pos: usize) -> u64;
+    /// The sum of the `n` counters from `start` on, saturating.
+    fn run_sum(&self, start: usize, n: usize) -> u64;
+    /// Walking the `n` counters from `start` on (downward when `down`), the position of the
+    /// first at which `total` plus the counters walked, that one included, reaches `target`.
+    fn run_reach(
+        &self,
+        start: usize,
+        n: usize,
+        down: bool,
+        total: u64,
+        target: u64,
+    ) -> Option<usize>;
+}
+
+impl<T: Copy + Into<u64>> Counters for [T] {
+    fn len(&self) -> usize {
+        <[T]>::len(self)
+    }
+
+    #[inline]
+    fn at(&self, pos: usize) -> u64 {
+        self[pos].into()
+    }
+
+    #[inline]
+    fn run_sum(&self, start: usize, n: usize) -> u64 {
+        chunk_sum(&self[start..start + n])
+    }
+
+    #[inline]
+    fn run_reach(
+        &self,
+        start: usize,
+        n: usize,
+        down: bool,
+        mut total: u64,
+        target: u64,
+    ) -> Option<usize> {
+        let run = &self[start..start + n];
+        let step = |&c: &T| {
+            total = total.saturating_add(c.into());
+            total >= target
+        };
+        let at = if down {
+            run.iter().rposition(step)
+        } else {
+            run.iter().position(step)
+        };
+        at.map(|p| start + p)
+    }
+}
+
 /// A walk over counters in one direction that answers ascending targets without restarting.
-pub(crate) struct Walk<'a, T> {
-    counts: &'a [T],
+pub(crate) struct Walk<'a, C: ?Sized> {
+    counts: &'a C,
     down: bool,
     /// Counters passed so far (from the bottom when walking up, from the top when down).
     passed: usize,
@@ -29,10 +88,10 @@ pub(crate) struct Walk<'a, T> {
     total: u64,
 }
 
-impl<'a, T: Copy + Into<u64>> Walk<'a, T> {
+impl<'a, C: Counters + ?Sized> Walk<'a, C> {
     /// A walk over `counts` upward (`down == false`) or downward, its running total starting at
     /// `start` (what lies before the first counter walked).
-    pub(crate) fn new(counts: &'a [T], down: bool, start: u64) -> Self {
+    pub(crate) fn new(counts: &'a C, down: bool, start: u64) -> Self {
         Self {
             counts,
             down,
@@ -45,31 +104,23 @@ impl<'a, T: Copy + Into<u64>> Walk<'a, T> {
     /// counter included, is at least `target`; `None` when the walk ends short of it. Targets
     /// must come in ascending order.
     pub(crate) fn reach(&mut self, target: u64) -> Option<usize> {
+        let len = self.counts.len();
         loop {
-            let n = CHUNK.min(self.counts.len() - self.passed);
+            let n = CHUNK.min(len - self.passed);
             if n == 0 {
                 return None;
             }
             let start = if self.down {
-                self.counts.len() - self.passed - n
+                len - self.passed - n
             } else {
                 self.passed
             };
-            let chunk = &self.counts[start..start + n];
-            let after = self.total.saturating_add(chunk_sum(chunk));
+            let after = self.total.saturating_add(self.counts.run_sum(start, n));
             if after >= target {
                 // Inside this chunk; the walk stays before it, for a next target here.
-                let mut total = self.total;
-                let step = |&c: &T| {
-                    total = total.saturating_add(c.into());
-                    total >= target
-                };
-                let at = if self.down {
-                    chunk.iter().rposition(step)
-                } else {
-                    chunk.iter().position(step)
-                };
-                return at.map(|p| start + p);
+                return self
+                    .counts
+                    .run_reach(start, n, self.down, self.total, target);
             }
             self.total = after;
             self.passed += n;
@@ -111,7 +162,7 @@ mod tests {
             let total: u64 = wide.iter().sum();
             for down in [false, true] {
                 for start in [0, 5] {
-                    let mut walk = Walk::new(&counts, down, start);
+                    let mut walk = Walk::new(&counts[..], down, start);
                     for target in 0..=total + start + 2 {
                         let expected = reference(&wide, down, start, target);
                         assert_eq!(walk.reach(target), expected, "{len} {down} {target}");
@@ -124,10 +175,10 @@ mod tests {
     #[test]
     fn wide_counters_saturate() {
         let counts = [u64::MAX - 1, 5, u64::MAX];
-        let mut walk = Walk::new(&counts, false, 3);
+        let mut walk = Walk::new(&counts[..], false, 3);
         assert_eq!(walk.reach(u64::MAX), Some(0));
         assert_eq!(walk.reach(u64::MAX), Some(0));
-        let mut down = Walk::new(&counts, true, 0);
+        let mut down = Walk::new(&counts[..], true, 0);
         assert_eq!(down.reach(u64::MAX), Some(2));
     }
 }

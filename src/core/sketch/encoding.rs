@@ -77,7 +77,7 @@ impl Sketch {
         let mut r = Reader { bytes, pos: 0 };
         let version = r.byte()?;
         if version != VERSION {
-            return Err(corrupt("unsupported format version", version));
+            return Err(corrupt("unsupported format version", f64::from(version)));
         }
         let max_scale = r.scale(MIN_SCALE, MAX_SCALE, "max scale out of range")?;
         let max_buckets = r.varint()?;
@@ -92,7 +92,7 @@ impl Sketch {
             .buckets
             .counts()
             .try_fold(sketch.zero_count, u64::checked_add)
-            .ok_or_else(|| corrupt("total count overflows", 0u8))?;
+            .ok_or_else(|| corrupt("total count overflows", 0.0))?;
         if sketch.count > 0 {
             let (sum, min, max) = (r.f64()?, r.f64()?, r.f64()?);
             let plausible = sum >= 0.0
@@ -111,9 +111,12 @@ impl Sketch {
     }
 }
 
-/// Corrupt bytes: why, and the number (a position, a count) that showed it.
-fn corrupt(why: &'static str, got: impl Into<f64>) -> FieldError {
-    FieldError::new("bytes", Rule::Decodes(why)).got(got.into())
+/// Corrupt bytes: why, and the number (a position, a count) that showed it. Cold and out of
+/// line: a decoder has a dozen ways to fail and one way to succeed.
+#[cold]
+#[inline(never)]
+fn corrupt(why: &'static str, got: f64) -> FieldError {
+    FieldError::new("bytes", Rule::Decodes(why)).got(got)
 }
 
 fn zigzag(v: i64) -> u64 {

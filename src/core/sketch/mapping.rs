@@ -37,7 +37,8 @@ const MANTISSA_MASK: u64 = (1 << MANTISSA_BITS) - 1;
 const EXPONENT_BIAS: i32 = 1023;
 const ONE_BITS: u64 = 0x3ff0_0000_0000_0000;
 
-/// The worst relative error of a bucket's representative at `scale`: `(base - 1) / (base + 1)`.
+/// The worst relative error of a bucket's representative at `scale` (clamped into
+/// `[MIN_SCALE, MAX_SCALE]`): `(base - 1) / (base + 1)`.
 ///
 /// ```
 /// use apiscope::core::sketch::mapping::relative_error_at;
@@ -45,9 +46,45 @@ const ONE_BITS: u64 = 0x3ff0_0000_0000_0000;
 /// assert!((relative_error_at(6) - 0.005415).abs() < 1e-6);
 /// ```
 pub fn relative_error_at(scale: i32) -> f64 {
-    // (b - 1) / (b + 1) = tanh(ln(b) / 2), which stays finite where b itself overflows.
-    (std::f64::consts::LN_2 * 2f64.powi(-scale) / 2.0).tanh()
+    RELATIVE_ERRORS[(scale.clamp(MIN_SCALE, MAX_SCALE) - MIN_SCALE) as usize]
 }
+
+/// `(b - 1) / (b + 1) = tanh(ln(b) / 2)` for each scale from `MIN_SCALE` on, worked out once
+/// (a test checks every entry against the formula): the formula would link `tanh` and
+/// `expm1` into the wasm for these 31 numbers.
+const RELATIVE_ERRORS: [f64; (MAX_SCALE - MIN_SCALE + 1) as usize] = [
+    1.0,                    // -10
+    1.0,                    // -9
+    1.0,                    // -8
+    1.0,                    // -7
+    1.0,                    // -6
+    0.9999999995343387,     // -5
+    0.9999694828875292,     // -4
+    0.9922178988326849,     // -3
+    0.8823529411764706,     // -2
+    0.6,                    // -1
+    0.3333333333333333,     // 0
+    0.1715728752538099,     // 1
+    0.08642723372588978,    // 2
+    0.043294617499389176,   // 3
+    0.02165746232622629,    // 4
+    0.010830001253373642,   // 5
+    0.005415159415902569,   // 6
+    0.002707599557476328,   // 7
+    0.0013538022599560793,  // 8
+    0.0006769014401311317,  // 9
+    0.00033845075883472906, // 10
+    0.00016922538426351075, // 11
+    8.461269273752367e-5,   // 12
+    4.2306346444482874e-5,  // 13
+    2.1153173231706566e-5,  // 14
+    1.0576586617036424e-5,  // 15
+    5.2882933086661056e-6,  // 16
+    2.6441466543515393e-6,  // 17
+    1.3220733271780806e-6,  // 18
+    6.610366635893291e-7,   // 19
+    3.3051833179470066e-7,  // 20
+];
 
 /// The coarsest scale whose relative error is at most `max_relative_error`, if any.
 ///
@@ -159,16 +196,17 @@ impl Mapping {
     ///
     /// ```
     /// use apiscope::core::sketch::mapping::Mapping;
-    /// assert_eq!(Mapping::new(1).lower_boundary(1), 2f64.sqrt());
+    /// assert!((Mapping::new(1).lower_boundary(1) - 2f64.sqrt()).abs() <= f64::EPSILON);
     /// assert_eq!(Mapping::new(-1).lower_boundary(1), 4.0);
     /// ```
+    #[inline(never)] // called twice per bucket read; inlining it only copies it
     pub fn lower_boundary(&self, index: i32) -> f64 {
         let scale = self.scale;
         if scale <= 0 {
             return pow2(i64::from(index) << -scale);
         }
         let sub = (index & ((1 << scale) - 1)) as usize;
-        // The table holds the same floats as `mantissa_boundary`, without an `exp2` per call.
+        // The table holds the same floats as `mantissa_boundary`, without an `exp` per call.
         let mantissa = match self.table {
             Some(table) => table.boundaries[sub],
             None => mantissa_boundary(scale, sub),
@@ -183,7 +221,12 @@ impl Mapping {
     /// assert_eq!(Mapping::new(0).min_index(), -1023);
     /// ```
     pub fn min_index(&self) -> i32 {
-        self.index(f64::MIN_POSITIVE)
+        // `index(f64::MIN_POSITIVE)`, a power of two (2^-1022), worked out.
+        if self.scale >= 0 {
+            (-1022 << self.scale) - 1
+        } else {
+            -1023 >> -self.scale
+        }
     }
 
     /// The highest index any finite value maps to (that of `f64::MAX`).
@@ -193,16 +236,23 @@ impl Mapping {
     /// assert_eq!(Mapping::new(0).max_index(), 1023);
     /// ```
     pub fn max_index(&self) -> i32 {
-        self.index(f64::MAX)
+        // `index(f64::MAX)`, just under 2^1024: the last bucket below 2^1024, worked out.
+        if self.scale >= 0 {
+            (1024 << self.scale) - 1
+        } else {
+            1023 >> -self.scale
+        }
     }
 }
 
-/// `2^(sub / 2^scale)`, the boundaries within one power of two. Every boundary float comes from
-/// here, so indexing and reporting agree to the last bit.
+/// `2^(sub / 2^scale)`, the boundaries within one power of two, as OTel's reference mapping
+/// computes them (`exp(sub * ln 2 / 2^scale)`, within an ulp of the exact power). Every
+/// boundary float comes from here, so indexing and reporting agree to the last bit. (Not
+/// `exp2`: its 4 KB table would be most of what the wasm part spends on numbers.)
 fn mantissa_boundary(scale: i32, sub: usize) -> f64 {
     match sub {
         0 => 1.0,
-        _ => (sub as f64 / f64::from(1u32 << scale)).exp2(),
+        _ => (sub as f64 * (std::f64::consts::LN_2 / f64::from(1u32 << scale))).exp(),
     }
 }
 
@@ -217,6 +267,8 @@ fn pow2(e: i64) -> f64 {
 }
 
 /// `j` for mantissa `m` in `(1, 2)`: estimated with `log2`, then corrected at the boundaries.
+/// Out of line: scales this fine are rare, and `index` is inlined into every hot loop.
+#[inline(never)]
 fn sub_index_by_log(scale: i32, m: f64) -> usize {
     let last = (1usize << scale) - 1;
     let estimate = (m.log2() * f64::from(1u32 << scale)).ceil() - 1.0;
@@ -338,9 +390,28 @@ mod tests {
     }
 
     #[test]
+    fn relative_errors_follow_the_formula() {
+        for scale in MIN_SCALE..=MAX_SCALE {
+            // tanh stays finite where the base itself overflows.
+            let formula = (std::f64::consts::LN_2 * 2f64.powi(-scale) / 2.0).tanh();
+            let table = relative_error_at(scale);
+            assert!(
+                (table - formula).abs() <= 2.0 * f64::EPSILON * formula,
+                "scale {scale}"
+            );
+        }
+        assert_eq!(
+            relative_error_at(MAX_SCALE + 5),
+            relative_error_at(MAX_SCALE)
+        );
+    }
+
+    #[test]
     fn extremes_stay_in_range() {
         for scale in MIN_SCALE..=MAX_SCALE {
             let m = Mapping::new(scale);
+            assert_eq!(m.min_index(), m.index(f64::MIN_POSITIVE), "scale {scale}");
+            assert_eq!(m.max_index(), m.index(f64::MAX), "scale {scale}");
             assert_eq!(m.index(5e-324), m.min_index());
             assert!(m.min_index() < m.max_index());
             assert!(m.lower_boundary(m.max_index() + 1) >= f64::MAX);

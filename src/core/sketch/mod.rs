@@ -2,9 +2,19 @@
 //!
 //! Values (milliseconds, `>= 0`) go into buckets laid out exactly as the OpenTelemetry
 //! exponential histogram lays them out ([`mapping`]), counted densely over the used span
-//! (`buckets.rs`). `count`, `sum`, `min` and `max` are kept exactly beside the buckets. When the
-//! span outgrows the bucket budget the sketch halves its resolution (OTel downscaling), which
-//! keeps merges lossless: merging equals recording every value into one sketch.
+//! (`buckets.rs`, counters widening from u8 to u64 only where a count needs it). `count`, `sum`,
+//! `min` and `max` are kept exactly beside the buckets. When the span outgrows the bucket budget
+//! the sketch halves its resolution (OTel downscaling), which keeps merges lossless.
+//!
+//! This folder owns the mapping, the counters, the rank search behind quantiles
+//! (`cumulative.rs`, `quantile.rs`), batches (`batch.rs`), the byte format (`encoding.rs`) and
+//! the OTLP data point both ways (`otlp.rs`, `otlp_import.rs`). Its invariant: a sketch's
+//! contents depend only on its config and the values it was given, not on how they came. A
+//! batch equals its values recorded one by one (the sum included, to the bit: it is added in
+//! record order); a merge equals recording both sides' values into one sketch (buckets,
+//! counts, min and max exactly, the sum up to rounding); and every bucket boundary comes from
+//! one function, so the bucket a value is counted in is the bucket its boundaries report.
+//! Nothing here knows about JavaScript or the clock.
 
 mod batch;
 mod bucket;
@@ -98,15 +108,16 @@ impl Sketch {
     /// ```
     pub fn record(&mut self, v: f64) -> Result<(), FieldError> {
         let v = check_value(|| "value".to_owned(), v)?;
-        self.add_stats(1, v, v, v);
+        self.sum += v;
+        self.add_stats(1, v, v);
         self.insert(v);
         Ok(())
     }
 
-    /// Folds in the exact statistics of `n` values.
-    fn add_stats(&mut self, n: u64, sum: f64, min: f64, max: f64) {
+    /// Folds in the count and extremes of `n` values (callers add to `sum` themselves, in
+    /// the order that keeps it exact).
+    fn add_stats(&mut self, n: u64, min: f64, max: f64) {
         self.count = self.count.saturating_add(n);
-        self.sum += sum;
         // `+ 0.0` turns -0.0 into 0.0, so a recorded -0.0 reads back as 0.
         self.min = self.min.min(min + 0.0);
         self.max = self.max.max(max + 0.0);
@@ -271,12 +282,18 @@ impl Sketch {
                 other.buckets.offset() >> shift,
                 other.buckets.last_index() >> shift,
             );
-            for (index, count) in other.buckets.occupied() {
-                self.buckets.add(index >> (shift + by), count);
+            if shift + by == 0 {
+                // Same scale: add the dense counters in place, run by run.
+                self.buckets.add_store(&other.buckets);
+            } else {
+                for (index, count) in other.buckets.occupied() {
+                    self.buckets.add(index >> (shift + by), count);
+                }
             }
         }
         self.zero_count = self.zero_count.saturating_add(other.zero_count);
-        self.add_stats(other.count, other.sum, other.min, other.max);
+        self.sum += other.sum;
+        self.add_stats(other.count, other.min, other.max);
     }
 
     /// The occupied buckets in increasing order, the zero bucket (`lower = upper = 0`) first.

@@ -68,16 +68,14 @@ impl Sketch {
         let split = qs.partition_point(|&q| rank(q) < half);
         let (lower, upper) = qs.split_at(split);
         let (lower_out, upper_out) = out.split_at_mut(split);
-        self.buckets.walk(false, self.zero_count, &mut |reach| {
-            for (&q, estimate) in lower.iter().zip(lower_out.iter_mut()) {
-                *estimate = self.estimate(q, rank(q), || reach(rank(q) + 1));
-            }
-        });
-        self.buckets.walk(true, 0, &mut |reach| {
-            for (&q, estimate) in upper.iter().zip(upper_out.iter_mut()).rev() {
-                *estimate = self.estimate(q, rank(q), || reach(self.count - rank(q)));
-            }
-        });
+        let mut reach = self.buckets.walk(false, self.zero_count);
+        for (&q, estimate) in lower.iter().zip(lower_out.iter_mut()) {
+            *estimate = self.estimate(q, rank(q), || reach(rank(q) + 1));
+        }
+        let mut reach = self.buckets.walk(true, 0);
+        for (&q, estimate) in upper.iter().zip(upper_out.iter_mut()).rev() {
+            *estimate = self.estimate(q, rank(q), || reach(self.count - rank(q)));
+        }
     }
 
     /// The estimate of `q` at `rank` of a non-empty sketch; `bucket` finds the index of the
@@ -94,7 +92,8 @@ impl Sketch {
         } else {
             bucket().map_or(self.max, |index| self.representative(index))
         };
-        estimate.clamp(self.min, self.max)
+        // Not `f64::clamp`: its NaN assertion would link the float formatter into the wasm.
+        estimate.max(self.min).min(self.max)
     }
 
     /// The point of bucket `(l, u]` with the same relative distance to both ends:

@@ -91,6 +91,14 @@ function check(error, type, pattern) {
   }
 }
 
+/**
+ * Asks the runner to shrink this page's storage quota to `bytes` (DevTools protocol
+ * Storage.overrideQuotaForOrigin) before the cases run; call it at module load.
+ */
+export function storageQuota(bytes) {
+  window.storageQuota = bytes;
+}
+
 /** Resolves after `ms` milliseconds. */
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,4 +1,5 @@
-// Endpoints for the response-cache tests (tests/browser_cache.rs). Each test uses its own path
+// Endpoints for the response-cache tests (tests/browser-js/cache_response*.test.js,
+// tests/e2e/cache.test.mjs). Each test uses its own path
 // suffix, so the per-path request counts of GET /__counts stay independent.
 //
 // None of these send Last-Modified, so Chromium's own HTTP cache (which has no heuristic
@@ -34,6 +35,20 @@ export default {
   },
   "GET /cache/whoami/*": (req, res) => {
     json(res, {}, { user: req.headers.authorization || null });
+  },
+  // Answers { n } after ?ms=N milliseconds (a known network latency).
+  "GET /cache/delayed/*": async (req, res, url, ctx) => {
+    await ctx.sleep(Number(url.searchParams.get("ms")) || 0);
+    json(res, {}, { n: counted(req, url, ctx) });
+  },
+  // ?kb=N kilobytes of body (a quota filler); X-N says which request this is.
+  "GET /cache/big/*": (req, res, url, ctx) => {
+    const kb = Number(url.searchParams.get("kb")) || 1;
+    res.writeHead(200, {
+      "Content-Type": "application/octet-stream",
+      "X-N": String(counted(req, url, ctx)),
+    });
+    res.end(Buffer.alloc(kb * 1024, 97));
   },
   "GET /cache/vary/*": (req, res, url, ctx) => {
     json(res, { Vary: "X-Lang" }, { lang: req.headers["x-lang"] || null, n: counted(req, url, ctx) });

@@ -1,0 +1,61 @@
+// Builds a running Profiler once the engine's wasm is here: the engine from the options, the
+// store, the page-exit listener, and (with-export.js only) the OTLP exporter. The loader
+// (js/index.js) calls it through one of the engine entry chunks with the buffer it kept.
+import { named } from "../lib/errors.js";
+import { explainLoadFailure } from "../lib/part.js";
+import { onPageExit } from "./lifecycle.js";
+import { engineOptions } from "./options.js";
+import { Profiler } from "./profiler.js";
+import { openStore } from "./store.js";
+
+/**
+ * `{ init, Engine }` is the engine part's wasm-bindgen glue; `startExporter(engine, options,
+ * context)` is given by the export variant only. `source` is what the loader fetched or
+ * compiled (or undefined: the glue fetches its own file).
+ */
+export async function createProfiler({ init, Engine, startExporter }, { source, options, recorder, hooks, resourceTiming, pageOrigin }) {
+  try {
+    await init(source === undefined ? undefined : { module_or_path: source });
+  } catch (error) {
+    throw explainLoadFailure(error);
+  }
+  const o = engineOptions(options, {
+    resourceTiming,
+    pageOrigin,
+    timeOrigin: globalThis.performance.timeOrigin,
+    callSites: recorder.sites.limit,
+  });
+  let engine;
+  try {
+    engine = new Engine(o.config, o.text);
+    o.alerts.forEach((args, i) => {
+      try {
+        engine.addAlert(...args);
+      } catch (error) {
+        if (error instanceof RangeError) throw new RangeError(`alerts[${i}].${error.message}`);
+        throw error;
+      }
+    });
+  } catch (error) {
+    engine?.free();
+    throw named("start", error);
+  }
+  if (o.exportOptions && !startExporter) {
+    engine.free();
+    throw new Error("start: export: this engine chunk has no exporter (load js/engine/with-export.js)");
+  }
+  const policy = {
+    expired: (ids, maxStarts, counts, now, maxSamples) =>
+      engine.expired(ids.join("\n"), maxStarts, counts, now, maxSamples ?? NaN).split("\n").filter(Boolean),
+  };
+  const store = await openStore(o.dbName, { policy, persist: o.persist });
+  let exporter = null;
+  try {
+    exporter = o.exportOptions ? await startExporter(engine, o.exportOptions, { dbName: o.dbName, pageOrigin }) : null;
+  } catch (error) {
+    store.close();
+    engine.free();
+    throw named("start", error);
+  }
+  return new Profiler({ engine, store, recorder, hooks, resourceTiming, exporter, lifecycle: onPageExit });
+}

@@ -1,0 +1,56 @@
+// The Resource Timing entries of fetch and XHR calls, packed for the engine: one call per
+// observer callback, every number in one Float64Array and every string in one "\n"-joined
+// string (entry names are serialised URLs and Server-Timing names are tokens: neither holds a
+// newline). Images, scripts and the like are never API calls and are left out here. The
+// observer never calls performance.clearResourceTimings(), which other tools may rely on.
+
+const INITIATORS = ["fetch", "xmlhttprequest"];
+
+/**
+ * Calls `deliver(numbers, strings)` for each batch of new API entries (never the buffered
+ * past) and returns a handle with `disconnect()`, or null where PerformanceObserver or the
+ * `resource` entry type is missing (Node, old browsers). Per entry, `numbers` holds the
+ * initiator code, 14 timing fields in the engine's order (src/api/engine/decode.rs), the
+ * Server-Timing count and its durations; `strings` the entry name, then the Server-Timing names.
+ */
+export function observeResources(deliver) {
+  const Observer = globalThis.PerformanceObserver;
+  if (typeof Observer !== "function" || !(Observer.supportedEntryTypes || []).includes("resource")) {
+    return null;
+  }
+  const observer = new Observer((list) => {
+    const numbers = [];
+    const strings = [];
+    for (const e of list.getEntries()) {
+      const initiator = INITIATORS.indexOf(e.initiatorType);
+      if (initiator < 0) continue;
+      const server = e.serverTiming || [];
+      numbers.push(
+        initiator,
+        e.startTime,
+        e.redirectStart,
+        e.redirectEnd,
+        e.domainLookupStart,
+        e.domainLookupEnd,
+        e.connectStart,
+        e.connectEnd,
+        e.secureConnectionStart,
+        e.requestStart,
+        e.responseStart,
+        e.responseEnd,
+        e.transferSize,
+        e.encodedBodySize,
+        e.decodedBodySize,
+        server.length,
+      );
+      strings.push(e.name);
+      for (const metric of server) {
+        numbers.push(metric.duration);
+        strings.push(metric.name);
+      }
+    }
+    if (strings.length > 0) deliver(new Float64Array(numbers), strings.join("\n"));
+  });
+  observer.observe({ type: "resource", buffered: false });
+  return observer;
+}

@@ -1,0 +1,5 @@
+//! The global allocator of the parts built with feature `talc` (see `scripts/build.sh`):
+//! talc instead of the default dlmalloc, 2.4 KB gzipped less in the sketch part.
+
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

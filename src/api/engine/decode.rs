@@ -1,0 +1,166 @@
+//! What crosses from JS into the engine besides plain arguments: Resource Timing entries as
+//! one observer callback packed them, app-reported sample columns, and stored records.
+
+use std::sync::Arc;
+
+use crate::core::batch::columnar::{ColumnarBatch, Columns};
+use crate::core::batch::sample::Sample;
+use crate::core::error::{FieldError, Rule, indexed};
+use crate::core::profiler::timing::{ResourceTiming, ServerTiming};
+
+/// Numbers per entry before its Server-Timing durations: initiator, 14 timing fields, count
+/// (js/engine/timing.js writes them in this order).
+const FIXED: usize = 16;
+
+/// Unpacks one callback's entries: per entry `FIXED` numbers, then that many Server-Timing
+/// durations; strings the entry name, then the Server-Timing names, one per line. A malformed
+/// batch yields what decoded before the problem.
+pub fn resource_timings(numbers: &[f64], strings: &str) -> Vec<ResourceTiming> {
+    let mut strings = strings.split('\n');
+    let mut entries = Vec::new();
+    let mut rest = numbers;
+    while rest.len() >= FIXED {
+        let (fixed, tail) = rest.split_at(FIXED);
+        let server_count = fixed[15] as usize;
+        let Some(name) = strings.next() else { break };
+        if tail.len() < server_count {
+            break;
+        }
+        let (durations, tail) = tail.split_at(server_count);
+        let server_timing = durations
+            .iter()
+            .zip(strings.by_ref())
+            .map(|(&duration, name)| ServerTiming {
+                name: name.to_owned(),
+                duration,
+            })
+            .collect();
+        entries.push(ResourceTiming {
+            name: without_query(name).to_owned(),
+            start_time: fixed[1],
+            redirect_start: fixed[2],
+            redirect_end: fixed[3],
+            domain_lookup_start: fixed[4],
+            domain_lookup_end: fixed[5],
+            connect_start: fixed[6],
+            connect_end: fixed[7],
+            secure_connection_start: fixed[8],
+            request_start: fixed[9],
+            response_start: fixed[10],
+            response_end: fixed[11],
+            transfer_size: fixed[12],
+            encoded_body_size: fixed[13],
+            decoded_body_size: fixed[14],
+            server_timing,
+        });
+        rest = tail;
+    }
+    entries
+}
+
+/// Entry names are already absolute and normalised, so the query starts at the first `?`.
+fn without_query(url: &str) -> &str {
+    url.find(['?', '#']).map_or(url, |end| &url[..end])
+}
+
+/// The columns of `recordMany`.
+pub struct SampleColumns<'a> {
+    pub durations: &'a [f64],
+    pub starts: Option<&'a [f64]>,
+    pub status: Option<&'a [u16]>,
+    pub route_index: Option<&'a [u32]>,
+    /// Route templates, one per line.
+    pub routes: &'a str,
+    /// Upper-case methods, one per route line.
+    pub methods: Option<&'a str>,
+    /// Epoch ms.
+    pub now: f64,
+}
+
+/// The samples of `recordMany`, all checked first; errors name the column and index.
+pub fn sample_batch(c: SampleColumns) -> Result<Vec<Sample>, FieldError> {
+    let n = c.durations.len();
+    for (name, len) in [
+        ("routeIndex", c.route_index.map(<[u32]>::len)),
+        ("status", c.status.map(<[u16]>::len)),
+        ("startTime", c.starts.map(<[f64]>::len)),
+    ] {
+        if let Some(len) = len.filter(|&len| len != n) {
+            let rule = Rule::Form("as long as durationMs");
+            return Err(FieldError::new(name, rule).got(len as f64));
+        }
+    }
+    // Shared by every sample that names them: no copy per sample.
+    let routes: Vec<Arc<str>> = c.routes.split('\n').map(Arc::from).collect();
+    if routes.iter().any(|r| r.is_empty()) {
+        return Err(FieldError::new("routes", Rule::NotEmpty));
+    }
+    let get: Arc<str> = "GET".into();
+    let methods: Vec<Arc<str>> = c
+        .methods
+        .map(|m| {
+            m.split('\n')
+                .map(|m| m.to_ascii_uppercase().into())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut samples = Vec::with_capacity(n);
+    for i in 0..n {
+        let r = c.route_index.map_or(0, |ix| ix[i] as usize);
+        let route = routes.get(r).ok_or_else(|| {
+            let rule = Rule::Integer {
+                min: 0.0,
+                max: (routes.len() - 1) as f64,
+            };
+            FieldError::new(indexed("routeIndex", i), rule).got(r as f64)
+        })?;
+        let method = methods.get(r).unwrap_or(&get).clone();
+        // The duration first: a bad one would otherwise show as a bad default start time.
+        let duration = Rule::FiniteNotNegative
+            .check(c.durations[i])
+            .map_err(|p| p.of(indexed("durationMs", i)))?;
+        let start = c.starts.map_or(c.now - duration, |s| s[i]);
+        let code = c.status.map_or(200, |s| s[i]);
+        let sample = Sample::new(start, duration, method, route.clone(), code);
+        sample.validate().map_err(|e| {
+            // The sample's own field names, as the batch's column names.
+            let column = match e.field.as_str() {
+                "startTime" => "startTime",
+                "durationMs" => "durationMs",
+                "method" => "methods",
+                "route" => "routes",
+                _ => "status",
+            };
+            FieldError {
+                field: indexed(column, i),
+                problem: e.problem,
+            }
+        })?;
+        samples.push(sample);
+    }
+    Ok(samples)
+}
+
+/// A stored record back as a batch, validated (a corrupt record is an error naming its field).
+#[allow(clippy::too_many_arguments)]
+pub fn record(
+    id: String,
+    start: Vec<f64>,
+    duration: Vec<f64>,
+    status: Vec<u16>,
+    ok: Vec<u8>,
+    bytes: Vec<f64>,
+    route_id: Vec<u32>,
+    routes: &str,
+) -> Result<ColumnarBatch, FieldError> {
+    ColumnarBatch::from_columns(Columns {
+        id,
+        start_ms: start,
+        duration_ms: duration,
+        status,
+        ok,
+        bytes,
+        route_id,
+        routes: routes.split('\n').map(str::to_owned).collect(),
+    })
+}

@@ -1,0 +1,83 @@
+// The loader on a slow phone: with 4× CPU throttling and a slow network (DevTools protocol),
+// a request the page makes right after `start()` (before the engine has even downloaded) is
+// measured exactly once, and a page that uses neither export, nor the caches, nor the
+// dashboard downloads none of them.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { launchBrowser, openPage, startServer, root } from "./harness.mjs";
+import { demoApi } from "../../demo/api.mjs";
+
+let browser, server;
+before(async () => {
+  server = await startServer({ port: 0, api: demoApi, mounts: [["/e2e/", path.join(root, "tests/e2e/pages")]] });
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** DevTools' "Fast 3G" as Lighthouse throttles it: 150 ms RTT, 1.6 Mbps down, 750 kbps up. */
+export const FAST_3G = { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 };
+
+async function throttle(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", FAST_3G);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+  return cdp;
+}
+
+test("a request made right after start() is measured exactly once on a throttled network", async () => {
+  const page = await openPage(browser);
+  await page.goto(`${server.url}/e2e/blank.html`);
+  await throttle(page);
+  const result = await page.evaluate(async () => {
+    const { start } = await import("/js/index.js");
+    const started = start({ dbName: `e2e-loader-${Math.random()}` });
+    // Before the engine (JS chunk and wasm) can possibly have arrived on this network.
+    const early = fetch("/api/users/7").then((r) => r.json());
+    const xhr = new Promise((resolve) => {
+      const x = new XMLHttpRequest();
+      x.open("GET", "/api/users/8");
+      x.onloadend = () => resolve(x.status);
+      x.send();
+    });
+    const [profiler, body, xhrStatus] = await Promise.all([started, early, xhr]);
+    const readyAt = performance.now();
+    // A request after start() resolved goes the same way.
+    await fetch("/api/users/9").then((r) => r.text());
+    const rows = profiler.snapshot().filter((r) => r.route === "/api/users/:id");
+    const stats = profiler.stats();
+    await profiler.stop();
+    return { body, xhrStatus, rows, stats, readyAt };
+  });
+  assert.equal(result.body.id, 7, "the app got its own response");
+  assert.equal(result.xhrStatus, 200);
+  assert.equal(result.rows.length, 1, JSON.stringify(result.rows));
+  assert.equal(result.rows[0].count, 3, "each of the three requests exactly once");
+  assert.equal(result.stats.dropped, 0);
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("a page that uses no optional part downloads none", async () => {
+  const page = await openPage(browser);
+  const fetched = [];
+  page.on("request", (r) => fetched.push(new URL(r.url()).pathname));
+  await page.goto(`${server.url}/e2e/blank.html`);
+  await page.evaluate(async () => {
+    const { start } = await import("/js/index.js");
+    const profiler = await start({ dbName: `e2e-parts-${Math.random()}` });
+    await fetch("/api/health");
+    profiler.snapshot();
+    await profiler.flush();
+    await profiler.stop();
+  });
+  const optional = fetched.filter((p) => /engine-export|\/pkg\/cache\/|\/pkg\/sketch\/|\/js\/cache\/|\/js\/sketch\/|\/js\/export\/|dashboard/.test(p));
+  assert.deepEqual(optional, [], `downloaded: ${fetched.join(", ")}`);
+  assert.ok(fetched.some((p) => p.endsWith("/pkg/engine/apiscope_engine_bg.wasm")), "the lean engine was loaded");
+  assert.deepEqual(page.errors, []);
+  await page.close();
+});
