@@ -130,12 +130,16 @@ export interface RetentionOptions {
 
 /** `ProfilerOptions.windows`: the in-memory time slots live figures are computed from. */
 export interface WindowOptions {
-  /** Width of one slot (the resolution of every window), ms > 0; default 10000. */
+  /** Width of the finest slots (the resolution of recent windows, and the shortest `windowMs` accepted), ms > 0; default 10000. */
   slotMs?: number;
+  /** How long slots stay `slotMs` wide, ms ≥ 0; default 180000 (3 min). Older slots are twice as wide every 4 slots (20 s, 40 s, …), so a window reaching back past `fineMs` may cover up to about a quarter of its length more. */
+  fineMs?: number;
   /** How long slots are kept, ms ≥ `slotMs`; default 3600000 (1 h). The longest `windowMs` anything can look back. */
   retentionMs?: number;
   /** Routes tracked one by one, an integer; default 500. Further routes are counted together as method `"*"`, route `"(other)"`. */
   maxRoutes?: number;
+  /** Bytes the windows of all routes may hold, an integer ≥ 1024 × (`maxRoutes` + 1); default 12582912 (12 MiB). Each route gets an equal share; past it, its oldest slots merge (time resolution of old data goes first; figures stay exact to the sketch's error). */
+  maxBytes?: number;
 }
 
 /** `ProfilerOptions.instrument` in detail; each defaults to `true`. */
@@ -205,7 +209,7 @@ interface AlertRuleBase {
   /** HTTP method, case-insensitive. Default: every method. */
   method?: string;
   metric: AlertMetric;
-  /** The window the metric is computed over, ms > 0 (at most `windows.retentionMs` is available). */
+  /** The window the metric is computed over, ms ≥ `windows.slotMs` (at most `windows.retentionMs` is available). Whole slots are read, so it may reach back one slot further (about a quarter of its length past `windows.fineMs`). */
   windowMs: number;
   /** Fewer samples in the window are not judged (except for `count`), an integer ≥ 1; default 20. */
   minSamples?: number;
@@ -331,7 +335,7 @@ export interface RouteSummary {
 
 /** A route's live figures (`snapshot()`): the summary plus its request rate and trend. */
 export interface RouteSnapshot extends RouteSummary {
-  /** Calls per second over the window (or since the profiler started, if shorter). */
+  /** Calls per second over the time the window's slots cover (or since the profiler started, if shorter). */
   rps: number;
   /** Only with `snapshot({ windowMs })`: the window against the hour before; absent while either side is empty. */
   trend?: TrendReport;
@@ -498,6 +502,7 @@ export interface SamplePage {
 
 /** `{ windowMs }`: how far back a live figure looks, ms > 0 (at most `windows.retentionMs`). */
 export interface WindowQuery {
+  /** ms ≥ `windows.slotMs` (a RangeError otherwise); default the whole live retention. Whole slots are read: every slot overlapping the window, so it may reach back one slot further (about a quarter of its length past `windows.fineMs`). */
   windowMs?: number;
 }
 

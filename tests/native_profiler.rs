@@ -62,6 +62,7 @@ fn observed_calls_are_grouped_by_route_template_without_queries() {
     .unwrap();
     let mut routes: Vec<(String, u64, u64)> = p
         .snapshot(1_100.0, Some(60_000.0))
+        .unwrap()
         .into_iter()
         .map(|s| (s.summary.route, s.summary.count, s.summary.errors))
         .collect();
@@ -136,7 +137,7 @@ fn a_slowdown_against_the_previous_hour_is_a_significant_trend() {
             .unwrap();
     }
     let now = recent + 300_000.0;
-    let snap = p.snapshot(now, Some(300_000.0));
+    let snap = p.snapshot(now, Some(300_000.0)).unwrap();
     let trend = snap[0]
         .trend
         .as_ref()
@@ -231,7 +232,7 @@ fn a_significant_regression_fires_once_and_resolves_once_the_window_is_normal_ag
         }
         if t % 10_000.0 == 0.0 {
             if t == slow_until {
-                let snap = p.snapshot(t, Some(window_ms));
+                let snap = p.snapshot(t, Some(window_ms)).unwrap();
                 let search = snap.iter().find(|s| s.summary.route == "/api/search");
                 let trend = search.and_then(|s| s.trend).unwrap();
                 assert!(trend.p95.significant, "{trend:?}");
@@ -291,7 +292,7 @@ fn an_invalid_sample_changes_nothing() {
         .record(Sample::new(0.0, f64::NAN, "GET", "/a", 200), 1.0)
         .unwrap_err();
     assert_eq!(err.field, "durationMs");
-    assert!(p.snapshot(1.0, None).is_empty());
+    assert!(p.snapshot(1.0, None).unwrap().is_empty());
     assert_eq!(p.batch_stats().accepted, 0);
     assert_eq!(
         p.observe(call("no url", 0.0, 1.0, 200), 1.0)

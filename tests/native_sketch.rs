@@ -1,11 +1,8 @@
 //! Properties of the percentile engine: the error bound on many distributions, lossless
-//! merges, exact byte round trips, panic-free decoding, OTLP shape, OTel index exactness, and
-//! the rolling windows / route registry built on top.
+//! merges, exact byte round trips, panic-free decoding, OTLP shape and OTel index exactness.
+//! The rolling windows and route registry built on top are tested in `native_windows.rs`.
 #![cfg(not(target_arch = "wasm32"))]
 
-use apiscope::core::routes::capped::{OVERFLOW_METHOD, OVERFLOW_ROUTE};
-use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
-use apiscope::core::routes::windows::RollingWindows;
 use apiscope::core::sketch::mapping::Mapping;
 use apiscope::core::sketch::{OtlpBuckets, OtlpExponentialHistogram, Sketch, SketchConfig};
 use proptest::prelude::*;
@@ -489,113 +486,4 @@ fn bad_values_change_nothing() {
     }
     assert!(sketch.quantile(-0.1).is_err() && sketch.quantile(f64::NAN).is_err());
     assert_eq!(sketch, before);
-}
-
-fn registry(max_routes: usize) -> RouteRegistry {
-    RouteRegistry::new(RegistryConfig {
-        max_routes,
-        ..RegistryConfig::default()
-    })
-    .unwrap()
-}
-
-#[test]
-fn windows_rotate_with_explicit_time() {
-    let mut r = registry(10);
-    // One sample of i ms at the start of every 10 s slot for 10 minutes.
-    for i in 0..60 {
-        r.record(
-            "GET",
-            "/a",
-            f64::from(i + 1),
-            i % 2 == 0,
-            f64::from(i) * 10_000.0,
-        )
-        .unwrap();
-    }
-    let now = 590_000.0;
-    let (minute, errors) = r.window("GET", "/a", now, 60_000.0).unwrap();
-    assert_eq!(
-        (minute.count(), minute.min(), minute.max(), errors),
-        (6, 55.0, 60.0, 3)
-    );
-    let (five, _) = r.window("GET", "/a", now, 300_000.0).unwrap();
-    assert_eq!(five.count(), 30);
-    let (hour, _) = r.window("GET", "/a", now, 3_600_000.0).unwrap();
-    assert_eq!(hour.count(), 60);
-    let (previous, _) = r
-        .window_between("GET", "/a", now - 120_000.0, now - 60_000.0)
-        .unwrap();
-    assert_eq!((previous.min(), previous.max()), (49.0, 54.0));
-    let summary = &r.snapshot(now, Some(60_000.0))[0];
-    assert_eq!(
-        (summary.count, summary.errors, summary.error_rate),
-        (6, 3, 0.5)
-    );
-    assert!((summary.p50 / 57.0 - 1.0).abs() <= 0.01);
-}
-
-#[test]
-fn retention_bounds_slots_however_long_the_page_lives() {
-    let mut w = RollingWindows::new(10_000.0, 3_600_000.0, SketchConfig::default()).unwrap();
-    for i in 0..2_000 {
-        w.record(1.0, false, f64::from(i) * 5_000.0).unwrap();
-    }
-    assert_eq!(w.slot_count(), 360);
-    let now = 1_999.0 * 5_000.0;
-    assert_eq!(w.last(now, 3_600_000.0).0.count(), 720);
-    assert_eq!(
-        w.last(now, 7_200_000.0).0.count(),
-        720,
-        "older slots are gone"
-    );
-}
-
-#[test]
-fn routes_beyond_the_cap_go_to_the_overflow_entry() {
-    let mut r = registry(3);
-    for i in 0..10 {
-        r.record("GET", &format!("/r{i}"), 5.0, i == 9, 1_000.0)
-            .unwrap();
-    }
-    assert_eq!(r.overflow_count(), 7);
-    assert_eq!(r.routes().count(), 4);
-    let (other, errors) = r
-        .window(OVERFLOW_METHOD, OVERFLOW_ROUTE, 1_000.0, 60_000.0)
-        .unwrap();
-    assert_eq!((other.count(), errors), (7, 1));
-    // Known routes keep their own entry.
-    r.record("GET", "/r0", 5.0, false, 2_000.0).unwrap();
-    assert_eq!(r.overflow_count(), 7);
-    r.clear();
-    assert_eq!((r.routes().count(), r.overflow_count()), (0, 0));
-}
-
-#[test]
-fn bad_registry_options_name_the_option() {
-    for (config, option) in [
-        (
-            RegistryConfig {
-                slot_ms: f64::NAN,
-                ..RegistryConfig::default()
-            },
-            "slotMs",
-        ),
-        (
-            RegistryConfig {
-                retention_ms: 0.0,
-                ..RegistryConfig::default()
-            },
-            "retentionMs",
-        ),
-        (
-            RegistryConfig {
-                max_routes: 0,
-                ..RegistryConfig::default()
-            },
-            "maxRoutes",
-        ),
-    ] {
-        assert_eq!(RouteRegistry::new(config).unwrap_err().field, option);
-    }
 }

@@ -22,8 +22,10 @@ const AT = {
   callSites: 11,
   maxAgeMs: 12,
   maxSamples: 13,
+  fineMs: 14,
+  maxBytes: 15,
 };
-const LEN = 14;
+const LEN = 16;
 
 const RULE_KEYS = ["name", "route", "method", "metric", "above", "below", "windowMs", "minSamples", "cooldownMs"];
 const EXPORT_KEYS = ["url", "intervalMs", "headers", "resource", "maxOutbox"];
@@ -74,7 +76,7 @@ export function engineOptions(opts, { resourceTiming, pageOrigin, timeOrigin, ca
   config[AT.session] = Math.floor(Math.random() * 2 ** 53);
   config[AT.resourceTiming] = resourceTiming ? 1 : 0;
   config[AT.callSites] = callSites;
-  numbers(config, opts.windows, "windows", { slotMs: "slotMs", retentionMs: "windowRetentionMs", maxRoutes: "maxRoutes" });
+  numbers(config, opts.windows, "windows", { slotMs: "slotMs", retentionMs: "windowRetentionMs", maxRoutes: "maxRoutes", fineMs: "fineMs", maxBytes: "maxBytes" });
   numbers(config, opts.batch, "batch", {
     maxSize: "batchMaxSize",
     minSize: "batchMinSize",

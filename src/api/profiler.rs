@@ -99,7 +99,10 @@ impl Profiler {
     pub fn snapshot(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let window = window_option(&options)?;
         let now = self.runtime.now();
-        let snapshot = self.runtime.with_core(|core| core.snapshot(now, window));
+        let snapshot = self
+            .runtime
+            .with_core(|core| core.snapshot(now, window))
+            .map_err(|e| profiler_options::prefixed("options", e))?;
         plain(&snapshot)
     }
 
@@ -115,7 +118,8 @@ impl Profiler {
         let now = self.runtime.now();
         let sketch = self
             .runtime
-            .with_core(|core| core.window(&method.to_ascii_uppercase(), route, now, window));
+            .with_core(|core| core.window(&method.to_ascii_uppercase(), route, now, window))
+            .map_err(|e| profiler_options::prefixed("options", e))?;
         let (mut lower, mut upper, mut counts) = (Vec::new(), Vec::new(), Vec::new());
         for bucket in sketch.iter().flat_map(|s| s.buckets()) {
             lower.push(bucket.lower);
@@ -301,7 +305,8 @@ impl Profiler {
         let now = self.runtime.now();
         let points = self
             .runtime
-            .with_core(|core| core.export_points(now, window));
+            .with_core(|core| core.export_points(now, window))
+            .map_err(|e| profiler_options::prefixed("options", e))?;
         let resource = OtlpResource::new(&ExportConfig::new(""), &page_origin());
         let body = encode_requests(&points, &resource, usize::MAX);
         match body.first() {

@@ -109,10 +109,10 @@ fn batch(top: &Fields) -> Result<BatcherConfig, JsValue> {
     Ok(config)
 }
 
-/// `windows: { slotMs = 10000, retentionMs = 3600000, maxRoutes = 500 }`: the live rolling
-/// windows behind `snapshot()`, alerts and trends.
+/// `windows: { slotMs = 10000, fineMs = 180000, retentionMs = 3600000, maxRoutes = 500,
+/// maxBytes = 12 MiB }`: the live rolling windows behind `snapshot()`, alerts and trends.
 fn windows(top: &Fields) -> Result<RegistryConfig, JsValue> {
-    let known = ["slotMs", "retentionMs", "maxRoutes"];
+    let known = ["slotMs", "fineMs", "retentionMs", "maxRoutes", "maxBytes"];
     let f = Fields::new(
         &top.value("windows")?.unwrap_or_default(),
         "windows",
@@ -127,6 +127,12 @@ fn windows(top: &Fields) -> Result<RegistryConfig, JsValue> {
     }
     if let Some(v) = f.integer("maxRoutes", 1e6)? {
         config.max_routes = v as usize;
+    }
+    if let Some(v) = f.non_negative("fineMs")? {
+        config.fine_ms = v;
+    }
+    if let Some(v) = f.integer("maxBytes", 4e9)? {
+        config.max_bytes = v as usize;
     }
     if !(config.slot_ms > 0.0 && config.retention_ms >= config.slot_ms) {
         return Err(range_error(

@@ -38,8 +38,12 @@ pub mod at {
     pub const MAX_AGE_MS: usize = 12;
     /// `retention.maxSamples`.
     pub const MAX_SAMPLES: usize = 13;
+    /// `windows.fineMs`.
+    pub const FINE_MS: usize = 14;
+    /// `windows.maxBytes`.
+    pub const MAX_BYTES: usize = 15;
     /// How many numbers the array holds.
-    pub const LEN: usize = 14;
+    pub const LEN: usize = 16;
 }
 
 /// What `new Engine` starts from.
@@ -93,6 +97,13 @@ pub fn read(numbers: &[f64], text: &str) -> Result<EngineConfig, FieldError> {
     }
     if let Some(v) = integer(at::MAX_ROUTES, "windows.maxRoutes", 1.0, 1e6)? {
         registry.max_routes = v as usize;
+    }
+    if let Some(v) = not_negative(at::FINE_MS, "windows.fineMs")? {
+        registry.fine_ms = v;
+    }
+    // Its floor depends on maxRoutes: the registry judges it.
+    if let Some(v) = integer(at::MAX_BYTES, "windows.maxBytes", 0.0, 4e9)? {
+        registry.max_bytes = v as usize;
     }
 
     let mut batch = BatcherConfig::default();

@@ -256,22 +256,35 @@ impl Engine {
     // ───────────────────────────── live figures ─────────────────────────────
 
     /// Live per-route figures over the last `window_ms` (NaN: the whole live retention);
-    /// see `encode::snapshot` for the layout.
-    pub fn snapshot(&mut self, now: f64, window_ms: f64) -> Vec<f64> {
+    /// see `encode::snapshot` for the layout. A window shorter than `windows.slotMs` is a
+    /// RangeError.
+    pub fn snapshot(&mut self, now: f64, window_ms: f64) -> Result<Vec<f64>, JsValue> {
         let window = (!window_ms.is_nan()).then_some(window_ms);
-        let rows = self.core.snapshot(self.epoch(now), window);
-        self.rows(encode::snapshot(&rows))
+        let rows = self
+            .core
+            .snapshot(self.epoch(now), window)
+            .map_err(field_error)?;
+        Ok(self.rows(encode::snapshot(&rows)))
     }
 
     /// One route's occupied buckets over `window_ms`: `[3, n, lower…, upper…, counts…]`.
-    pub fn histogram(&self, method: &str, route: &str, now: f64, window_ms: f64) -> Vec<f64> {
-        let sketch = self.core.window(
-            &method.to_ascii_uppercase(),
-            route,
-            self.epoch(now),
-            window_ms,
-        );
-        encode::buckets(sketch.as_ref())
+    pub fn histogram(
+        &self,
+        method: &str,
+        route: &str,
+        now: f64,
+        window_ms: f64,
+    ) -> Result<Vec<f64>, JsValue> {
+        let sketch = self
+            .core
+            .window(
+                &method.to_ascii_uppercase(),
+                route,
+                self.epoch(now),
+                window_ms,
+            )
+            .map_err(field_error)?;
+        Ok(encode::buckets(sketch.as_ref()))
     }
 
     /// One route's p50/p95/p99 and count per `step_ms`: `[5, (t, p50, p95, p99, count)…]`
@@ -399,7 +412,8 @@ impl Engine {
         self.rows(encode::alert_events(&events))
     }
 
-    /// A route's p50 over the last `window_ms` (NaN when it has none): what a watched
+    /// A route's p50 over the last `window_ms` (NaN when it has none, or the window is
+    /// shorter than a slot): what a watched
     /// `ResponseCache` counts as the time a hit saved.
     #[wasm_bindgen(js_name = typicalLatency)]
     pub fn typical_latency(&self, method: &str, route: &str, now: f64, window_ms: f64) -> f64 {
@@ -410,6 +424,8 @@ impl Engine {
                 self.epoch(now),
                 window_ms,
             )
+            .ok()
+            .flatten()
             .and_then(|s| s.quantile(0.5).ok())
             .unwrap_or(f64::NAN)
     }

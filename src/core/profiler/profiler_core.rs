@@ -26,11 +26,11 @@ use crate::core::profiler::request::SettledRequest;
 use crate::core::profiler::sites::CallSites;
 use crate::core::profiler::slow_log::{SlowCall, SlowLog};
 use crate::core::profiler::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
+use crate::core::routes::RouteSummary;
 use crate::core::routes::Templater;
 use crate::core::routes::memo::RouteMemo;
-use crate::core::routes::registry::{RegistryConfig, RouteRegistry};
-use crate::core::sketch::Sketch;
-use crate::core::{routes::RouteSummary, sketch::Bucket};
+use crate::core::routes::registry::{RegistryConfig, RouteRegistry, RouteWindow, summarize};
+use crate::core::sketch::{Bucket, Sketch};
 
 /// How many slowest calls the slow-call log keeps per route.
 const SLOW_CALLS_PER_ROUTE: usize = 10;
@@ -232,12 +232,11 @@ struct SlowDetail {
 ///     duration_ms: 35.0,
 /// };
 /// assert_eq!(&*p.observe(call, 1_035.0).unwrap(), "/api/users/:id");
-/// let snap = p.snapshot(1_035.0, Some(60_000.0));
+/// let snap = p.snapshot(1_035.0, Some(60_000.0)).unwrap();
 /// assert_eq!(snap[0].summary.route, "/api/users/:id");
 /// assert_eq!(snap[0].summary.count, 1);
 /// ```
 pub struct ProfilerCore {
-    slot_ms: f64,
     resource_timing: bool,
     started_ms: Option<f64>,
     routes: RouteMemo,
@@ -268,18 +267,18 @@ impl ProfilerCore {
         session: u64,
         page_origin: &str,
     ) -> Result<Self, FieldError> {
-        let slot_ms = config.registry.slot_ms;
         let templater = Templater::new(&config.routes).map_err(|e| e.within("routes"))?;
         let registry = RouteRegistry::new(config.registry).map_err(|e| e.within("windows"))?;
         let batcher = Batcher::new(config.batch, session).map_err(|e| e.within("batch"))?;
         let mut alerts = AlertEngine::default();
         for (i, spec) in config.alerts.into_iter().enumerate() {
+            let window_ms = spec.window_ms;
             alerts
                 .add(spec)
+                .and_then(|()| registry.check_window(window_ms).map(drop))
                 .map_err(|e| e.within(&indexed("alerts", i)))?;
         }
         Ok(Self {
-            slot_ms,
             resource_timing: config.resource_timing,
             started_ms: None,
             routes: RouteMemo::new(templater, page_origin),
@@ -474,21 +473,42 @@ impl ProfilerCore {
     }
 
     /// Live per-route figures over the last `window_ms` (all retained history when `None`),
-    /// with rates and trends.
-    pub fn snapshot(&self, now_ms: f64, window_ms: Option<f64>) -> Vec<RouteSnapshot> {
+    /// with rates and trends, or the problem with `window_ms`: shorter than one slot
+    /// (`windows.slotMs`). Each route's figures cover whole slots, so they may reach back
+    /// further than `window_ms`: one slot while the window starts within `windows.fineMs`,
+    /// about a quarter of its length beyond (see `RollingWindows::last`). `rps` divides by
+    /// the time actually covered.
+    ///
+    /// ```
+    /// use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
+    /// use apiscope::core::batch::sample::Sample;
+    /// let mut p = ProfilerCore::new(ProfilerConfig::default(), 1, "https://a.example").unwrap();
+    /// p.record(Sample::new(0.0, 5.0, "GET", "/a", 200), 0.0).unwrap();
+    /// p.record(Sample::new(95_000.0, 5.0, "GET", "/a", 200), 100_000.0).unwrap();
+    /// // 40 s .. 103 s was asked; the slot holding 40 s starts at 40 s: 1 call in 63 s.
+    /// let snap = p.snapshot(103_000.0, Some(63_000.0)).unwrap();
+    /// assert_eq!(snap[0].summary.count, 1);
+    /// assert_eq!(snap[0].rps, 1.0 / 63.0);
+    /// assert_eq!(p.snapshot(103_000.0, Some(3_000.0)).unwrap_err().field, "windowMs");
+    /// ```
+    pub fn snapshot(
+        &self,
+        now_ms: f64,
+        window_ms: Option<f64>,
+    ) -> Result<Vec<RouteSnapshot>, FieldError> {
+        if let Some(w) = window_ms {
+            self.registry.check_window(w)?;
+        }
         let elapsed = self.started_ms.map_or(0.0, |s| now_ms - s);
-        // A window holds the slots that start after its beginning: rates divide by that span.
-        let covered = window_ms.map_or(f64::INFINITY, |w| {
-            now_ms - ((now_ms - w) / self.slot_ms).floor() * self.slot_ms - self.slot_ms
-        });
-        let seconds = covered.min(elapsed).max(1.0) / 1_000.0;
         let mut snapshot = self
             .registry
-            .snapshot(now_ms, window_ms)
+            .windows(now_ms, window_ms)
             .into_iter()
-            .map(|summary| {
-                let trend =
-                    window_ms.and_then(|w| Self::trend(&self.registry, &summary, now_ms, w));
+            .map(|r| {
+                let trend = window_ms.and_then(|_| Self::trend(&self.registry, &r));
+                let covered = r.window.to_ms - r.window.from_ms;
+                let seconds = covered.min(elapsed).max(1.0) / 1_000.0;
+                let summary = summarize(r.method, r.route, &r.window.sketch, r.window.errors);
                 RouteSnapshot {
                     rps: summary.count as f64 / seconds,
                     summary,
@@ -504,47 +524,53 @@ impl ProfilerCore {
                 &b.summary.method,
             ))
         });
-        snapshot
+        Ok(snapshot)
     }
 
-    /// The route's last `window_ms` against the hour before it; `None` while either is empty.
-    /// Takes the registry alone so alert evaluation can call it while the engine is borrowed.
-    fn trend(
-        registry: &RouteRegistry,
-        s: &RouteSummary,
-        now_ms: f64,
-        window_ms: f64,
-    ) -> Option<TrendReport> {
-        let recent_from = now_ms - window_ms;
-        let (current, _) = registry.window_between(&s.method, &s.route, recent_from, now_ms)?;
-        let (baseline, _) = registry.window_between(
-            &s.method,
-            &s.route,
-            recent_from - TREND_BASELINE_MS,
-            recent_from,
+    /// A route's window against the hour of slots before it (no slot in both); `None` while
+    /// either is empty. Takes the registry alone so alert evaluation can call it while the
+    /// engine is borrowed.
+    fn trend(registry: &RouteRegistry, current: &RouteWindow) -> Option<TrendReport> {
+        let from = current.window.from_ms;
+        let baseline = registry.window_between(
+            current.method,
+            current.route,
+            from - TREND_BASELINE_MS,
+            from,
         )?;
-        if current.count() == 0 || baseline.count() == 0 {
+        if current.window.sketch.count() == 0 || baseline.sketch.count() == 0 {
             return None;
         }
         let buckets = |k: &Sketch| k.buckets().collect::<Vec<Bucket>>();
         Some(compare(
-            &buckets(&baseline),
-            &buckets(&current),
+            &buckets(&baseline.sketch),
+            &buckets(&current.window.sketch),
             &TrendConfig::default(),
         ))
     }
 
-    /// The merged sketch of one route over the last `window_ms`.
-    pub fn window(&self, method: &str, route: &str, now_ms: f64, window_ms: f64) -> Option<Sketch> {
-        self.registry
+    /// The merged sketch of one route over the last `window_ms` (whole slots, as in
+    /// [`Self::snapshot`]); `Ok(None)` for an unknown route, an error for a window shorter
+    /// than one slot.
+    pub fn window(
+        &self,
+        method: &str,
+        route: &str,
+        now_ms: f64,
+        window_ms: f64,
+    ) -> Result<Option<Sketch>, FieldError> {
+        self.registry.check_window(window_ms)?;
+        Ok(self
+            .registry
             .window(method, route, now_ms, window_ms)
-            .map(|(sketch, _)| sketch)
+            .map(|w| w.sketch))
     }
 
     /// One route's p50/p95/p99 and count per `step_ms` over the last `window_ms`, oldest
     /// first: `(t_end, p50, p95, p99, count)`. Steps are whole slots (at least one, aligned to
-    /// slot boundaries), so no step falls between slots and reads as empty. The slot being
-    /// filled now is left out: a few seconds of calls would read as a sudden change.
+    /// slot boundaries, wider where old slots are coarser), so no step falls between slots and
+    /// reads as empty. The slot being filled now is left out: a few seconds of calls would
+    /// read as a sudden change.
     ///
     /// ```
     /// use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
@@ -566,27 +592,13 @@ impl ProfilerCore {
         window_ms: f64,
         step_ms: f64,
     ) -> Vec<(f64, f64, f64, f64, u64)> {
-        let slot = self.slot_ms;
-        let step = (step_ms / slot).ceil().max(1.0) * slot;
-        let last_end = (now_ms / slot).floor() * slot;
-        let steps = (window_ms / step).ceil().clamp(1.0, 1_000.0) as usize;
-        // A window holds the slots starting in (from, to]: offsetting by half a slot selects
-        // exactly the slots starting in [end - step, end).
-        let half = slot / 2.0;
-        (0..steps)
-            .rev()
-            .map(|i| {
-                let end = last_end - i as f64 * step;
-                let window =
-                    self.registry
-                        .window_between(method, route, end - step - half, end - half);
-                let q = |sketch: &Sketch, q| sketch.quantile(q).unwrap_or(f64::NAN);
-                match window {
-                    Some((s, _)) if s.count() > 0 => {
-                        (end, q(&s, 0.5), q(&s, 0.95), q(&s, 0.99), s.count())
-                    }
-                    _ => (end, f64::NAN, f64::NAN, f64::NAN, 0),
-                }
+        self.registry
+            .steps(method, route, now_ms, window_ms, step_ms)
+            .iter()
+            .map(|step| {
+                let s = &step.sketch;
+                let q = |q| s.quantile(q).unwrap_or(f64::NAN);
+                (step.to_ms, q(0.5), q(0.95), q(0.99), s.count())
             })
             .collect()
     }
@@ -641,22 +653,27 @@ impl ProfilerCore {
         self.alerts.evaluate(now_ms, |window_ms| {
             let with_trend = trend_windows.contains(&window_ms);
             registry
-                .snapshot(now_ms, Some(window_ms))
+                .windows(now_ms, Some(window_ms))
                 .into_iter()
-                .map(|summary| RouteMetrics {
-                    trend: with_trend
-                        .then(|| Self::trend(registry, &summary, now_ms, window_ms))
-                        .flatten(),
-                    summary,
+                .map(|r| RouteMetrics {
+                    trend: with_trend.then(|| Self::trend(registry, &r)).flatten(),
+                    summary: summarize(r.method, r.route, &r.window.sketch, r.window.errors),
                     cache_hit_rate: hit_rate,
                 })
                 .collect()
         })
     }
 
-    /// Adds an alert rule; an invalid or duplicate rule is rejected alone.
+    /// Adds an alert rule; an invalid or duplicate rule, or one whose window is shorter
+    /// than one slot, is rejected alone.
     pub fn add_alert(&mut self, spec: RuleSpec) -> Result<(), FieldError> {
-        self.alerts.add(spec)
+        let (name, window_ms) = (spec.name.clone(), spec.window_ms);
+        self.alerts.add(spec)?;
+        if let Err(e) = self.registry.check_window(window_ms) {
+            self.alerts.remove(&name);
+            return Err(e);
+        }
+        Ok(())
     }
 
     /// Removes the rule called `name`; false if there was none.
@@ -717,31 +734,37 @@ impl ProfilerCore {
         self.slow = new_slow_log();
     }
 
-    /// Every route's live windows as OTLP export points covering the last `window_ms`.
+    /// Every route's live windows as OTLP export points covering the last `window_ms`
+    /// (whole slots: each point starts where its slots do), or the problem with `window_ms`.
     ///
     /// ```
     /// use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
     /// use apiscope::core::batch::sample::Sample;
     /// let mut p = ProfilerCore::new(ProfilerConfig::default(), 1, "https://a.example").unwrap();
     /// p.record(Sample::new(0.0, 12.0, "GET", "/a", 500), 20.0).unwrap();
-    /// let points = p.export_points(30.0, 60_000.0);
+    /// let points = p.export_points(30.0, 60_000.0).unwrap();
     /// assert_eq!((points[0].sketch.count(), points[0].errors), (1, 1));
+    /// assert_eq!((points[0].start_ms, points[0].end_ms), (-60_000.0, 30.0));
     /// ```
-    pub fn export_points(&self, now_ms: f64, window_ms: f64) -> Vec<ExportPoint> {
-        self.registry
-            .routes()
-            .filter_map(|(method, route)| {
-                let (sketch, errors) = self.registry.window(method, route, now_ms, window_ms)?;
-                (sketch.count() > 0).then(|| ExportPoint {
-                    method: method.to_owned(),
-                    route: route.to_owned(),
-                    start_ms: now_ms - window_ms,
-                    end_ms: now_ms,
-                    sketch,
-                    errors,
-                })
+    pub fn export_points(
+        &self,
+        now_ms: f64,
+        window_ms: f64,
+    ) -> Result<Vec<ExportPoint>, FieldError> {
+        self.registry.check_window(window_ms)?;
+        Ok(self
+            .registry
+            .windows(now_ms, Some(window_ms))
+            .into_iter()
+            .map(|r| ExportPoint {
+                method: r.method.to_owned(),
+                route: r.route.to_owned(),
+                start_ms: r.window.from_ms,
+                end_ms: r.window.to_ms,
+                sketch: r.window.sketch,
+                errors: r.window.errors,
             })
-            .collect()
+            .collect())
     }
 }
 

@@ -227,12 +227,65 @@ impl<V> CappedRoutes<V> {
         self.overflowed
     }
 
+    /// Heap bytes held: the tables, the method and route strings, and what `value_bytes`
+    /// says each value holds on the heap. Hash tables are counted as the standard library
+    /// lays them out: an entry and a control byte per bucket, plus one group of control bytes.
+    ///
+    /// ```
+    /// use apiscope::core::routes::capped::CappedRoutes;
+    /// let mut map: CappedRoutes<Vec<u8>> = CappedRoutes::new(5);
+    /// assert_eq!(map.heap_bytes(|_| 0), 0);
+    /// map.entry("GET", "/a", || vec![0; 100], |_| false);
+    /// assert!(map.heap_bytes(Vec::capacity) > 100);
+    /// ```
+    pub fn heap_bytes(&self, value_bytes: impl Fn(&V) -> usize) -> usize {
+        let entry = size_of::<(Arc<str>, V)>() + 1;
+        let tables: usize = self
+            .by_method
+            .iter()
+            .map(|m| {
+                let buckets = buckets(m.routes.capacity());
+                let table = if buckets == 0 {
+                    0
+                } else {
+                    buckets * entry + CONTROL_GROUP
+                };
+                let routes: usize = m
+                    .routes
+                    .iter()
+                    .map(|(route, v)| str_bytes(route) + value_bytes(v))
+                    .sum();
+                str_bytes(&m.method) + table + routes
+            })
+            .sum();
+        self.by_method.capacity() * size_of::<MethodRoutes<V>>() + tables
+    }
+
     /// Forgets every entry and the overflow count.
     pub fn clear(&mut self) {
         self.by_method.clear();
         self.tracked = 0;
         self.overflowed = 0;
     }
+}
+
+/// Control bytes a hash table holds beyond one per bucket (the widest SIMD group).
+const CONTROL_GROUP: usize = 16;
+
+/// Buckets of a hash table that reports `capacity` (7/8 of the buckets, all but one when
+/// small).
+fn buckets(capacity: usize) -> usize {
+    match capacity {
+        0 => 0,
+        1..8 => capacity + 1,
+        _ => capacity / 7 * 8,
+    }
+}
+
+/// Heap bytes of a shared string: its two reference counts and the text, word-aligned.
+fn str_bytes(s: &Arc<str>) -> usize {
+    let word = size_of::<usize>();
+    (2 * word + s.len()).div_ceil(word) * word
 }
 
 /// Whether `(method, route)` is the overflow entry.

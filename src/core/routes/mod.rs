@@ -4,8 +4,9 @@
 //! the route-capped map ([`capped`]), the registry of rolling windows ([`registry`],
 //! [`windows`]) and the summary a window yields ([`summary`]).
 //!
-//! Invariant: a route label never holds a query string, a fragment or a raw id, and the
-//! number of routes held is bounded by a cap with an overflow route, whatever the page does.
+//! Invariant: a route label never holds a query string, a fragment or a raw id, the number of
+//! routes held is bounded by a cap with an overflow route, and the bytes each route's windows
+//! hold by its share of `maxBytes`, whatever the page does.
 
 pub mod capped;
 pub mod glob;

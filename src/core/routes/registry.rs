@@ -1,40 +1,102 @@
 //! Latency per (method, route): rolling windows for each, with a cap on how many routes are
-//! tracked so that a page generating endless distinct routes still has bounded memory.
+//! tracked and on the bytes each may hold, so that a page generating endless distinct routes
+//! or endless traffic still has bounded memory: at most `maxBytes` for the windows, plus the
+//! route table.
 
 use crate::core::error::{FieldError, Rule};
 use crate::core::routes::RouteSummary;
 use crate::core::routes::capped::CappedRoutes;
-use crate::core::routes::windows::{RollingWindows, check_sample};
+use crate::core::routes::windows::{RollingWindows, Window, WindowsConfig, check_sample};
 use crate::core::sketch::{Sketch, SketchConfig};
 
-/// Limits of a [`RouteRegistry`].
+/// The fewest bytes a route's windows may be given: `maxBytes` is at least this much per
+/// route (and the overflow entry).
+///
+/// ```
+/// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry, MIN_ROUTE_BYTES};
+/// let config = RegistryConfig { max_routes: 9, max_bytes: 10 * MIN_ROUTE_BYTES - 1, ..RegistryConfig::default() };
+/// assert_eq!(RouteRegistry::new(config).unwrap_err().field, "maxBytes");
+/// ```
+pub const MIN_ROUTE_BYTES: usize = 1024;
+
+/// Limits of a [`RouteRegistry`]; the JS option `windows: { slotMs, fineMs, retentionMs,
+/// maxRoutes, maxBytes }`.
 ///
 /// ```
 /// use apiscope::core::routes::registry::RegistryConfig;
 /// let config = RegistryConfig::default();
 /// assert_eq!((config.slot_ms, config.retention_ms, config.max_routes), (10_000.0, 3_600_000.0, 500));
+/// assert_eq!(config.windows().max_bytes, config.max_bytes / 501);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RegistryConfig {
-    /// Width of one time slot (the resolution of windows), > 0.
+    /// Width of the finest time slots (the resolution of recent windows), > 0.
     pub slot_ms: f64,
-    /// How long slots are kept; at most 100 000 slots.
+    /// How long slots stay `slot_ms` wide, >= 0; older ones are twice as wide every few slots.
+    pub fine_ms: f64,
+    /// How long slots are kept; at most 100 000 slots of `slot_ms`.
     pub retention_ms: f64,
     /// Routes tracked individually (the overflow entry aside), >= 1.
     pub max_routes: usize,
+    /// Heap bytes the windows of every route may hold together; each route (and the overflow
+    /// entry) gets an equal share, and merges its oldest slots to stay within it.
+    pub max_bytes: usize,
     /// Accuracy and size of every slot's sketch.
     pub sketch: SketchConfig,
 }
 
 impl Default for RegistryConfig {
+    /// The windows' own defaults, 500 routes and 12 MiB: with the rest of the page's wasm
+    /// memory, 500 routes of heavy traffic stay under 16 MB.
     fn default() -> Self {
+        let windows = WindowsConfig::default();
         Self {
-            slot_ms: 10_000.0,
-            retention_ms: 3_600_000.0,
+            slot_ms: windows.slot_ms,
+            fine_ms: windows.fine_ms,
+            retention_ms: windows.retention_ms,
             max_routes: 500,
-            sketch: SketchConfig::default(),
+            max_bytes: 12 << 20,
+            sketch: windows.sketch,
         }
     }
+}
+
+impl RegistryConfig {
+    /// The windows each route gets: the slot layout and its share of `max_bytes`.
+    ///
+    /// ```
+    /// use apiscope::core::routes::registry::RegistryConfig;
+    /// let config = RegistryConfig { max_routes: 1, max_bytes: 1 << 20, ..RegistryConfig::default() };
+    /// assert_eq!(config.windows().max_bytes, 1 << 19);
+    /// ```
+    pub fn windows(&self) -> WindowsConfig {
+        WindowsConfig {
+            slot_ms: self.slot_ms,
+            fine_ms: self.fine_ms,
+            retention_ms: self.retention_ms,
+            max_bytes: self.max_bytes / self.max_routes.saturating_add(1),
+            sketch: self.sketch,
+        }
+    }
+}
+
+/// One route's read of its windows, as [`RouteRegistry::windows`] gives them.
+///
+/// ```
+/// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
+/// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+/// registry.record("GET", "/a", 5.0, false, 0.0).unwrap();
+/// let read = &registry.windows(1_000.0, Some(60_000.0))[0];
+/// assert_eq!((read.method, read.route, read.window.sketch.count()), ("GET", "/a", 1));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct RouteWindow<'a> {
+    /// The route's method.
+    pub method: &'a str,
+    /// The route.
+    pub route: &'a str,
+    /// What its windows hold over the asked time.
+    pub window: Window,
 }
 
 /// Rolling latency windows keyed by (method, route), with error counts.
@@ -50,7 +112,8 @@ impl Default for RegistryConfig {
 #[derive(Debug, Clone)]
 pub struct RouteRegistry {
     config: RegistryConfig,
-    /// Cloned for each new route, so the config is validated once.
+    /// Cloned for each new route, so the config is validated once; also what an unknown
+    /// route reads as.
     empty: RollingWindows,
     routes: CappedRoutes<RollingWindows>,
     /// The slot in which stale routes were last pruned, so pruning runs once per slot at most.
@@ -72,8 +135,14 @@ impl RouteRegistry {
         };
         rule.check(config.max_routes as f64)
             .map_err(|p| p.of("maxRoutes"))?;
+        let rule = Rule::Integer {
+            min: (config.max_routes as f64 + 1.0) * MIN_ROUTE_BYTES as f64,
+            max: f64::INFINITY,
+        };
+        rule.check(config.max_bytes as f64)
+            .map_err(|p| p.of("maxBytes"))?;
         Ok(Self {
-            empty: RollingWindows::new(config.slot_ms, config.retention_ms, config.sketch)?,
+            empty: RollingWindows::new(config.windows())?,
             routes: CappedRoutes::new(config.max_routes),
             config,
             pruned_at: None,
@@ -124,6 +193,54 @@ impl RouteRegistry {
             .record(duration_ms, is_error, now_ms)
     }
 
+    /// `window_ms` if windows can be that short: at least one slot (`windows.slotMs`).
+    ///
+    /// ```
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
+    /// let registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    /// assert_eq!(registry.check_window(60_000.0), Ok(60_000.0));
+    /// let err = registry.check_window(3_000.0).unwrap_err();
+    /// assert_eq!(err.to_string(), "windowMs: must be at least windows.slotMs (10000), got 3000");
+    /// ```
+    pub fn check_window(&self, window_ms: f64) -> Result<f64, FieldError> {
+        let slot = Rule::AtLeastField {
+            other: "windows.slotMs",
+            value: self.config.slot_ms,
+        };
+        Rule::Positive
+            .check(window_ms)
+            .and_then(|w| slot.check(w))
+            .map_err(|p| p.of("windowMs"))
+    }
+
+    /// Every route's samples over the last `window_ms` (`None`: the whole retention), for
+    /// the routes that have some, ordered by method then route. Each read covers whole slots
+    /// and may reach back further than asked (see [`RollingWindows::last`]).
+    ///
+    /// ```
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
+    /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    /// registry.record("GET", "/old", 5.0, false, 0.0).unwrap();
+    /// registry.record("POST", "/new", 9.0, false, 600_000.0).unwrap();
+    /// assert_eq!(registry.windows(600_000.0, Some(60_000.0)).len(), 1);
+    /// assert_eq!(registry.windows(600_000.0, None).len(), 2);
+    /// ```
+    pub fn windows(&self, now_ms: f64, window_ms: Option<f64>) -> Vec<RouteWindow<'_>> {
+        let window_ms = window_ms.unwrap_or(self.config.retention_ms);
+        self.routes
+            .sorted()
+            .into_iter()
+            .filter_map(|(method, route, windows)| {
+                let window = windows.last(now_ms, window_ms);
+                (window.sketch.count() > 0).then_some(RouteWindow {
+                    method,
+                    route,
+                    window,
+                })
+            })
+            .collect()
+    }
+
     /// Summaries of the routes with samples in the last `window_ms` (`None`: the whole
     /// retention), ordered by method then route.
     ///
@@ -132,51 +249,40 @@ impl RouteRegistry {
     /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
     /// registry.record("GET", "/old", 5.0, false, 0.0).unwrap();
     /// registry.record("POST", "/new", 9.0, false, 600_000.0).unwrap();
-    /// assert_eq!(registry.snapshot(600_000.0, Some(60_000.0)).len(), 1);
-    /// assert_eq!(registry.snapshot(600_000.0, None).len(), 2);
+    /// assert_eq!(registry.snapshot(600_000.0, Some(60_000.0))[0].route, "/new");
     /// ```
     pub fn snapshot(&self, now_ms: f64, window_ms: Option<f64>) -> Vec<RouteSummary> {
-        let window_ms = window_ms.unwrap_or(self.config.retention_ms);
-        self.entries()
-            .into_iter()
-            .filter_map(|(method, route, windows)| {
-                let (sketch, errors) = windows.last(now_ms, window_ms);
-                (sketch.count() > 0).then(|| summarize(method, route, &sketch, errors))
-            })
+        self.windows(now_ms, window_ms)
+            .iter()
+            .map(|r| summarize(r.method, r.route, &r.window.sketch, r.window.errors))
             .collect()
     }
 
-    /// The merged sketch and error count of one route over the last `window_ms`; `None` for an
-    /// unknown route.
+    /// One route's samples over the last `window_ms` (see [`RollingWindows::last`]); `None`
+    /// for an unknown route.
     ///
     /// ```
     /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
     /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
     /// registry.record("GET", "/a", 5.0, true, 0.0).unwrap();
-    /// let (sketch, errors) = registry.window("GET", "/a", 1_000.0, 60_000.0).unwrap();
-    /// assert_eq!((sketch.count(), errors), (1, 1));
+    /// let read = registry.window("GET", "/a", 1_000.0, 60_000.0).unwrap();
+    /// assert_eq!((read.sketch.count(), read.errors), (1, 1));
     /// assert!(registry.window("GET", "/b", 1_000.0, 60_000.0).is_none());
     /// ```
-    pub fn window(
-        &self,
-        method: &str,
-        route: &str,
-        now_ms: f64,
-        window_ms: f64,
-    ) -> Option<(Sketch, u64)> {
-        self.window_between(method, route, now_ms - window_ms, now_ms)
+    pub fn window(&self, method: &str, route: &str, now_ms: f64, window_ms: f64) -> Option<Window> {
+        Some(self.routes.get(method, route)?.last(now_ms, window_ms))
     }
 
-    /// The merged sketch and error count of one route over the slots starting in
-    /// `(from_ms, to_ms]`, e.g. the previous hour as a baseline.
+    /// One route's samples in the slots holding a time in `[from_ms, to_ms)` (see
+    /// [`RollingWindows::between`]), e.g. the hour before a window as its baseline.
     ///
     /// ```
     /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
     /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
     /// registry.record("GET", "/a", 5.0, false, 30_000.0).unwrap();
     /// registry.record("GET", "/a", 7.0, false, 90_000.0).unwrap();
-    /// let (earlier, _) = registry.window_between("GET", "/a", 0.0, 60_000.0).unwrap();
-    /// assert_eq!(earlier.max(), 5.0);
+    /// let earlier = registry.window_between("GET", "/a", 0.0, 60_000.0).unwrap();
+    /// assert_eq!(earlier.sketch.max(), 5.0);
     /// ```
     pub fn window_between(
         &self,
@@ -184,9 +290,31 @@ impl RouteRegistry {
         route: &str,
         from_ms: f64,
         to_ms: f64,
-    ) -> Option<(Sketch, u64)> {
-        let windows = self.routes.get(method, route)?;
-        Some(windows.between(from_ms, to_ms))
+    ) -> Option<Window> {
+        Some(self.routes.get(method, route)?.between(from_ms, to_ms))
+    }
+
+    /// One route's samples in consecutive steps of whole slots (see
+    /// [`RollingWindows::steps`]); an unknown route has the same steps, empty.
+    ///
+    /// ```
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
+    /// let registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    /// let steps = registry.steps("GET", "/none", 65_000.0, 60_000.0, 10_000.0);
+    /// assert_eq!((steps.len(), steps[5].to_ms), (6, 60_000.0));
+    /// ```
+    pub fn steps(
+        &self,
+        method: &str,
+        route: &str,
+        now_ms: f64,
+        window_ms: f64,
+        step_ms: f64,
+    ) -> Vec<Window> {
+        self.routes
+            .get(method, route)
+            .unwrap_or(&self.empty)
+            .steps(now_ms, window_ms, step_ms)
     }
 
     /// Every (method, route) held, the overflow entry included, ordered by method then route.
@@ -199,13 +327,24 @@ impl RouteRegistry {
     /// assert_eq!(registry.routes().collect::<Vec<_>>(), [("GET", "/a"), ("POST", "/b")]);
     /// ```
     pub fn routes(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.entries()
+        self.routes
+            .sorted()
             .into_iter()
             .map(|(method, route, _)| (method, route))
     }
 
-    fn entries(&self) -> Vec<(&str, &str, &RollingWindows)> {
-        self.routes.sorted()
+    /// Heap bytes held: the route table, its strings, and every route's windows (each within
+    /// its share of `max_bytes`).
+    ///
+    /// ```
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
+    /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    /// assert_eq!(registry.heap_bytes(), 0);
+    /// registry.record("GET", "/a", 1.0, false, 0.0).unwrap();
+    /// assert!(registry.heap_bytes() > 0);
+    /// ```
+    pub fn heap_bytes(&self) -> usize {
+        self.routes.heap_bytes(RollingWindows::heap_bytes)
     }
 
     /// Samples that went to the overflow entry because `max_routes` was reached.

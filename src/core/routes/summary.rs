@@ -14,22 +14,41 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RouteSummary {
+    /// The upper-case HTTP method (`*` for the overflow entry).
     pub method: String,
+    /// The route template, e.g. `/api/users/:id`.
     pub route: String,
+    /// Calls in the window.
     pub count: u64,
+    /// Of them, calls that failed (status outside 2xx/3xx, network error or abort).
     pub errors: u64,
+    /// `errors / count`; 0 when there are no calls.
     pub error_rate: f64,
+    /// Median duration, within the sketch's relative error.
     pub p50: f64,
+    /// 90th percentile duration.
     pub p90: f64,
+    /// 95th percentile duration.
     pub p95: f64,
+    /// 99th percentile duration.
     pub p99: f64,
+    /// Shortest duration, exactly.
     pub min: f64,
+    /// Longest duration, exactly.
     pub max: f64,
+    /// Mean duration, exactly (sum / count).
     pub mean: f64,
 }
 
 impl RouteSummary {
-    /// A summary with no samples.
+    /// A summary with no samples: counts 0, durations `NaN`.
+    ///
+    /// ```
+    /// use apiscope::core::routes::RouteSummary;
+    /// let s = RouteSummary::empty("POST", "/api/orders");
+    /// assert_eq!((s.method.as_str(), s.errors, s.error_rate), ("POST", 0, 0.0));
+    /// assert!(s.min.is_nan() && s.mean.is_nan());
+    /// ```
     pub fn empty(method: &str, route: &str) -> Self {
         Self {
             method: method.to_owned(),
