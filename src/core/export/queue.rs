@@ -1,8 +1,10 @@
 //! The outbox policy: which request body to send next, what a response means for it, what a
 //! page hide may send with `keepalive`, and which bodies to drop when the outbox is full.
 //!
-//! The browser edge mirrors every change into IndexedDB so that the outbox survives reloads;
-//! this type holds the decisions and the counters.
+//! The browser edge mirrors every change into IndexedDB so that the outbox survives reloads
+//! (and is shared by the tabs of an origin); this type holds the decisions and the counters.
+//! The queue needs only each body's size, so an edge that keeps the bodies itself (the JS
+//! exporter: they never cross into wasm) queues [`BodyBytes`] instead of the text.
 
 use std::collections::VecDeque;
 
@@ -37,15 +39,57 @@ impl EntryKey {
     pub fn batch_id(&self) -> String {
         format!("{:08x}-{}", self.session, self.seq)
     }
+
+    /// Oldest first: by creation time, then session, then sequence number.
+    ///
+    /// ```
+    /// use apiscope::core::export::EntryKey;
+    /// let key = |created_ms, seq| EntryKey { created_ms, session: 1, seq };
+    /// assert!(key(1.0, 9).order(&key(2.0, 0)).is_lt());
+    /// assert!(key(2.0, 1).order(&key(2.0, 0)).is_gt());
+    /// ```
+    pub fn order(&self, other: &EntryKey) -> std::cmp::Ordering {
+        self.created_ms
+            .total_cmp(&other.created_ms)
+            .then(self.session.cmp(&other.session))
+            .then(self.seq.cmp(&other.seq))
+    }
+}
+
+/// What the queue knows of a body: its size in bytes, for the `keepalive` quota.
+pub trait Payload: Clone {
+    /// The body's size in bytes.
+    fn bytes(&self) -> usize;
+}
+
+impl Payload for String {
+    fn bytes(&self) -> usize {
+        self.len()
+    }
+}
+
+/// A body the edge keeps itself, known to the queue by its size in bytes.
+///
+/// ```
+/// use apiscope::core::export::{BodyBytes, Payload};
+/// assert_eq!(BodyBytes(512).bytes(), 512);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyBytes(pub usize);
+
+impl Payload for BodyBytes {
+    fn bytes(&self) -> usize {
+        self.0
+    }
 }
 
 /// A request body waiting to be delivered.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OutboxEntry {
+pub struct OutboxEntry<B = String> {
     /// Where it is kept in the outbox.
     pub key: EntryKey,
-    /// The OTLP/JSON request.
-    pub body: String,
+    /// The OTLP/JSON request (or what stands for it, see [`Payload`]).
+    pub body: B,
     /// Routes it carries.
     pub points: u32,
     /// Failed attempts so far.
@@ -75,22 +119,38 @@ impl SendOutcome {
     /// ```
     pub fn from_status(status: u16, detail: &str) -> Self {
         let message = format!("HTTP {status} {}", detail.trim()).trim().to_owned();
+        match Self::of_status(status) {
+            Self::Delivered => Self::Delivered,
+            Self::Rejected(_) => Self::Rejected(message),
+            Self::Failed(_) => Self::Failed(message),
+        }
+    }
+
+    /// Classifies an HTTP status without a message (an edge that words failures itself);
+    /// status 0 stands for a network error.
+    ///
+    /// ```
+    /// use apiscope::core::export::SendOutcome;
+    /// assert_eq!(SendOutcome::of_status(0), SendOutcome::Failed(String::new()));
+    /// assert_eq!(SendOutcome::of_status(404), SendOutcome::Rejected(String::new()));
+    /// ```
+    pub fn of_status(status: u16) -> Self {
         match status {
             200..=299 => Self::Delivered,
-            408 | 429 => Self::Failed(message),
-            400..=499 => Self::Rejected(message),
-            _ => Self::Failed(message),
+            408 | 429 => Self::Failed(String::new()),
+            400..=499 => Self::Rejected(String::new()),
+            _ => Self::Failed(String::new()),
         }
     }
 }
 
 /// What the edge must mirror into storage after [`ExportQueue::settle`].
 #[derive(Debug, Clone, PartialEq)]
-pub enum Settled {
+pub enum Settled<B = String> {
     /// Delete the entry.
     Remove,
     /// Store the entry again (its attempt count went up) and retry after a backoff.
-    Retry(OutboxEntry),
+    Retry(OutboxEntry<B>),
     /// The entry was no longer queued.
     Unknown,
 }
@@ -126,8 +186,8 @@ enum Flight {
 }
 
 #[derive(Debug, Clone)]
-struct Slot {
-    entry: OutboxEntry,
+struct Slot<B> {
+    entry: OutboxEntry<B>,
     flight: Flight,
 }
 
@@ -145,8 +205,8 @@ struct Slot {
 /// assert_eq!((queue.stats().exported_points, queue.stats().outbox_len), (3, 0));
 /// ```
 #[derive(Debug, Clone)]
-pub struct ExportQueue {
-    slots: VecDeque<Slot>,
+pub struct ExportQueue<B = String> {
+    slots: VecDeque<Slot<B>>,
     max_len: usize,
     session: u32,
     next_seq: u32,
@@ -156,8 +216,9 @@ pub struct ExportQueue {
     stats: ExportStats,
 }
 
-impl ExportQueue {
-    /// An empty queue keeping at most `max_len` (>= 1) entries; `session` tags its keys.
+impl<B: Payload> ExportQueue<B> {
+    /// An empty queue keeping at most `max_len` (>= 1) entries; `session` tags the keys
+    /// [`ExportQueue::push`] makes.
     pub fn new(max_len: usize, session: u32) -> Self {
         Self {
             slots: VecDeque::new(),
@@ -171,69 +232,40 @@ impl ExportQueue {
         }
     }
 
-    /// Puts entries stored by earlier pages ahead of this page's, oldest first. Returns the
-    /// keys dropped to respect the bound (count them out of storage too).
+    /// Adds entries keyed outside this queue (kept in storage by earlier pages or by other
+    /// tabs of the origin, or keyed by an edge that stores them itself) in key order,
+    /// skipping those already queued. Returns the keys dropped to respect the bound
+    /// (count them out of storage too).
     ///
     /// ```
     /// use apiscope::core::export::{EntryKey, ExportQueue, OutboxEntry};
     /// let entry = |ms| OutboxEntry {
     ///     key: EntryKey { created_ms: ms, session: 9, seq: 0 },
-    ///     body: "{}".into(), points: 1, attempts: 2,
+    ///     body: "{}".to_owned(), points: 1, attempts: 2,
     /// };
     /// let mut queue = ExportQueue::new(1, 1);
     /// let dropped = queue.restore(vec![entry(2.0), entry(1.0)]);
     /// assert_eq!(dropped[0].created_ms, 1.0);
+    /// assert!(queue.restore(vec![entry(2.0)]).is_empty()); // already queued
     /// assert_eq!(queue.next_send().unwrap().key.created_ms, 2.0);
     /// ```
-    pub fn restore(&mut self, mut entries: Vec<OutboxEntry>) -> Vec<EntryKey> {
-        entries.sort_by(|a, b| {
-            let key = |e: &OutboxEntry| (e.key.created_ms, e.key.session, e.key.seq);
-            let ((at, sa, qa), (bt, sb, qb)) = (key(a), key(b));
-            at.total_cmp(&bt).then(sa.cmp(&sb)).then(qa.cmp(&qb))
-        });
-        for entry in entries.into_iter().rev() {
-            self.slots.push_front(Slot {
-                entry,
-                flight: Flight::Idle,
-            });
+    pub fn restore(&mut self, entries: Vec<OutboxEntry<B>>) -> Vec<EntryKey> {
+        for entry in entries {
+            let at = self
+                .slots
+                .partition_point(|s| s.entry.key.order(&entry.key).is_lt());
+            if self.slots.get(at).is_some_and(|s| s.entry.key == entry.key) {
+                continue;
+            }
+            self.slots.insert(
+                at,
+                Slot {
+                    entry,
+                    flight: Flight::Idle,
+                },
+            );
         }
         self.trim()
-    }
-
-    /// Queues new bodies created at `now_ms`. Returns the new entries (to store) and the keys
-    /// of the oldest idle entries dropped to stay within the bound (to delete).
-    pub fn push(
-        &mut self,
-        bodies: Vec<ExportBody>,
-        now_ms: f64,
-    ) -> (Vec<OutboxEntry>, Vec<EntryKey>) {
-        let added: Vec<OutboxEntry> = bodies
-            .into_iter()
-            .map(|body| {
-                let seq = self.next_seq;
-                self.next_seq = self.next_seq.wrapping_add(1);
-                OutboxEntry {
-                    key: EntryKey {
-                        created_ms: now_ms,
-                        session: self.session,
-                        seq,
-                    },
-                    body: body.json,
-                    points: u32::try_from(body.points).unwrap_or(u32::MAX),
-                    attempts: 0,
-                }
-            })
-            .collect();
-        self.slots.extend(added.iter().map(|entry| Slot {
-            entry: entry.clone(),
-            flight: Flight::Idle,
-        }));
-        let dropped = self.trim();
-        let added = added
-            .into_iter()
-            .filter(|e| !dropped.contains(&e.key))
-            .collect();
-        (added, dropped)
     }
 
     /// Drops the oldest idle entries beyond `max_len` (in-flight ones finish first).
@@ -252,7 +284,7 @@ impl ExportQueue {
     }
 
     /// The oldest idle entry, now marked as being sent.
-    pub fn next_send(&mut self) -> Option<OutboxEntry> {
+    pub fn next_send(&mut self) -> Option<OutboxEntry<B>> {
         let slot = self.slots.iter_mut().find(|s| s.flight == Flight::Idle)?;
         slot.flight = Flight::Sending;
         if slot.entry.attempts > 0 {
@@ -274,10 +306,10 @@ impl ExportQueue {
     /// assert_eq!(sizes, [5, 30, 20]);
     /// assert!(queue.keepalive_sends().is_empty()); // the budget is in use
     /// ```
-    pub fn keepalive_sends(&mut self) -> Vec<OutboxEntry> {
+    pub fn keepalive_sends(&mut self) -> Vec<OutboxEntry<B>> {
         let mut sends = Vec::new();
         for slot in self.slots.iter_mut().rev() {
-            let bytes = slot.entry.body.len();
+            let bytes = slot.entry.body.bytes();
             if self.keepalive_requests >= MAX_KEEPALIVE_REQUESTS {
                 break;
             }
@@ -296,13 +328,13 @@ impl ExportQueue {
     }
 
     /// Records how sending `key` went and says what storage must do about it.
-    pub fn settle(&mut self, key: &EntryKey, outcome: SendOutcome) -> Settled {
+    pub fn settle(&mut self, key: &EntryKey, outcome: SendOutcome) -> Settled<B> {
         let Some(pos) = self.slots.iter().position(|s| s.entry.key == *key) else {
             return Settled::Unknown;
         };
         let slot = &mut self.slots[pos];
         if slot.flight == Flight::Keepalive {
-            self.keepalive_bytes -= slot.entry.body.len();
+            self.keepalive_bytes -= slot.entry.body.bytes();
             self.keepalive_requests -= 1;
         }
         slot.flight = Flight::Idle;
@@ -353,6 +385,44 @@ impl ExportQueue {
             outbox_len: self.slots.len() as u64,
             ..self.stats.clone()
         }
+    }
+}
+
+impl ExportQueue<String> {
+    /// Queues new bodies created at `now_ms`. Returns the new entries (to store) and the keys
+    /// of the oldest idle entries dropped to stay within the bound (to delete).
+    pub fn push(
+        &mut self,
+        bodies: Vec<ExportBody>,
+        now_ms: f64,
+    ) -> (Vec<OutboxEntry>, Vec<EntryKey>) {
+        let added: Vec<OutboxEntry> = bodies
+            .into_iter()
+            .map(|body| {
+                let seq = self.next_seq;
+                self.next_seq = self.next_seq.wrapping_add(1);
+                OutboxEntry {
+                    key: EntryKey {
+                        created_ms: now_ms,
+                        session: self.session,
+                        seq,
+                    },
+                    body: body.json,
+                    points: u32::try_from(body.points).unwrap_or(u32::MAX),
+                    attempts: 0,
+                }
+            })
+            .collect();
+        self.slots.extend(added.iter().map(|entry| Slot {
+            entry: entry.clone(),
+            flight: Flight::Idle,
+        }));
+        let dropped = self.trim();
+        let added = added
+            .into_iter()
+            .filter(|e| !dropped.contains(&e.key))
+            .collect();
+        (added, dropped)
     }
 }
 
