@@ -1,0 +1,336 @@
+// The OTLP exporter (the export variant only: js/engine/with-export.js). Every sample the
+// engine accepts also goes into its per-route delta sketches (inside the wasm core, so nothing
+// crosses twice); every `intervalMs` the exporter takes those deltas, writes them as OTLP/HTTP
+// JSON bodies within the keepalive budget (otlp.js), keeps each body in the outbox (outbox.js)
+// until a collector answers 2xx, and sends them one at a time, oldest first. The outbox policy
+// (what next, what an answer means, backoff, the bound, what a page hide may send) is the
+// core's `ExportQueue`, here as the wasm `OutboxQueue`; it knows bodies by their size only.
+//
+// The tabs of an origin share the outbox and one of them drains it (drain_lock.js): the others
+// store their bodies and tell it. Delivery is at least once at the edges (a page that dies
+// between a collector's 2xx and the delete resends that body), so every request carries
+// `X-Apiscope-Batch: <id>` for collectors that dedupe; otherwise every body goes once.
+//
+// The Profiler calls `pageHidden()` when the page may be going away (after draining its
+// recorder into the engine, so those samples go too), `stats()`, and `await stop()`.
+import { drainLock, lockName } from "./drain_lock.js";
+import { exportOptions } from "./options.js";
+import { decodePoints, encodeBodies, pageOrigin, resourceAttributes, utf8Bytes } from "./otlp.js";
+import { openOutbox } from "./outbox.js";
+
+const perf = globalThis.performance;
+/** The idempotency header: the body's batch id, for collectors that dedupe resends. */
+export const BATCH_HEADER = "X-Apiscope-Batch";
+/** How much of an error response goes into `stats().lastError`. */
+const DETAIL_CHARS = 200;
+
+const idOf = (key) => `${key[0]}:${key[1]}:${key[2]}`;
+
+/** A body's batch id: its session in hex, then its sequence number (`0000beef-7`). */
+export function batchId(key) {
+  return `${key[1].toString(16).padStart(8, "0")}-${key[2]}`;
+}
+
+/**
+ * Checks `options` (the `export` option: TypeError/RangeError naming `export.<option>`),
+ * turns the engine's delta aggregation on, opens the outbox of `dbName` and starts exporting.
+ * `OutboxQueue` is the wasm class of the same part as `engine`.
+ */
+export async function startExporter(engine, options, { dbName, pageOrigin: origin, OutboxQueue }) {
+  const o = exportOptions(options);
+  engine.exportStart(...o.start, perf.now());
+  const outbox = await openOutbox(`${dbName}-outbox`);
+  const exporter = new Exporter({ engine, queue: new OutboxQueue(o.maxOutbox), options: o, outbox, dbName, origin });
+  await exporter.lock.ready;
+  return exporter;
+}
+
+export class Exporter {
+  /** Use `startExporter`. */
+  constructor({ engine, queue, options, outbox, dbName, origin }) {
+    this.engine = engine;
+    this.queue = queue;
+    this.budget = queue.constructor.bodyBudget();
+    this.url = options.href;
+    this.headers = new Headers(options.headers);
+    this.headers.set("Content-Type", "application/json");
+    this.attributes = resourceAttributes(origin || pageOrigin(), options.resource);
+    this.outbox = outbox;
+    this.session = Math.floor(Math.random() * 2 ** 32);
+    this.seq = 0;
+    /** The bodies the queue holds, by key: what this exporter sends while it drains. */
+    this.entries = new Map();
+    this.lastError = outbox.reason && `${outbox.reason} (the outbox is kept in memory)`;
+    this.state = "running";
+    this.draining = null;
+    this.backoff = null;
+    this.writes = new Set();
+    this.final = null;
+    // Tabs that store bodies tell the drainer at once instead of at its next interval.
+    this.channel =
+      outbox.shared && typeof BroadcastChannel === "function" ? new BroadcastChannel(lockName(dbName)) : null;
+    if (this.channel) this.channel.onmessage = () => this.kick();
+    this.lock = drainLock(lockName(dbName), outbox, this.session, () => this.kick());
+    this.timer = setInterval(() => this.guard(() => this.tick()), options.intervalMs);
+    this.onOnline = () =>
+      this.guard(() => {
+        this.queue.resetFailures();
+        this.cancelBackoff();
+        this.kick();
+      });
+    globalThis.addEventListener?.("online", this.onOnline);
+  }
+
+  /** Runs `fn` from a timer or event; a failure inside the wasm switches the exporter off. */
+  guard(fn) {
+    try {
+      fn();
+    } catch (error) {
+      this.note(error);
+      this.shutDown();
+    }
+  }
+
+  note(error) {
+    this.lastError = `${(error && error.message) || error}`;
+  }
+
+  tick() {
+    if (this.state !== "running") return;
+    this.exportPending();
+    this.kick();
+  }
+
+  /** Takes the engine's deltas as outbox entries; their write starts before this returns. */
+  exportPending() {
+    const numbers = this.engine.exportTake(perf.now());
+    if (numbers === undefined) return;
+    const points = decodePoints(numbers, this.engine.labels());
+    const created = Date.now();
+    const entries = encodeBodies(points, this.attributes, this.budget).map((b) => {
+      const key = [created, this.session, this.seq];
+      this.seq = (this.seq + 1) % 2 ** 32;
+      return { key, body: b.json, points: b.points, attempts: 0, bytes: b.bytes };
+    });
+    const stored = this.track(this.outbox.write(entries, []));
+    if (this.lock.held) this.accept(entries);
+    else stored.then(() => this.channel?.postMessage("stored"));
+  }
+
+  /** Queues entries not queued yet; deletes those the bound drops. */
+  accept(entries) {
+    const fresh = entries.filter((e) => !this.entries.has(idOf(e.key)));
+    if (fresh.length === 0) return;
+    for (const e of fresh) this.entries.set(idOf(e.key), e);
+    const keys = new Float64Array(fresh.flatMap((e) => e.key));
+    const sizes = new Float64Array(fresh.flatMap((e) => [e.bytes ?? utf8Bytes(e.body), e.points, e.attempts]));
+    const dropped = this.queue.add(keys, sizes);
+    const deletes = [];
+    for (let i = 0; i < dropped.length; i += 3) {
+      const key = [dropped[i], dropped[i + 1], dropped[i + 2]];
+      this.entries.delete(idOf(key));
+      deletes.push(key);
+    }
+    if (deletes.length > 0) this.track(this.outbox.write([], deletes));
+  }
+
+  /** Queues what other tabs and earlier pages stored. */
+  async sync() {
+    const keys = await this.outbox.keys();
+    this.accept(await this.outbox.read(keys.filter((key) => !this.entries.has(idOf(key)))));
+  }
+
+  /** Starts a drain unless one runs, a backoff wait is armed, or another tab drains. */
+  kick() {
+    if (this.state === "stopped" || !this.lock.held || this.draining || this.backoff !== null) return this.draining;
+    this.draining = this.drain()
+      .catch((error) => {
+        this.note(error);
+        if (error instanceof WebAssembly.RuntimeError) this.shutDown();
+      })
+      .finally(() => {
+        this.draining = null;
+      });
+    return this.draining;
+  }
+
+  /** Sends the outbox oldest first, one request at a time (a failing collector sees no burst,
+   * and the app keeps its connections), until it is empty or a send fails. */
+  async drain() {
+    await this.sync();
+    while (this.state !== "stopped" && (await this.lock.confirm())) {
+      const next = this.queue.next();
+      if (next === undefined) return;
+      const entry = this.entries.get(idOf(next));
+      if (entry === undefined) throw new Error("export: the outbox queue and its bodies disagree");
+      if (this.settle(entry, await this.post(entry, false))) {
+        this.armBackoff();
+        return;
+      }
+    }
+  }
+
+  /** POSTs one body; `{ status, message }` with status 0 for a network error (a refused
+   * keepalive and a CORS failure look the same). The answer is read to free the connection. */
+  async post(entry, keepalive) {
+    const headers = new Headers(this.headers);
+    headers.set(BATCH_HEADER, batchId(entry.key));
+    let response;
+    try {
+      response = await globalThis.fetch(this.url, { method: "POST", headers, body: entry.body, keepalive });
+    } catch (error) {
+      return { status: 0, message: `network error: ${(error && error.message) || error}` };
+    }
+    let detail = "";
+    try {
+      detail = (await response.text()).slice(0, DETAIL_CHARS).trim();
+    } catch {
+      // The status says enough.
+    }
+    return { status: response.status, message: `HTTP ${response.status} ${detail}`.trim() };
+  }
+
+  /** Applies an answer to the queue and the outbox; true if the body waits for a retry. */
+  settle(entry, answer) {
+    if (this.state === "stopped") return false;
+    const [created, session, seq] = entry.key;
+    const attempts = this.queue.settle(created, session, seq, answer.status);
+    if (!(answer.status >= 200 && answer.status < 300)) this.lastError = answer.message;
+    if (attempts < 0) return false;
+    if (attempts === 0) {
+      this.entries.delete(idOf(entry.key));
+      this.track(this.outbox.write([], [entry.key]));
+      return false;
+    }
+    entry.attempts = attempts;
+    this.track(this.outbox.write([entry], []));
+    return true;
+  }
+
+  armBackoff() {
+    const delay = this.queue.retryDelay(Math.random());
+    this.backoff = setTimeout(() => {
+      this.backoff = null;
+      this.guard(() => this.kick());
+    }, delay);
+  }
+
+  cancelBackoff() {
+    clearTimeout(this.backoff);
+    this.backoff = null;
+  }
+
+  /** An outbox write, counted until it settles; a failure shows in `lastError`. */
+  track(write) {
+    const tracked = write.catch((error) => this.note(error));
+    this.writes.add(tracked);
+    tracked.then(() => this.writes.delete(tracked));
+    return tracked;
+  }
+
+  /**
+   * The page may be going away (the Profiler calls this on visibilitychange to hidden and on
+   * pagehide, after draining its recorder): exports what is pending into the outbox (its
+   * write starts now) and, when this exporter drains, sends the newest bodies with
+   * `keepalive` at once, as many as the keepalive quota takes. A failed keepalive send waits
+   * for the next drain.
+   */
+  pageHidden() {
+    if (this.state !== "running") return;
+    this.exportPending();
+    if (!this.lock.held) return;
+    const keys = this.queue.keepalive();
+    for (let i = 0; i < keys.length; i += 3) {
+      const entry = this.entries.get(idOf([keys[i], keys[i + 1], keys[i + 2]]));
+      this.post(entry, true).then((answer) => this.guard(() => this.settle(entry, answer)));
+    }
+  }
+
+  /**
+   * Exports what is pending and sends the outbox now, cancelling any backoff wait; resolves
+   * with `stats()` once every body was tried or a send failed (the backoff is armed again).
+   * An exporter that does not drain resolves once its bodies are stored for the one that does.
+   */
+  async flush() {
+    if (this.state !== "running") return this.stopping || this.stats();
+    this.exportPending();
+    this.cancelBackoff();
+    await this.sendNow();
+    return this.stats();
+  }
+
+  async sendNow() {
+    await Promise.all(this.writes);
+    while (this.draining) await this.draining;
+    await this.kick();
+  }
+
+  /**
+   * Exports what is pending and tries to send the outbox once more (the engine is not used
+   * after this call returns, so it may be freed at once); resolves with the final `stats()`
+   * once the outbox writes committed. What the collector did not take stays in the outbox for
+   * the next page, and another tab of the origin takes over the drain.
+   */
+  stop() {
+    if (this.stopping) return this.stopping;
+    if (this.final) return Promise.resolve(this.stats());
+    clearInterval(this.timer);
+    globalThis.removeEventListener?.("online", this.onOnline);
+    try {
+      this.exportPending();
+    } catch (error) {
+      this.note(error);
+    }
+    this.state = "stopping";
+    this.cancelBackoff();
+    this.stopping = this.sendNow()
+      .catch((error) => this.note(error))
+      .then(() => Promise.all(this.writes))
+      .then(() => this.shutDown());
+    return this.stopping;
+  }
+
+  /** Timers, listeners, the lock, the channel and the outbox go; the stats stay readable. */
+  shutDown() {
+    if (this.final) return this.final;
+    clearInterval(this.timer);
+    this.cancelBackoff();
+    globalThis.removeEventListener?.("online", this.onOnline);
+    this.state = "stopped";
+    this.lock.release();
+    this.channel?.close();
+    this.outbox.close();
+    this.final = this.stats();
+    try {
+      this.queue.free();
+    } catch {
+      // Already gone with a failed module.
+    }
+    return this.final;
+  }
+
+  /** The counters (core `ExportStats`), whether this tab drains, and the last failure. */
+  stats() {
+    if (this.final) return { ...this.final };
+    let s;
+    try {
+      s = this.queue.stats();
+    } catch (error) {
+      // The module failed (the profiler switches itself off): nothing is counted any more.
+      this.note(error);
+      s = new Float64Array(7);
+    }
+    const out = {
+      exportedPoints: s[0],
+      requestsSent: s[1],
+      requestsFailed: s[2],
+      retries: s[3],
+      dropped: s[4],
+      rejected: s[5],
+      outboxLen: s[6],
+      drainer: this.lock.held,
+    };
+    if (this.lastError !== undefined) out.lastError = this.lastError;
+    return out;
+  }
+}
