@@ -7,16 +7,19 @@
 // core's `ExportQueue`, here as the wasm `OutboxQueue`; it knows bodies by their size only.
 //
 // The tabs of an origin share the outbox and one of them drains it (drain_lock.js): the others
-// store their bodies and tell it. Delivery is at least once at the edges (a page that dies
-// between a collector's 2xx and the delete resends that body), so every request carries
-// `X-Apiscope-Batch: <id>` for collectors that dedupe; otherwise every body goes once.
+// store their bodies and tell it. Every body goes once, but at a page's exit: what it sends
+// with keepalive then is answered after it is gone, so the outbox keeps those bodies marked
+// `sentAtExit`, and the next drainer takes them as delivered when the core said so at the
+// time (the collector was answering: `exitSendsDelivered`), else sends them again. Every
+// request carries `X-Apiscope-Batch: <id>` for collectors that dedupe that rare resend.
 //
 // The Profiler calls `pageHidden()` when the page may be going away (after draining its
 // recorder into the engine, so those samples go too), `stats()`, and `await stop()`.
 import { drainLock, lockName } from "./drain_lock.js";
+import { forget, hold, journalled } from "./exit_journal.js";
 import { exportOptions } from "./options.js";
 import { decodePoints, encodeBodies, pageOrigin, resourceAttributes, utf8Bytes } from "./otlp.js";
-import { openOutbox } from "./outbox.js";
+import { decodeEntry, openOutbox } from "./outbox.js";
 
 const perf = globalThis.performance;
 /** The idempotency header: the body's batch id, for collectors that dedupe resends. */
@@ -25,6 +28,9 @@ export const BATCH_HEADER = "X-Apiscope-Batch";
 const DETAIL_CHARS = 200;
 
 const idOf = (key) => `${key[0]}:${key[1]}:${key[2]}`;
+
+/** The journalled entries that decode (a journal written by other code is skipped). */
+const readable = (entries) => entries.map((e) => e && decodeEntry(e.key, e)).filter(Boolean);
 
 /** A body's batch id: its session in hex, then its sequence number (`0000beef-7`). */
 export function batchId(key) {
@@ -56,8 +62,10 @@ export class Exporter {
     this.headers.set("Content-Type", "application/json");
     this.attributes = resourceAttributes(origin || pageOrigin(), options.resource);
     this.outbox = outbox;
+    this.dbName = dbName;
     this.session = Math.floor(Math.random() * 2 ** 32);
     this.seq = 0;
+    this.hides = 0;
     /** The bodies the queue holds, by key: what this exporter sends while it drains. */
     this.entries = new Map();
     this.lastError = outbox.reason && `${outbox.reason} (the outbox is kept in memory)`;
@@ -66,6 +74,8 @@ export class Exporter {
     this.backoff = null;
     this.writes = new Set();
     this.final = null;
+    /** Bodies other pages sent with keepalive as they went away, taken as delivered. */
+    this.deliveredAtExit = 0;
     // Tabs that store bodies tell the drainer at once instead of at its next interval.
     this.channel =
       outbox.shared && typeof BroadcastChannel === "function" ? new BroadcastChannel(lockName(dbName)) : null;
@@ -101,10 +111,11 @@ export class Exporter {
     this.kick();
   }
 
-  /** Takes the engine's deltas as outbox entries; their write starts before this returns. */
+  /** Takes the engine's deltas as outbox entries, their write started before this returns:
+   * `{ entries, stored }`, `stored` settling once the write did. */
   exportPending() {
     const numbers = this.engine.exportTake(perf.now());
-    if (numbers === undefined) return;
+    if (numbers === undefined) return { entries: [], stored: Promise.resolve(true) };
     const points = decodePoints(numbers, this.engine.labels());
     const created = Date.now();
     const entries = encodeBodies(points, this.attributes, this.budget).map((b) => {
@@ -114,7 +125,8 @@ export class Exporter {
     });
     const stored = this.track(this.outbox.write(entries, []));
     if (this.lock.held) this.accept(entries);
-    else stored.then(() => this.channel?.postMessage("stored"));
+    else stored.then((ok) => ok && this.channel?.postMessage("stored"));
+    return { entries, stored };
   }
 
   /** Queues entries not queued yet; deletes those the bound drops. */
@@ -134,10 +146,24 @@ export class Exporter {
     if (deletes.length > 0) this.track(this.outbox.write([], deletes));
   }
 
-  /** Queues what other tabs and earlier pages stored. */
+  /** Queues what other tabs and earlier pages stored (their exit journals first); drops what a
+   * page sent as it left. */
   async sync() {
+    if (this.outbox.adopt) {
+      const hides = journalled(this.dbName);
+      if (hides.length > 0) {
+        this.deliveredAtExit += await this.outbox.adopt(hides.flatMap((h) => readable(h.entries)));
+        forget(hides.map((h) => h.key));
+      }
+    }
     const keys = await this.outbox.keys();
-    this.accept(await this.outbox.read(keys.filter((key) => !this.entries.has(idOf(key)))));
+    const stored = await this.outbox.read(keys.filter((key) => !this.entries.has(idOf(key))));
+    const sent = stored.filter((e) => e.sentAtExit !== undefined);
+    if (sent.length > 0) {
+      this.deliveredAtExit += sent.length;
+      this.track(this.outbox.write([], sent.map((e) => e.key)));
+    }
+    this.accept(stored.filter((e) => e.sentAtExit === undefined));
   }
 
   /** Starts a drain unless one runs, a backoff wait is armed, or another tab drains. */
@@ -220,9 +246,16 @@ export class Exporter {
     this.backoff = null;
   }
 
-  /** An outbox write, counted until it settles; a failure shows in `lastError`. */
+  /** An outbox write, counted until it settles; resolves whether it committed (a failure
+   * shows in `lastError`). */
   track(write) {
-    const tracked = write.catch((error) => this.note(error));
+    const tracked = write.then(
+      () => true,
+      (error) => {
+        this.note(error);
+        return false;
+      },
+    );
     this.writes.add(tracked);
     tracked.then(() => this.writes.delete(tracked));
     return tracked;
@@ -232,16 +265,34 @@ export class Exporter {
    * The page may be going away (the Profiler calls this on visibilitychange to hidden and on
    * pagehide, after draining its recorder): exports what is pending into the outbox (its
    * write starts now) and, when this exporter drains, sends the newest bodies with
-   * `keepalive` at once, as many as the keepalive quota takes. A failed keepalive send waits
-   * for the next drain.
+   * `keepalive` at once, as many as the keepalive quota takes, marked `sentAtExit` in the
+   * outbox when they count as delivered should the page be gone before their answer. If the
+   * page stays, the answers settle them as usual (a failed one waits for the next drain).
    */
   pageHidden() {
     if (this.state !== "running") return;
-    this.exportPending();
-    if (!this.lock.held) return;
-    const keys = this.queue.keepalive();
-    for (let i = 0; i < keys.length; i += 3) {
-      const entry = this.entries.get(idOf([keys[i], keys[i + 1], keys[i + 2]]));
+    const fresh = this.exportPending();
+    const sends = [];
+    if (this.lock.held) {
+      const keys = this.queue.keepalive();
+      for (let i = 0; i < keys.length; i += 3) sends.push(this.entries.get(idOf([keys[i], keys[i + 1], keys[i + 2]])));
+    }
+    let marked = [];
+    let stored = fresh.stored;
+    if (sends.length > 0 && this.queue.exitSendsDelivered(globalThis.navigator?.onLine !== false)) {
+      const sentAtExit = Date.now();
+      marked = sends.map((e) => ({ ...e, sentAtExit }));
+      const written = this.track(this.outbox.write(marked, []));
+      stored = Promise.all([stored, written]).then((all) => all.every(Boolean));
+    }
+    // Should the page be gone before those writes commit: journalled too, marks included.
+    const journal = new Map(fresh.entries.map((e) => [idOf(e.key), e]));
+    for (const e of marked) journal.set(idOf(e.key), e);
+    if (this.outbox.adopt) {
+      const key = hold(this.dbName, this.session, this.hides++, [...journal.values()]);
+      stored.then((ok) => ok && forget([key]));
+    }
+    for (const entry of sends) {
       this.post(entry, true).then((answer) => this.guard(() => this.settle(entry, answer)));
     }
   }
@@ -328,6 +379,7 @@ export class Exporter {
       dropped: s[4],
       rejected: s[5],
       outboxLen: s[6],
+      deliveredAtExit: this.deliveredAtExit,
       drainer: this.lock.held,
     };
     if (this.lastError !== undefined) out.lastError = this.lastError;

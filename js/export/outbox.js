@@ -4,15 +4,22 @@
 // IndexedDB database `<dbName>-outbox`, its own so that the history store's schema never
 // changes for it. Store `entries`, out-of-line keys `[createdMs, session, seq]` (oldest first,
 // unique across tabs), values `{ body, points, attempts }`: round 1's format, so bodies a
-// round-1 page left behind are sent too. Version 2 adds store `lease` (the drain lease where
-// Web Locks are missing). Every write issues all of its requests at once, started before the
-// call returns (a page hide cannot wait for a later task). Where IndexedDB is unusable the
-// outbox lives in memory, for this page alone.
+// round-1 page left behind are sent too; `sentAtExit` (epoch ms) marks a body a page sent
+// with keepalive as it went away, taken as delivered (exporter.js). Version 2 adds store
+// `lease` (the drain lease where Web Locks are missing) and `delivered`: a tombstone per body
+// taken out of the outbox (by the same key, for `TOMBSTONE_MS`), so that a page-exit journal
+// replayed late (exit_journal.js) never brings one back. Every write issues all of its
+// requests at once, started before the call returns (a page hide cannot wait for a later
+// task). Where IndexedDB is unusable the outbox lives in memory, for this page alone.
 
 const VERSION = 2;
 const ENTRIES = "entries";
 const LEASE = "lease";
+const DELIVERED = "delivered";
 const LEASE_KEY = "drain";
+/** How long tombstones are kept. A journal is replayed by the next drainer's next sync, so a
+ * body only ever needs its tombstone for an interval or so; a day is far more. */
+const TOMBSTONE_MS = 24 * 3600 * 1000;
 
 const request = (r) =>
   new Promise((resolve, reject) => {
@@ -26,12 +33,22 @@ const committed = (tx) =>
     tx.onabort = tx.onerror = () => reject(tx.error || new Error("outbox: transaction aborted"));
   });
 
-/** An entry read back: `{ key, body, points, attempts }`, or null for a record this code cannot read. */
-function decode(key, value) {
+/** An entry read back: `{ key, body, points, attempts, sentAtExit? }`, or null for a record
+ * this code cannot read (a journalled one too). */
+export function decodeEntry(key, value) {
   const whole = (n) => Number.isInteger(n) && n >= 0 && n <= 0xffffffff;
   if (!Array.isArray(key) || key.length !== 3 || !(key[0] >= 0) || !whole(key[1]) || !whole(key[2])) return null;
   if (!value || typeof value.body !== "string" || !whole(value.points) || !whole(value.attempts)) return null;
-  return { key, body: value.body, points: value.points, attempts: value.attempts };
+  const entry = { key, body: value.body, points: value.points, attempts: value.attempts };
+  if (typeof value.sentAtExit === "number") entry.sentAtExit = value.sentAtExit;
+  return entry;
+}
+
+/** What is stored of an entry. */
+function record(e) {
+  const value = { body: e.body, points: e.points, attempts: e.attempts };
+  if (e.sentAtExit !== undefined) value.sentAtExit = e.sentAtExit;
+  return value;
 }
 
 class IdbOutbox {
@@ -53,23 +70,56 @@ class IdbOutbox {
     if (keys.length === 0) return [];
     const store = this.db.transaction(ENTRIES).objectStore(ENTRIES);
     const values = await Promise.all(keys.map((key) => request(store.get(key))));
-    return values.map((value, i) => decode(keys[i], value)).filter(Boolean);
+    return values.map((value, i) => decodeEntry(keys[i], value)).filter(Boolean);
   }
 
-  /** Stores `puts` (`{ key, body, points, attempts }`) and deletes `deletes` (keys) in one
-   * transaction, started now; resolves once it committed. */
+  /** Stores `puts` (`{ key, body, points, attempts, sentAtExit? }`) and takes `deletes`
+   * (keys) out for good (tombstoned), in one transaction started now; resolves once it
+   * committed. */
   write(puts, deletes) {
     if (puts.length === 0 && deletes.length === 0) return Promise.resolve();
     let tx;
     try {
-      tx = this.db.transaction(ENTRIES, "readwrite");
+      tx = this.db.transaction([ENTRIES, DELIVERED], "readwrite");
       const store = tx.objectStore(ENTRIES);
-      for (const e of puts) store.put({ body: e.body, points: e.points, attempts: e.attempts }, e.key);
-      for (const key of deletes) store.delete(key);
+      const delivered = tx.objectStore(DELIVERED);
+      const now = Date.now();
+      for (const e of puts) store.put(record(e), e.key);
+      for (const key of deletes) {
+        store.delete(key);
+        delivered.put(now, key);
+      }
     } catch (error) {
       return Promise.reject(error);
     }
     return committed(tx);
+  }
+
+  /**
+   * Moves journalled entries in, in one transaction: those with a tombstone are skipped, those
+   * sent at a page's exit are tombstoned instead (delivered), the others stored. Tombstones of
+   * bodies older than `TOMBSTONE_MS` go. Resolves with how many were taken as delivered.
+   */
+  async adopt(entries) {
+    const tx = this.db.transaction([ENTRIES, DELIVERED], "readwrite");
+    const store = tx.objectStore(ENTRIES);
+    const delivered = tx.objectStore(DELIVERED);
+    const now = Date.now();
+    delivered.delete(IDBKeyRange.upperBound([now - TOMBSTONE_MS]));
+    const done = await Promise.all(entries.map((e) => request(delivered.getKey(e.key))));
+    let sentAtExit = 0;
+    entries.forEach((e, i) => {
+      if (done[i] !== undefined) return;
+      if (e.sentAtExit !== undefined) {
+        sentAtExit++;
+        store.delete(e.key);
+        delivered.put(now, e.key);
+      } else {
+        store.put(record(e), e.key);
+      }
+    });
+    await committed(tx);
+    return sentAtExit;
   }
 
   /** Takes or renews the drain lease for `holder` until `now + ms` unless another holder's is
@@ -99,7 +149,8 @@ class IdbOutbox {
   }
 }
 
-/** The outbox of a page without IndexedDB: its own, so no other tab competes for it. */
+/** The outbox of a page without IndexedDB: its own, so no other tab competes for it, and
+ * nothing of it outlives the page (no journal either). */
 class MemoryOutbox {
   constructor(reason) {
     this.entries = new Map();
@@ -143,8 +194,9 @@ export function openOutbox(name) {
     let settled = false;
     open.onupgradeneeded = () => {
       const db = open.result;
-      if (!db.objectStoreNames.contains(ENTRIES)) db.createObjectStore(ENTRIES);
-      if (!db.objectStoreNames.contains(LEASE)) db.createObjectStore(LEASE);
+      for (const store of [ENTRIES, LEASE, DELIVERED]) {
+        if (!db.objectStoreNames.contains(store)) db.createObjectStore(store);
+      }
     };
     open.onsuccess = () => {
       if (settled) open.result.close();

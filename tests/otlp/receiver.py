@@ -16,6 +16,8 @@ Control endpoints for tests:
   POST /__fail?n=N     -> answer the next N exports with 503 (to exercise retries)
   POST /__fail?ms=T    -> answer every export with 503 for the next T ms (a collector that is
                           down for a while, then recovers)
+  POST /__slow?ms=T    -> answer each accepted export T ms after taking it (a collector slower
+                          than a page's exit: the page is gone before the answer)
   POST /__reset        -> forget everything
 """
 
@@ -37,6 +39,7 @@ received = []
 rejected = []
 fail_next = 0
 fail_until = 0.0
+slow_ms = 0
 
 
 def histogram_problems(request):
@@ -103,12 +106,15 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Access-Control-Max-Age", "600")
 
     def answer(self, status, body=b"", content_type="application/json"):
-        self.send_response(status)
-        self.cors()
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+        try:
+            self.send_response(status)
+            self.cors()
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # a page that went away (keepalive at unload) does not read the answer
 
     def do_OPTIONS(self):
         self.answer(204)
@@ -127,7 +133,7 @@ class Handler(BaseHTTPRequestHandler):
         self.answer(404, b"{}")
 
     def do_POST(self):
-        global fail_next, fail_until
+        global fail_next, fail_until, slow_ms
         url = urlparse(self.path)
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         with lock:
@@ -136,6 +142,10 @@ class Handler(BaseHTTPRequestHandler):
                 rejected.clear()
                 fail_next = 0
                 fail_until = 0.0
+                slow_ms = 0
+                return self.answer(204)
+            if url.path == "/__slow":
+                slow_ms = int(parse_qs(url.query).get("ms", ["0"])[0])
                 return self.answer(204)
             if url.path == "/__fail":
                 query = parse_qs(url.query)
@@ -168,6 +178,9 @@ class Handler(BaseHTTPRequestHandler):
         }
         with lock:
             received.append(entry)
+            delay = slow_ms
+        if delay:
+            time.sleep(delay / 1000)
         self.answer(200, b"{}")
 
 

@@ -191,6 +191,13 @@ impl OutboxQueue {
         out
     }
 
+    /// Whether the `keepalive` sends of a page that goes away count as delivered without an
+    /// answer (core `ExportQueue::exit_sends_delivered`): mark them so in the outbox.
+    #[wasm_bindgen(js_name = exitSendsDelivered)]
+    pub fn exit_sends_delivered(&self, online: bool) -> bool {
+        self.queue.exit_sends_delivered(online)
+    }
+
     /// How sending a body went: its HTTP `status`, 0 for a network error. Returns -1 when the
     /// body was not queued, 0 when it goes (delivered, or refused for good), else its attempt
     /// count: keep it (store the count) and retry after `retryDelay`.

@@ -369,6 +369,27 @@ impl<B: Payload> ExportQueue<B> {
         self.failures
     }
 
+    /// Whether the bodies a page sends with `keepalive` as it goes away (their answer comes
+    /// after the page is gone) count as delivered, so that the next page does not send them
+    /// again: yes while the browser is `online` and the collector answered the last attempt
+    /// (a collector up a moment ago takes them; sending again would count every sample of
+    /// the last interval twice at each navigation), no while it was failing (the next page
+    /// sends them again: a keepalive that got through then is the rare duplicate).
+    ///
+    /// ```
+    /// use apiscope::core::export::{ExportBody, ExportQueue, SendOutcome};
+    /// let mut queue = ExportQueue::new(10, 1);
+    /// assert!(queue.exit_sends_delivered(true));
+    /// assert!(!queue.exit_sends_delivered(false));
+    /// queue.push(vec![ExportBody { json: "{}".into(), points: 1 }], 0.0);
+    /// let entry = queue.next_send().unwrap();
+    /// queue.settle(&entry.key, SendOutcome::of_status(503));
+    /// assert!(!queue.exit_sends_delivered(true));
+    /// ```
+    pub fn exit_sends_delivered(&self, online: bool) -> bool {
+        online && self.failures == 0
+    }
+
     /// Forgets the failure streak (the network came back: retry at once, from the start).
     pub fn reset_failures(&mut self) {
         self.failures = 0;

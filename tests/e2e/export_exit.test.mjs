@@ -1,0 +1,94 @@
+// Page exits with `start({ export })`: what was recorded since the last export goes with
+// `keepalive` as the page goes away, and the collector counts it once: not again from the
+// outbox at the next page while the collector was answering, and sent again by the next page
+// when the keepalive failed.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import path from "node:path";
+import { launchBrowser, openPage, root, startServer } from "./harness.mjs";
+import { startReceiver } from "../otlp/receiver.mjs";
+
+let browser, server, otlp;
+before(async () => {
+  server = await startServer({ port: 0, mounts: [["/e2e/", path.join(root, "tests/e2e/pages")]] });
+  otlp = await startReceiver();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+  await otlp?.close();
+});
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const receiver = (method, where) => fetch(`${otlp.origin}${where}`, { method }).then((r) => (r.status === 204 ? null : r.json()));
+const counted = (service) => receiver("GET", `/samples?service=${encodeURIComponent(service)}`);
+
+async function until(condition, ms, what) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await condition();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+async function openProfiled(page, db, service) {
+  const query = new URLSearchParams({ db, service, url: `${otlp.origin}/v1/metrics` });
+  await page.goto(`${server.url}/e2e/export_profiler.html?${query}`);
+  await page.locator("#state", { hasText: "ready" }).waitFor();
+}
+
+/** Records `n` samples the app measured; returns how many the engine accepted in all. */
+const recordOn = (page, n) =>
+  page.evaluate((n) => {
+    const durationMs = new Float64Array(n).map((_, i) => 1 + ((i * 7) % 400));
+    window.profiler.recordMany({ durationMs, routes: ["/api/exit/a", "/api/exit/b"], routeIndex: new Uint32Array(n).map((_, i) => i % 2) });
+    return window.profiler.stats().accepted;
+  }, n);
+
+for (const [how, collector] of [
+  ["while the collector answers, it is sent once, at the exit", "up"],
+  ["while the collector answers after the page is gone, it is still sent once", "slow"],
+  ["while the collector fails, the next page sends it, once", "failing"],
+]) {
+  test(`samples recorded before navigating away: ${how}`, async () => {
+    const db = `e2e-export-exit-${Math.random().toString(36).slice(2)}`;
+    const service = `svc-${db}`;
+    const page = await openPage(browser);
+    await openProfiled(page, db, service);
+    await recordOn(page, 300);
+    // One export first, so the exporter knows whether the collector answers.
+    if (collector === "failing") await receiver("POST", "/__fail?ms=600000");
+    await page.evaluate(() => window.profiler.exporter.flush());
+    // Recorded after the last export: these go at the exit.
+    const total = await recordOn(page, 200);
+    if (collector === "slow") await receiver("POST", "/__slow?ms=3000");
+    await page.goto(`${server.url}/e2e/blank.html`);
+    if (collector === "failing") {
+      assert.equal((await counted(service)).samples, 0, "nothing got through");
+      await receiver("POST", "/__fail?ms=0");
+    } else {
+      // Sent at the exit, with keepalive.
+      await until(async () => (await counted(service)).samples === total, 10_000, "the keepalive export");
+    }
+    await receiver("POST", "/__slow?ms=0");
+    // The next page on the same outbox: nothing twice, nothing missing.
+    await openProfiled(page, db, service);
+    await page.evaluate(() => window.profiler.exporter.flush());
+    await sleep(500);
+    const got = await until(async () => {
+      const c = await counted(service);
+      return c.samples >= total && c;
+    }, 10_000, `every sample: ${JSON.stringify(await counted(service))}`);
+    assert.equal(got.samples, total);
+    assert.deepEqual(got.duplicates, []);
+    const stats = await page.evaluate(() => window.profiler.stats().export);
+    if (collector === "slow") assert.equal(stats.deliveredAtExit, 1, "the exit's body was taken as delivered");
+    if (collector === "failing") assert.equal(stats.deliveredAtExit, 0);
+    assert.deepEqual(page.errors.filter((e) => !e.includes("Failed to load resource")), []);
+    await page.evaluate(() => window.profiler.stop());
+    await page.close();
+  });
+}
