@@ -85,7 +85,7 @@ export class Profiler {
           this.guard("instrument", () => this.engine.offerTimings(numbers, strings, perf.now())),
         )
       : null;
-    this.lifecycle = lifecycle ? lifecycle(() => this.onPageExit()) : null;
+    this.lifecycle = lifecycle ? lifecycle((why) => this.onPageExit(why)) : null;
     // What arrived before the engine (the loader's buffer, the head snippet's queue).
     this.ingest();
     this.applyRetention();
@@ -247,11 +247,11 @@ export class Profiler {
 
   /** Hidden or unloading: journal synchronously, then write; the journal entry goes once the
    * write commits (the store removes it). */
-  onPageExit() {
+  onPageExit(why) {
     if (this.state !== "running") return;
     this.ingest();
     // After the drain above, so the export takes those requests too.
-    if (this.exporter) this.guard("export", () => this.exporter.pageHidden());
+    if (this.exporter) this.guard("export", () => this.exporter.pageHidden(why));
     const count = this.guard("storage", () => this.engine.drainBatches(), 0);
     if (count === 0) return;
     const records = this.guard("storage", () => this.takeBatches(count), []);

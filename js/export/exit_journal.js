@@ -30,15 +30,17 @@ export function hold(dbName, session, hide, entries) {
   }
 }
 
-/** Every journalled hide of `dbName` (this page's own included): `[{ key, entries }]`. */
-export function journalled(dbName) {
+/** Every journalled hide of `dbName` but those of exporter `session` (its own bodies are in
+ * its queue): `[{ key, entries }]`. */
+export function journalled(dbName, session) {
   const local = storage();
   const found = [];
   if (!local) return found;
+  const own = `${prefix(dbName)}${session}-`;
   try {
     for (let i = 0; i < local.length; i++) {
       const key = local.key(i);
-      if (!key || !key.startsWith(prefix(dbName))) continue;
+      if (!key || !key.startsWith(prefix(dbName)) || key.startsWith(own)) continue;
       try {
         const entries = JSON.parse(local.getItem(key));
         if (Array.isArray(entries)) found.push({ key, entries });

@@ -66,6 +66,8 @@ export class Exporter {
     this.session = Math.floor(Math.random() * 2 ** 32);
     this.seq = 0;
     this.hides = 0;
+    /** This page's exit journals not in IndexedDB yet (journal key -> its entries). */
+    this.parked = new Map();
     /** The bodies the queue holds, by key: what this exporter sends while it drains. */
     this.entries = new Map();
     this.lastError = outbox.reason && `${outbox.reason} (the outbox is kept in memory)`;
@@ -111,9 +113,9 @@ export class Exporter {
     this.kick();
   }
 
-  /** Takes the engine's deltas as outbox entries, their write started before this returns:
-   * `{ entries, stored }`, `stored` settling once the write did. */
-  exportPending() {
+  /** Takes the engine's deltas as outbox entries, their write (unless `store` is false)
+   * started before this returns: `{ entries, stored }`, `stored` resolving whether it committed. */
+  exportPending({ store = true } = {}) {
     const numbers = this.engine.exportTake(perf.now());
     if (numbers === undefined) return { entries: [], stored: Promise.resolve(true) };
     const points = decodePoints(numbers, this.engine.labels());
@@ -123,9 +125,9 @@ export class Exporter {
       this.seq = (this.seq + 1) % 2 ** 32;
       return { key, body: b.json, points: b.points, attempts: 0, bytes: b.bytes };
     });
-    const stored = this.track(this.outbox.write(entries, []));
+    const stored = store ? this.track(this.outbox.write(entries, [])) : Promise.resolve(false);
     if (this.lock.held) this.accept(entries);
-    else stored.then((ok) => ok && this.channel?.postMessage("stored"));
+    else if (store) stored.then((ok) => ok && this.channel?.postMessage("stored"));
     return { entries, stored };
   }
 
@@ -150,7 +152,7 @@ export class Exporter {
    * page sent as it left. */
   async sync() {
     if (this.outbox.adopt) {
-      const hides = journalled(this.dbName);
+      const hides = journalled(this.dbName, this.session);
       if (hides.length > 0) {
         this.deliveredAtExit += await this.outbox.adopt(hides.flatMap((h) => readable(h.entries)));
         forget(hides.map((h) => h.key));
@@ -262,16 +264,23 @@ export class Exporter {
   }
 
   /**
-   * The page may be going away (the Profiler calls this on visibilitychange to hidden and on
-   * pagehide, after draining its recorder): exports what is pending into the outbox (its
-   * write starts now) and, when this exporter drains, sends the newest bodies with
-   * `keepalive` at once, as many as the keepalive quota takes, marked `sentAtExit` in the
-   * outbox when they count as delivered should the page be gone before their answer. If the
-   * page stays, the answers settle them as usual (a failed one waits for the next drain).
+   * The page may be going away (the Profiler calls this with `why` "hidden" on
+   * visibilitychange to hidden and "pagehide" on pagehide, after draining its recorder):
+   * exports what is pending into the outbox (its write starts now, and a journal keeps it
+   * should the page be gone first) and, when this exporter drains, sends the newest bodies
+   * with `keepalive` at once, as many as the keepalive quota takes, marked `sentAtExit` when
+   * they count as delivered should the page be gone before their answer. If the page stays,
+   * the answers settle them as usual (a failed one waits for the next drain). At pagehide the
+   * drain is let go, so the page may enter the back/forward cache.
    */
-  pageHidden() {
+  pageHidden(why) {
     if (this.state !== "running") return;
-    const fresh = this.exportPending();
+    // At pagehide the page may be going into the back/forward cache, which evicts it when an
+    // IndexedDB write it started completes there: its bodies go to the journal alone then,
+    // moved in by the drainer, or by this page if it comes back.
+    const shared = Boolean(this.outbox.adopt);
+    const journalOnly = shared && why === "pagehide";
+    const fresh = this.exportPending({ store: !journalOnly });
     const sends = [];
     if (this.lock.held) {
       const keys = this.queue.keepalive();
@@ -282,18 +291,59 @@ export class Exporter {
     if (sends.length > 0 && this.queue.exitSendsDelivered(globalThis.navigator?.onLine !== false)) {
       const sentAtExit = Date.now();
       marked = sends.map((e) => ({ ...e, sentAtExit }));
-      const written = this.track(this.outbox.write(marked, []));
-      stored = Promise.all([stored, written]).then((all) => all.every(Boolean));
+      if (!journalOnly) {
+        const written = this.track(this.outbox.write(marked, []));
+        stored = Promise.all([stored, written]).then((all) => all.every(Boolean));
+      }
     }
-    // Should the page be gone before those writes commit: journalled too, marks included.
-    const journal = new Map(fresh.entries.map((e) => [idOf(e.key), e]));
-    for (const e of marked) journal.set(idOf(e.key), e);
-    if (this.outbox.adopt) {
-      const key = hold(this.dbName, this.session, this.hides++, [...journal.values()]);
-      stored.then((ok) => ok && forget([key]));
+    if (shared) {
+      // Should the page be gone before its writes commit: journalled, marks included.
+      const journal = new Map(fresh.entries.map((e) => [idOf(e.key), e]));
+      for (const e of marked) journal.set(idOf(e.key), e);
+      const entries = [...journal.values()];
+      const key = hold(this.dbName, this.session, this.hides++, entries);
+      if (!journalOnly) stored.then((ok) => ok && forget([key]));
+      else if (key === null) this.track(this.outbox.write(entries, [])); // no journal: IndexedDB it is
+      else {
+        this.parked.set(key, entries);
+        this.channel?.postMessage("stored");
+      }
     }
     for (const entry of sends) {
       this.post(entry, true).then((answer) => this.guard(() => this.settle(entry, answer)));
+    }
+    if (why === "pagehide") this.leave();
+  }
+
+  /** Lets the drain go (a held or requested Web Lock keeps a page out of the back/forward
+   * cache); competes again if the page comes back from it. */
+  leave() {
+    this.lock.release();
+    globalThis.addEventListener?.("pageshow", this.onReturn, { once: true });
+  }
+
+  /** Back from the back/forward cache: another tab may have drained meanwhile, so what this
+   * exporter held is read from the outbox again once it drains. */
+  onReturn = (event) =>
+    this.guard(() => {
+      if (!event.persisted || this.state !== "running") return;
+      const keys = this.queue.forgetIdle();
+      for (let i = 0; i < keys.length; i += 3) this.entries.delete(idOf([keys[i], keys[i + 1], keys[i + 2]]));
+      this.unpark().finally(() => this.lock.resume());
+    });
+
+  /** Moves this page's exit journals into the outbox (unless another tab did: tombstones), its
+   * keepalive sends unmarked (their answers reach this page now). */
+  async unpark() {
+    const keys = [...this.parked.keys()];
+    const entries = [...this.parked.values()].flat().map(({ sentAtExit, ...e }) => e);
+    this.parked.clear();
+    if (keys.length === 0) return;
+    try {
+      await this.outbox.adopt(entries);
+      forget(keys);
+    } catch (error) {
+      this.note(error); // the journals stay, for the next drainer
     }
   }
 
@@ -347,6 +397,7 @@ export class Exporter {
     clearInterval(this.timer);
     this.cancelBackoff();
     globalThis.removeEventListener?.("online", this.onOnline);
+    globalThis.removeEventListener?.("pageshow", this.onReturn);
     this.state = "stopped";
     this.lock.release();
     this.channel?.close();

@@ -92,3 +92,56 @@ for (const [how, collector] of [
     await page.close();
   });
 }
+
+test("an exporting page still enters the back/forward cache while another tab waits to drain, and drains again when it comes back", async () => {
+  // Playwright turns the back/forward cache off by default; this browser has it.
+  const { chromium } = await import("playwright-core");
+  const { CHROMIUM_ARGS } = await import("./harness.mjs");
+  const cached = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: ["--disable-back-forward-cache"],
+  });
+  try {
+    const context = await cached.newContext();
+    const page = await context.newPage();
+    const db = `e2e-export-bfcache-${Math.random().toString(36).slice(2)}`;
+    const service = `svc-${db}`;
+    await openProfiled(page, db, service);
+    assert.equal(await page.evaluate(() => window.profiler.stats().export.drainer), true);
+    // A second tab in line for the drain: a page holding the lock it waits for would be
+    // evicted from the cache (or kept out of it).
+    const other = await context.newPage();
+    await openProfiled(other, db, service);
+    assert.equal(await other.evaluate(() => window.profiler.stats().export.drainer), false);
+    const before = await recordOn(page, 100);
+    await page.evaluate(() => (window.stayed = true));
+    // Chromium says why a page was not cached or was evicted.
+    let why = "";
+    const cdp = await context.newCDPSession(page);
+    await cdp.send("Page.enable");
+    cdp.on("Page.backForwardCacheNotUsed", (e) => (why = JSON.stringify(e.notRestoredExplanations)));
+    await page.goto(`${server.url}/e2e/blank.html`);
+    await page.goBack({ waitUntil: "commit" });
+    await page.locator("#state", { hasText: "ready" }).waitFor();
+    const restored = await page.evaluate(() => ({
+      stayed: window.stayed === true,
+      reasons: JSON.stringify(performance.getEntriesByType("navigation")[0]?.notRestoredReasons ?? null),
+    }));
+    assert.ok(restored.stayed, `not restored from the back/forward cache: ${why} ${restored.reasons}`);
+    // The other tab took the drain over when this one left; this one waits in line now.
+    assert.equal(await other.evaluate(() => window.profiler.stats().export.drainer), true);
+    await other.evaluate(() => window.profiler.stop());
+    await until(() => page.evaluate(() => window.profiler.stats().export.drainer), 5000, "the drain back");
+    const total = await recordOn(page, 50);
+    await page.evaluate(() => window.profiler.exporter.flush());
+    const got = await until(async () => {
+      const c = await counted(service);
+      return c.samples >= total && c;
+    }, 10_000, `every sample: ${JSON.stringify(await counted(service))}`);
+    assert.ok(before < total);
+    assert.deepEqual([got.samples, got.duplicates], [total, []]);
+  } finally {
+    await cached.close();
+  }
+});

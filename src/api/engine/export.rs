@@ -211,6 +211,13 @@ impl OutboxQueue {
         }
     }
 
+    /// Forgets the idle bodies (another tab drained the outbox meanwhile) and returns their
+    /// keys (triples); the ones being sent stay.
+    #[wasm_bindgen(js_name = forgetIdle)]
+    pub fn forget_idle(&mut self) -> Vec<f64> {
+        keys(&self.queue.forget_idle())
+    }
+
     /// How long to wait before the next attempt after the current failure streak, with
     /// `random` in [0, 1) as jitter.
     #[wasm_bindgen(js_name = retryDelay)]

@@ -364,6 +364,32 @@ impl<B: Payload> ExportQueue<B> {
         }
     }
 
+    /// Forgets the idle entries, keeping those being sent, and returns their keys: for a page
+    /// that let another tab drain the outbox for a while (which may have sent and deleted
+    /// them), before it reads the outbox again.
+    ///
+    /// ```
+    /// use apiscope::core::export::{ExportBody, ExportQueue};
+    /// let mut queue = ExportQueue::new(10, 1);
+    /// let body = || ExportBody { json: "{}".into(), points: 1 };
+    /// queue.push(vec![body(), body()], 0.0);
+    /// let sending = queue.next_send().unwrap();
+    /// assert_eq!(queue.forget_idle().len(), 1);
+    /// assert_eq!(queue.stats().outbox_len, 1); // the one in flight
+    /// assert!(queue.next_send().is_none());
+    /// # let _ = sending;
+    /// ```
+    pub fn forget_idle(&mut self) -> Vec<EntryKey> {
+        let idle = self
+            .slots
+            .iter()
+            .filter(|s| s.flight == Flight::Idle)
+            .map(|s| s.entry.key)
+            .collect();
+        self.slots.retain(|s| s.flight != Flight::Idle);
+        idle
+    }
+
     /// Consecutive failed attempts since the last answer from the collector.
     pub fn failures(&self) -> u32 {
         self.failures
