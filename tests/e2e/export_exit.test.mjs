@@ -2,41 +2,13 @@
 // `keepalive` as the page goes away, and the collector counts it once: not again from the
 // outbox at the next page while the collector was answering, and sent again by the next page
 // when the keepalive failed.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import { launchBrowser, openPage, root, startServer } from "./harness.mjs";
-import { startReceiver } from "../otlp/receiver.mjs";
-
-let browser, server, otlp;
-before(async () => {
-  server = await startServer({ port: 0, mounts: [["/e2e/", path.join(root, "tests/e2e/pages")]] });
-  otlp = await startReceiver();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await otlp?.close();
-});
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const receiver = (method, where) => fetch(`${otlp.origin}${where}`, { method }).then((r) => (r.status === 204 ? null : r.json()));
-const counted = (service) => receiver("GET", `/samples?service=${encodeURIComponent(service)}`);
-
-async function until(condition, ms, what) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+import { allSamples, collectErrors, counted, env, receiver, sleep, until } from "./export_support.mjs";
 
 async function openProfiled(page, db, service) {
-  const query = new URLSearchParams({ db, service, url: `${otlp.origin}/v1/metrics` });
-  await page.goto(`${server.url}/e2e/export_profiler.html?${query}`);
+  const query = new URLSearchParams({ db, service, url: `${env.otlp.origin}/v1/metrics` });
+  await page.goto(`${env.server.url}/e2e/export_profiler.html?${query}`);
   await page.locator("#state", { hasText: "ready" }).waitFor();
 }
 
@@ -56,7 +28,7 @@ for (const [how, collector] of [
   test(`samples recorded before navigating away: ${how}`, async () => {
     const db = `e2e-export-exit-${Math.random().toString(36).slice(2)}`;
     const service = `svc-${db}`;
-    const page = await openPage(browser);
+    const page = collectErrors(await (await env.browser.newContext()).newPage());
     await openProfiled(page, db, service);
     await recordOn(page, 300);
     // One export first, so the exporter knows whether the collector answers.
@@ -65,7 +37,7 @@ for (const [how, collector] of [
     // Recorded after the last export: these go at the exit.
     const total = await recordOn(page, 200);
     if (collector === "slow") await receiver("POST", "/__slow?ms=3000");
-    await page.goto(`${server.url}/e2e/blank.html`);
+    await page.goto(`${env.server.url}/e2e/blank.html`);
     if (collector === "failing") {
       assert.equal((await counted(service)).samples, 0, "nothing got through");
       await receiver("POST", "/__fail?ms=0");
@@ -78,16 +50,13 @@ for (const [how, collector] of [
     await openProfiled(page, db, service);
     await page.evaluate(() => window.profiler.exporter.flush());
     await sleep(500);
-    const got = await until(async () => {
-      const c = await counted(service);
-      return c.samples >= total && c;
-    }, 10_000, `every sample: ${JSON.stringify(await counted(service))}`);
+    const got = await allSamples(service, total, 10_000);
     assert.equal(got.samples, total);
     assert.deepEqual(got.duplicates, []);
     const stats = await page.evaluate(() => window.profiler.stats().export);
     if (collector === "slow") assert.equal(stats.deliveredAtExit, 1, "the exit's body was taken as delivered");
     if (collector === "failing") assert.equal(stats.deliveredAtExit, 0);
-    assert.deepEqual(page.errors.filter((e) => !e.includes("Failed to load resource")), []);
+    assert.deepEqual(page.errors, []);
     await page.evaluate(() => window.profiler.stop());
     await page.close();
   });
@@ -121,7 +90,7 @@ test("an exporting page still enters the back/forward cache while another tab wa
     const cdp = await context.newCDPSession(page);
     await cdp.send("Page.enable");
     cdp.on("Page.backForwardCacheNotUsed", (e) => (why = JSON.stringify(e.notRestoredExplanations)));
-    await page.goto(`${server.url}/e2e/blank.html`);
+    await page.goto(`${env.server.url}/e2e/blank.html`);
     await page.goBack({ waitUntil: "commit" });
     await page.locator("#state", { hasText: "ready" }).waitFor();
     const restored = await page.evaluate(() => ({
@@ -135,10 +104,7 @@ test("an exporting page still enters the back/forward cache while another tab wa
     await until(() => page.evaluate(() => window.profiler.stats().export.drainer), 5000, "the drain back");
     const total = await recordOn(page, 50);
     await page.evaluate(() => window.profiler.exporter.flush());
-    const got = await until(async () => {
-      const c = await counted(service);
-      return c.samples >= total && c;
-    }, 10_000, `every sample: ${JSON.stringify(await counted(service))}`);
+    const got = await allSamples(service, total, 10_000);
     assert.ok(before < total);
     assert.deepEqual([got.samples, got.duplicates], [total, []]);
   } finally {

@@ -3,46 +3,14 @@
 // stores its bodies for it, and the receiver (tests/otlp/receiver.py, validating every body
 // against the official protobuf schema) counts every sample exactly once, while the
 // collector fails for a while and then recovers, and when the draining tab closes.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import { launchBrowser, root, startServer } from "./harness.mjs";
-import { startReceiver } from "../otlp/receiver.mjs";
-
-let browser, server, otlp;
-before(async () => {
-  server = await startServer({ port: 0, mounts: [["/e2e/", path.join(root, "tests/e2e/pages")]] });
-  otlp = await startReceiver();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-  await otlp?.close();
-});
-
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function receiver(method, pathAndQuery) {
-  const response = await fetch(`${otlp.origin}${pathAndQuery}`, { method });
-  return response.status === 204 ? null : response.json();
-}
-
-/** Polls `condition` every 100 ms until it is truthy or `ms` pass (a deadline, not a timing assertion). */
-async function until(condition, ms, what) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await condition();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
+import { allSamples, collectErrors, env, receiver, sleep, until } from "./export_support.mjs";
 
 /** A browser context (one origin's storage, as the tabs of one browser profile share it) with
  * `n` exporting tabs on the same outbox database. */
 async function openTabs(n, { withoutWebLocks = false } = {}) {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   if (withoutWebLocks) {
     await context.addInitScript(() => Object.defineProperty(navigator, "locks", { value: undefined }));
   }
@@ -50,17 +18,10 @@ async function openTabs(n, { withoutWebLocks = false } = {}) {
   const service = `svc-${dbName}`;
   const tabs = [];
   for (let i = 0; i < n; i++) {
-    const page = await context.newPage();
-    page.errors = [];
-    page.on("pageerror", (error) => page.errors.push(error.message));
-    // The browser logs each failed export ("Failed to load resource: ... 503"); the collector
-    // failing is the test's doing.
-    page.on("console", (msg) => {
-      if (msg.type() === "error" && !msg.text().startsWith("Failed to load resource")) page.errors.push(msg.text());
-    });
-    await page.goto(`${server.url}/e2e/export_tab.html`);
+    const page = collectErrors(await context.newPage());
+    await page.goto(`${env.server.url}/e2e/export_tab.html`);
     await page.locator("#state", { hasText: "ready" }).waitFor();
-    const url = `${otlp.origin}/v1/metrics`;
+    const url = `${env.otlp.origin}/v1/metrics`;
     await page.evaluate((o) => window.setup(o), { url, dbName, service, intervalMs: 1000 });
     tabs.push(page);
   }
@@ -69,7 +30,6 @@ async function openTabs(n, { withoutWebLocks = false } = {}) {
 
 const statsOf = (page) => page.evaluate(() => window.exportStats());
 const recordOn = (page, n, tag) => page.evaluate(([n, tag]) => window.recordSamples(n, 4, tag), [n, tag]);
-const counted = (service) => receiver("GET", `/samples?service=${encodeURIComponent(service)}`);
 
 /** Both tabs record for `rounds` rounds (their 1 s intervals export meanwhile), then flush
  * at the same moment; returns how many samples each tab's engine accepted. */
@@ -93,10 +53,7 @@ for (const withoutWebLocks of [false, true]) {
     assert.deepEqual(drainers.sort(), [false, true], "exactly one tab drains");
     await receiver("POST", "/__fail?ms=4000");
     const total = sum(await recordInBoth(tabs, 6));
-    const got = await until(async () => {
-      const c = await counted(service);
-      return c.samples >= total && c;
-    }, 60_000, `${total} samples`);
+    const got = await allSamples(service, total);
     assert.equal(got.samples, total);
     assert.deepEqual(got.duplicates, []);
     const stats = await Promise.all(tabs.map(statsOf));
@@ -124,10 +81,7 @@ for (const withoutWebLocks of [false, true]) {
     await until(async () => (await statsOf(other)).drainer, 30_000, "the other tab to take over");
     await receiver("POST", "/__fail?ms=0");
     await other.evaluate(() => window.tab.exporter.flush());
-    const got = await until(async () => {
-      const c = await counted(service);
-      return c.samples >= total && c;
-    }, 60_000, `${total} samples`);
+    const got = await allSamples(service, total);
     assert.equal(got.samples, total);
     assert.deepEqual(got.duplicates, []);
     assert.deepEqual(other.errors, []);

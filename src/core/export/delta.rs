@@ -1,5 +1,6 @@
 //! Per-route sketches of what happened since the last export (OTLP delta temporality).
 
+use crate::core::batch::sample::Sample;
 use crate::core::error::FieldError;
 use crate::core::routes::capped::CappedRoutes;
 use crate::core::routes::registry::RegistryConfig;
@@ -162,28 +163,22 @@ impl DeltaAggregator {
 /// the deltas from. The core holds it as a trait object, so a build that never turns export
 /// on links none of the aggregation code.
 pub trait ExportDeltas {
-    /// [`DeltaAggregator::record`].
-    fn record(
-        &mut self,
-        method: &str,
-        route: &str,
-        duration_ms: f64,
-        is_error: bool,
-    ) -> Result<(), FieldError>;
+    /// Files one sample the core accepted: its duration under its route, an error if it
+    /// failed. (A second histogram, TTFB, reads the sample's own field here.)
+    fn record_sample(&mut self, sample: &Sample) -> Result<(), FieldError>;
 
     /// [`DeltaAggregator::take`].
     fn take(&mut self, now_ms: f64) -> Option<Vec<ExportPoint>>;
 }
 
 impl ExportDeltas for DeltaAggregator {
-    fn record(
-        &mut self,
-        method: &str,
-        route: &str,
-        duration_ms: f64,
-        is_error: bool,
-    ) -> Result<(), FieldError> {
-        DeltaAggregator::record(self, method, route, duration_ms, is_error)
+    fn record_sample(&mut self, sample: &Sample) -> Result<(), FieldError> {
+        self.record(
+            &sample.method,
+            &sample.route,
+            sample.duration_ms,
+            !sample.ok,
+        )
     }
 
     fn take(&mut self, now_ms: f64) -> Option<Vec<ExportPoint>> {

@@ -324,12 +324,7 @@ impl ProfilerCore {
             at,
         )?;
         if let Some(export) = &mut self.export {
-            export.record(
-                &sample.method,
-                &sample.route,
-                sample.duration_ms,
-                !sample.ok,
-            )?;
+            export.record_sample(&sample)?;
         }
         Ok(self.batcher.push(sample, now_ms))
     }
