@@ -111,3 +111,36 @@ test("an exporting page still enters the back/forward cache while another tab wa
     await cached.close();
   }
 });
+
+test("a hidden tab closes while the collector answers slowly: what it sent at the exit is not sent again", async () => {
+  const db = `e2e-export-close-${Math.random().toString(36).slice(2)}`;
+  const service = `svc-${db}`;
+  const context = await env.browser.newContext();
+  const page = collectErrors(await context.newPage());
+  await openProfiled(page, db, service);
+  await recordOn(page, 120);
+  await page.evaluate(() => window.profiler.exporter.flush());
+  const total = await recordOn(page, 80);
+  await receiver("POST", "/__slow?ms=3000");
+  // The user switches to another tab (this one is hidden: its marks go to IndexedDB), then
+  // closes this one before the collector answers. Headless Chromium hides no tab, so the page
+  // is told it is hidden as the browser would (its own listeners run).
+  await page.evaluate(() => {
+    Object.defineProperty(document, "visibilityState", { value: "hidden", configurable: true });
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+  await sleep(300);
+  await page.close({ runBeforeUnload: true });
+  const next = collectErrors(await context.newPage());
+  await until(async () => (await counted(service)).samples === total, 10_000, "the keepalive export");
+  await receiver("POST", "/__slow?ms=0");
+  await openProfiled(next, db, service);
+  await next.evaluate(() => window.profiler.exporter.flush());
+  await sleep(500);
+  const got = await counted(service);
+  assert.deepEqual([got.samples, got.duplicates], [total, []]);
+  assert.equal(await next.evaluate(() => window.profiler.stats().export.deliveredAtExit), 1);
+  assert.deepEqual(next.errors, []);
+  await next.evaluate(() => window.profiler.stop());
+  await context.close();
+});
