@@ -10,7 +10,7 @@
 // - any failure inside apiscope is contained: a trap or panic in the wasm switches the
 //   profiler off (hooks pass through, timers stop, `stats().state === "failed"`, one `error`
 //   event), and the page never sees an exception it did not cause.
-import { decodePoints, otlpRequest, pageOrigin, resourceAttributes } from "../export/otlp.js";
+import { decodePoints, otlpRequest, pageOrigin, resourceAttributes } from "./otlp.js";
 import { boolean, func, named, number, options, string, typeError } from "../lib/errors.js";
 import * as decode from "./decode.js";
 import { Emitter, EVENT_NAMES } from "./events.js";

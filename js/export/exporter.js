@@ -1,7 +1,7 @@
 // The OTLP exporter (the export variant only: js/engine/with-export.js). Every sample the
 // engine accepts also goes into its per-route delta sketches (inside the wasm core, so nothing
 // crosses twice); every `intervalMs` the exporter takes those deltas, writes them as OTLP/HTTP
-// JSON bodies within the keepalive budget (otlp.js), keeps each body in the outbox (outbox.js)
+// JSON bodies within the keepalive budget (bodies.js), keeps each body in the outbox (outbox.js)
 // until a collector answers 2xx, and sends them one at a time, oldest first. The outbox policy
 // (what next, what an answer means, backoff, the bound, what a page hide may send) is the
 // core's `ExportQueue`, here as the wasm `OutboxQueue`; it knows bodies by their size only.
@@ -18,7 +18,8 @@
 import { drainLock, lockName } from "./drain_lock.js";
 import { forget, hold, journalled } from "./exit_journal.js";
 import { exportOptions } from "./options.js";
-import { decodePoints, encodeBodies, pageOrigin, resourceAttributes, utf8Bytes } from "./otlp.js";
+import { decodePoints, pageOrigin, resourceAttributes } from "../engine/otlp.js";
+import { encodeBodies, utf8Bytes } from "./bodies.js";
 import { decodeEntry, openOutbox } from "./outbox.js";
 
 const perf = globalThis.performance;

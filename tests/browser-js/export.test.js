@@ -261,7 +261,7 @@ test("every accepted sample is exported exactly once: hooks, record and recordMa
 test("a round-1 outbox (database version 1) is upgraded and what it kept is sent", async () => {
   const dbName = unique("round1");
   const service = unique("svc");
-  const { otlpRequest, resourceAttributes } = await import("/js/export/otlp.js");
+  const { otlpRequest, resourceAttributes } = await import("/js/engine/otlp.js");
   const point = {
     method: "GET", route: "/from/round1", startMs: Date.now() - 10_000, endMs: Date.now(), errors: 0,
     histograms: [{ count: 1, sum: 5, min: 5, max: 5, scale: 6, zeroCount: 0, offset: 148, bucketCounts: [1] }],

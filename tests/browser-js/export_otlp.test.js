@@ -1,4 +1,4 @@
-// The OTLP/JSON encoder (js/export/otlp.js) on the engine's export points, with the lean engine
+// The OTLP/JSON encoder (js/engine/otlp.js, js/export/bodies.js) on the engine's export points, with the lean engine
 // (pkg/engine) for `Profiler.exportOtlp` and the receiver as the schema's judge.
 import { assert, origins, test } from "./lib/harness.js";
 import { pointsByRoute, unique } from "./lib/exporting.js";
@@ -9,12 +9,11 @@ import {
   HISTOGRAMS,
   VERSION,
   decodePoints,
-  encodeBodies,
   otlpRequest,
   resourceAttributes,
   unixNanos,
-  utf8Bytes,
-} from "/js/export/otlp.js";
+} from "/js/engine/otlp.js";
+import { encodeBodies, utf8Bytes } from "/js/export/bodies.js";
 
 async function leanEngine() {
   await initLean();

@@ -134,7 +134,7 @@ export function record(engines, routes, n) {
 
 /** What an engine holds for export now, in `pointsByRoute`'s form (its deltas are taken). */
 export async function expectedFrom(engine) {
-  const { decodePoints } = await import("/js/export/otlp.js");
+  const { decodePoints } = await import("/js/engine/otlp.js");
   const numbers = engine.exportTake(performance.now());
   const routes = {};
   for (const p of numbers ? decodePoints(numbers, engine.labels()) : []) {
