@@ -140,6 +140,15 @@ export function start(options) {
     });
 }
 
+/** `url` as the URL parser (fetch's) writes it; unparsable ones are the exporter's to refuse. */
+function parsedHref(url) {
+  try {
+    return new URL(url).href;
+  } catch {
+    return url;
+  }
+}
+
 /** The synchronous part of `start()`: options checked, hooks installed, buffer ready. */
 function prepare(options) {
   if (options !== undefined && (options === null || typeof options !== "object" || Array.isArray(options))) {
@@ -158,8 +167,9 @@ function prepare(options) {
   const ignore = ignoreOption(opts.ignoreUrls, pageOrigin);
   const graphql = graphqlOption(opts.graphql);
   if (opts.export !== undefined && opts.export !== null && typeof opts.export === "object") {
-    // The exporter's own requests are never measured.
-    if (typeof opts.export.url === "string") ignore.prefixes.push(opts.export.url);
+    // The exporter's own requests are never measured: it sends to the URL as fetch parses it.
+    const url = opts.export.url;
+    if (typeof url === "string") ignore.prefixes.push(parsedHref(url));
   }
   const recorder = new Recorder({ ignore, graphql });
   const wantsHooks = instrument.fetch || instrument.xhr;

@@ -10,6 +10,7 @@
 // - any failure inside apiscope is contained: a trap or panic in the wasm switches the
 //   profiler off (hooks pass through, timers stop, `stats().state === "failed"`, one `error`
 //   event), and the page never sees an exception it did not cause.
+import { decodePoints, otlpRequest, pageOrigin, resourceAttributes } from "./otlp.js";
 import { boolean, func, named, number, options, string, typeError } from "../lib/errors.js";
 import * as decode from "./decode.js";
 import { Emitter, EVENT_NAMES } from "./events.js";
@@ -84,7 +85,7 @@ export class Profiler {
           this.guard("instrument", () => this.engine.offerTimings(numbers, strings, perf.now())),
         )
       : null;
-    this.lifecycle = lifecycle ? lifecycle(() => this.onPageExit()) : null;
+    this.lifecycle = lifecycle ? lifecycle((why) => this.onPageExit(why)) : null;
     // What arrived before the engine (the loader's buffer, the head snippet's queue).
     this.ingest();
     this.applyRetention();
@@ -246,9 +247,11 @@ export class Profiler {
 
   /** Hidden or unloading: journal synchronously, then write; the journal entry goes once the
    * write commits (the store removes it). */
-  onPageExit() {
+  onPageExit(why) {
     if (this.state !== "running") return;
     this.ingest();
+    // After the drain above, so the export takes those requests too.
+    if (this.exporter) this.guard("export", () => this.exporter.pageHidden(why));
     const count = this.guard("storage", () => this.engine.drainBatches(), 0);
     if (count === 0) return;
     const records = this.guard("storage", () => this.takeBatches(count), []);
@@ -625,6 +628,18 @@ export class Profiler {
         });
       });
     }
+  }
+
+  /** The live per-route histograms of the last `windowMs` (default 1 h) as one OTLP/HTTP JSON
+   * request object: what `export` sends, for downloads or a collector the app talks to. */
+  exportOtlp(opts) {
+    const m = "Profiler.exportOtlp";
+    const window = windowOption(m, options(m, "options", opts, ["windowMs"])) ?? 3_600_000;
+    return this.call(m, () => {
+      this.ingest();
+      const points = decodePoints(this.engine.exportPoints(perf.now(), window), this.engine.labels());
+      return otlpRequest(points, resourceAttributes(pageOrigin()));
+    });
   }
 
   /** Releases the engine's wasm memory; call `stop()` first. */

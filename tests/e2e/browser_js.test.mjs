@@ -8,28 +8,32 @@ import { test, before, after } from "node:test";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { launchBrowser, openPage, root, startApiServer, startServer } from "./harness.mjs";
+import { startReceiver } from "../otlp/receiver.mjs";
 
 const dir = path.join(root, "tests/browser-js");
 const filter = process.env.BROWSER_JS;
 const files = (await readdir(dir)).filter((f) => f.endsWith(".test.js") && (!filter || f.includes(filter))).sort();
 
-let browser, server, api;
+let browser, server, api, otlp;
 before(async () => {
   server = await startServer({ port: 0, mounts: [["/tests/browser-js/", dir], ["/demo/", path.join(root, "demo")]] });
   api = await startApiServer();
+  // The OTLP receiver (validating against the official protobuf schema) on a free port.
+  otlp = await startReceiver();
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
   await server?.close();
   await api?.close();
+  await otlp?.close();
 });
 
 for (const file of files) {
   test(file, async (t) => {
     const page = await openPage(browser);
     try {
-      const query = new URLSearchParams({ file, origin: api.origin, second: api.secondOrigin });
+      const query = new URLSearchParams({ file, origin: api.origin, second: api.secondOrigin, otlp: otlp.origin });
       await page.goto(`${server.url}/tests/browser-js/index.html?${query}`);
       await page.waitForFunction(() => window.testsLoaded);
       await page.evaluate(() => window.testsLoaded);

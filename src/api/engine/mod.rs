@@ -10,6 +10,9 @@
 mod config;
 mod decode;
 mod encode;
+#[cfg(feature = "export")]
+mod export;
+mod otlp_points;
 
 use wasm_bindgen::prelude::*;
 

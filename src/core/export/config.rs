@@ -92,31 +92,97 @@ impl ExportConfig {
     /// assert_eq!(config.validate().unwrap_err().field, "export.headers");
     /// ```
     pub fn validate(&self) -> Result<(), FieldError> {
-        check_url(&self.url).map_err(|p| p.of("export.url"))?;
-        let interval = Rule::Between {
-            min: MIN_INTERVAL_MS,
-            min_closed: true,
-            max: f64::from(u32::MAX),
-            max_closed: true,
-        };
-        interval
-            .check(self.interval_ms)
-            .map_err(|p| p.of("export.intervalMs"))?;
-        let outbox = Rule::Integer {
-            min: 1.0,
-            max: MAX_OUTBOX,
-        };
-        outbox
-            .check(self.max_outbox)
-            .map_err(|p| p.of("export.maxOutbox"))?;
+        check_export_url(&self.url)?;
+        check_interval_ms(self.interval_ms)?;
+        check_max_outbox(self.max_outbox)?;
         for (name, value) in &self.headers {
-            check_header(name, value).map_err(|p| p.of("export.headers"))?;
+            check_export_header(name, value)?;
         }
         for (key, value) in &self.resource {
-            check_attribute(key, value).map_err(|p| p.of("export.resource"))?;
+            check_resource_attribute(key, value)?;
         }
         Ok(())
     }
+}
+
+/// `export.url`: an absolute `http(s)` URL with a host and no credentials.
+///
+/// ```
+/// use apiscope::core::export::check_export_url;
+/// assert!(check_export_url("https://otel.example/v1/metrics").is_ok());
+/// assert_eq!(check_export_url("/v1/metrics").unwrap_err().field, "export.url");
+/// ```
+pub fn check_export_url(url: &str) -> Result<(), FieldError> {
+    check_url(url).map_err(|p| p.of("export.url"))
+}
+
+/// The error for an `export.url` that passed [`check_export_url`] but that the browser's URL
+/// parser (the one `fetch` uses) refused.
+///
+/// ```
+/// use apiscope::core::export::unparsable_export_url;
+/// let err = unparsable_export_url("http://[::1/v1/metrics");
+/// assert_eq!(err.to_string(), "export.url: must be an absolute http(s) URL, got \"http://[::1/v1/metrics\"");
+/// ```
+pub fn unparsable_export_url(url: &str) -> FieldError {
+    Problem::text(Rule::Form("an absolute http(s) URL"), url).of("export.url")
+}
+
+/// `export.intervalMs`: at least [`MIN_INTERVAL_MS`], at most `2^32 - 1`.
+///
+/// ```
+/// use apiscope::core::export::check_interval_ms;
+/// assert_eq!(check_interval_ms(5_000.0), Ok(5_000.0));
+/// assert_eq!(check_interval_ms(999.0).unwrap_err().field, "export.intervalMs");
+/// ```
+pub fn check_interval_ms(interval_ms: f64) -> Result<f64, FieldError> {
+    let rule = Rule::Between {
+        min: MIN_INTERVAL_MS,
+        min_closed: true,
+        max: f64::from(u32::MAX),
+        max_closed: true,
+    };
+    rule.check(interval_ms)
+        .map_err(|p| p.of("export.intervalMs"))
+}
+
+/// `export.maxOutbox`: an integer in `[1, MAX_OUTBOX]`.
+///
+/// ```
+/// use apiscope::core::export::check_max_outbox;
+/// assert_eq!(check_max_outbox(3.0), Ok(3.0));
+/// assert_eq!(check_max_outbox(2.5).unwrap_err().field, "export.maxOutbox");
+/// ```
+pub fn check_max_outbox(max_outbox: f64) -> Result<f64, FieldError> {
+    let rule = Rule::Integer {
+        min: 1.0,
+        max: MAX_OUTBOX,
+    };
+    rule.check(max_outbox).map_err(|p| p.of("export.maxOutbox"))
+}
+
+/// One of `export.headers`: an RFC 9110 token name and a value without line breaks or NUL,
+/// as `Headers.set` requires.
+///
+/// ```
+/// use apiscope::core::export::check_export_header;
+/// assert!(check_export_header("x-api-key", "k").is_ok());
+/// assert_eq!(check_export_header("x-key", "a\nb").unwrap_err().field, "export.headers");
+/// ```
+pub fn check_export_header(name: &str, value: &str) -> Result<(), FieldError> {
+    check_header(name, value).map_err(|p| p.of("export.headers"))
+}
+
+/// One of `export.resource`: a non-empty key; numbers finite.
+///
+/// ```
+/// use apiscope::core::export::{AttributeValue, check_resource_attribute};
+/// assert!(check_resource_attribute("build", &AttributeValue::Number(42.0)).is_ok());
+/// let nan = AttributeValue::Number(f64::NAN);
+/// assert_eq!(check_resource_attribute("n", &nan).unwrap_err().field, "export.resource");
+/// ```
+pub fn check_resource_attribute(key: &str, value: &AttributeValue) -> Result<(), FieldError> {
+    check_attribute(key, value).map_err(|p| p.of("export.resource"))
 }
 
 /// An absolute `http(s)` URL with a host and no credentials (fetch refuses those). The browser

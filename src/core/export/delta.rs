@@ -1,5 +1,6 @@
 //! Per-route sketches of what happened since the last export (OTLP delta temporality).
 
+use crate::core::batch::sample::Sample;
 use crate::core::error::FieldError;
 use crate::core::routes::capped::CappedRoutes;
 use crate::core::routes::registry::RegistryConfig;
@@ -48,6 +49,8 @@ pub struct DeltaAggregator {
     empty: Sketch,
     /// Emptied by every take, so no route outlives its interval.
     routes: CappedRoutes<Pending>,
+    /// Overflowed calls of the intervals already taken.
+    overflowed: u64,
     start_ms: f64,
 }
 
@@ -66,6 +69,7 @@ impl DeltaAggregator {
         Ok(Self {
             empty: Sketch::new(config.sketch)?,
             routes: CappedRoutes::new(config.max_routes),
+            overflowed: 0,
             start_ms: now_ms,
         })
     }
@@ -111,7 +115,7 @@ impl DeltaAggregator {
     /// assert_eq!(agg.overflow_count(), 1);
     /// ```
     pub fn overflow_count(&self) -> u64 {
-        self.routes.overflow_count()
+        self.overflowed + self.routes.overflow_count()
     }
 
     /// Whether nothing was recorded since the last take.
@@ -119,8 +123,9 @@ impl DeltaAggregator {
         self.routes.is_empty()
     }
 
-    /// Every route's calls since the last take (ordered by method then route), or `None` if
-    /// there were none; either way the next interval starts at `now_ms`.
+    /// Every route's calls since the last take (in no particular order: a collector merges
+    /// by attributes), or `None` if there were none; either way the next interval starts at
+    /// `now_ms`.
     ///
     /// ```
     /// use apiscope::core::export::DeltaAggregator;
@@ -135,20 +140,49 @@ impl DeltaAggregator {
         if self.routes.is_empty() {
             return None;
         }
+        // Unsorted on purpose: sorting would link one more sort instantiation into the wasm.
         let points = self
             .routes
-            .take()
-            .into_iter()
+            .iter()
             .map(|(method, route, p)| ExportPoint {
-                method: method.to_string(),
-                route: route.to_string(),
+                method: method.to_owned(),
+                route: route.to_owned(),
                 start_ms,
                 end_ms: now_ms,
-                sketch: p.sketch,
+                sketch: p.sketch.clone(),
                 errors: p.errors,
             })
             .collect();
+        self.overflowed += self.routes.overflow_count();
+        self.routes.clear();
         Some(points)
+    }
+}
+
+/// What the profiler core records every accepted sample into while export is on, and takes
+/// the deltas from. The core holds it as a trait object, so a build that never turns export
+/// on links none of the aggregation code.
+pub trait ExportDeltas {
+    /// Files one sample the core accepted: its duration under its route, an error if it
+    /// failed. (A second histogram, TTFB, reads the sample's own field here.)
+    fn record_sample(&mut self, sample: &Sample) -> Result<(), FieldError>;
+
+    /// [`DeltaAggregator::take`].
+    fn take(&mut self, now_ms: f64) -> Option<Vec<ExportPoint>>;
+}
+
+impl ExportDeltas for DeltaAggregator {
+    fn record_sample(&mut self, sample: &Sample) -> Result<(), FieldError> {
+        self.record(
+            &sample.method,
+            &sample.route,
+            sample.duration_ms,
+            !sample.ok,
+        )
+    }
+
+    fn take(&mut self, now_ms: f64) -> Option<Vec<ExportPoint>> {
+        DeltaAggregator::take(self, now_ms)
     }
 }
 
@@ -188,10 +222,12 @@ mod tests {
             agg.record("GET", route, 1.0, false).unwrap();
         }
         let routes = |points: Vec<ExportPoint>| -> Vec<(String, String, u64)> {
-            points
+            let mut routes: Vec<_> = points
                 .into_iter()
                 .map(|p| (p.method, p.route, p.sketch.count()))
-                .collect()
+                .collect();
+            routes.sort();
+            routes
         };
         assert_eq!(
             routes(agg.take(1.0).unwrap()),

@@ -17,11 +17,13 @@ mod split;
 pub use backoff::{RETRY_INITIAL_MS, RETRY_MAX_MS, retry_delay_ms};
 pub use config::{
     AttributeValue, DEFAULT_INTERVAL_MS, DEFAULT_MAX_OUTBOX, ExportConfig, MAX_OUTBOX,
-    MIN_INTERVAL_MS,
+    MIN_INTERVAL_MS, check_export_header, check_export_url, check_interval_ms, check_max_outbox,
+    check_resource_attribute, unparsable_export_url,
 };
-pub use delta::{DeltaAggregator, ExportPoint};
+pub use delta::{DeltaAggregator, ExportDeltas, ExportPoint};
 pub use queue::{
-    EntryKey, ExportQueue, ExportStats, MAX_KEEPALIVE_REQUESTS, OutboxEntry, SendOutcome, Settled,
+    BodyBytes, EntryKey, ExportQueue, ExportStats, MAX_KEEPALIVE_REQUESTS, OutboxEntry, Payload,
+    SendOutcome, Settled,
 };
 pub use request::{
     DEFAULT_SERVICE_NAME, DURATION_METRIC, ERRORS_METRIC, OtlpResource, PAGE_ORIGIN_ATTRIBUTE,

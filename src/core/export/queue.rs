@@ -1,8 +1,10 @@
 //! The outbox policy: which request body to send next, what a response means for it, what a
 //! page hide may send with `keepalive`, and which bodies to drop when the outbox is full.
 //!
-//! The browser edge mirrors every change into IndexedDB so that the outbox survives reloads;
-//! this type holds the decisions and the counters.
+//! The browser edge mirrors every change into IndexedDB so that the outbox survives reloads
+//! (and is shared by the tabs of an origin); this type holds the decisions and the counters.
+//! The queue needs only each body's size, so an edge that keeps the bodies itself (the JS
+//! exporter: they never cross into wasm) queues [`BodyBytes`] instead of the text.
 
 use std::collections::VecDeque;
 
@@ -37,15 +39,57 @@ impl EntryKey {
     pub fn batch_id(&self) -> String {
         format!("{:08x}-{}", self.session, self.seq)
     }
+
+    /// Oldest first: by creation time, then session, then sequence number.
+    ///
+    /// ```
+    /// use apiscope::core::export::EntryKey;
+    /// let key = |created_ms, seq| EntryKey { created_ms, session: 1, seq };
+    /// assert!(key(1.0, 9).order(&key(2.0, 0)).is_lt());
+    /// assert!(key(2.0, 1).order(&key(2.0, 0)).is_gt());
+    /// ```
+    pub fn order(&self, other: &EntryKey) -> std::cmp::Ordering {
+        self.created_ms
+            .total_cmp(&other.created_ms)
+            .then(self.session.cmp(&other.session))
+            .then(self.seq.cmp(&other.seq))
+    }
+}
+
+/// What the queue knows of a body: its size in bytes, for the `keepalive` quota.
+pub trait Payload: Clone {
+    /// The body's size in bytes.
+    fn bytes(&self) -> usize;
+}
+
+impl Payload for String {
+    fn bytes(&self) -> usize {
+        self.len()
+    }
+}
+
+/// A body the edge keeps itself, known to the queue by its size in bytes.
+///
+/// ```
+/// use apiscope::core::export::{BodyBytes, Payload};
+/// assert_eq!(BodyBytes(512).bytes(), 512);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyBytes(pub usize);
+
+impl Payload for BodyBytes {
+    fn bytes(&self) -> usize {
+        self.0
+    }
 }
 
 /// A request body waiting to be delivered.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OutboxEntry {
+pub struct OutboxEntry<B = String> {
     /// Where it is kept in the outbox.
     pub key: EntryKey,
-    /// The OTLP/JSON request.
-    pub body: String,
+    /// The OTLP/JSON request (or what stands for it, see [`Payload`]).
+    pub body: B,
     /// Routes it carries.
     pub points: u32,
     /// Failed attempts so far.
@@ -75,22 +119,38 @@ impl SendOutcome {
     /// ```
     pub fn from_status(status: u16, detail: &str) -> Self {
         let message = format!("HTTP {status} {}", detail.trim()).trim().to_owned();
+        match Self::of_status(status) {
+            Self::Delivered => Self::Delivered,
+            Self::Rejected(_) => Self::Rejected(message),
+            Self::Failed(_) => Self::Failed(message),
+        }
+    }
+
+    /// Classifies an HTTP status without a message (an edge that words failures itself);
+    /// status 0 stands for a network error.
+    ///
+    /// ```
+    /// use apiscope::core::export::SendOutcome;
+    /// assert_eq!(SendOutcome::of_status(0), SendOutcome::Failed(String::new()));
+    /// assert_eq!(SendOutcome::of_status(404), SendOutcome::Rejected(String::new()));
+    /// ```
+    pub fn of_status(status: u16) -> Self {
         match status {
             200..=299 => Self::Delivered,
-            408 | 429 => Self::Failed(message),
-            400..=499 => Self::Rejected(message),
-            _ => Self::Failed(message),
+            408 | 429 => Self::Failed(String::new()),
+            400..=499 => Self::Rejected(String::new()),
+            _ => Self::Failed(String::new()),
         }
     }
 }
 
 /// What the edge must mirror into storage after [`ExportQueue::settle`].
 #[derive(Debug, Clone, PartialEq)]
-pub enum Settled {
+pub enum Settled<B = String> {
     /// Delete the entry.
     Remove,
     /// Store the entry again (its attempt count went up) and retry after a backoff.
-    Retry(OutboxEntry),
+    Retry(OutboxEntry<B>),
     /// The entry was no longer queued.
     Unknown,
 }
@@ -126,8 +186,8 @@ enum Flight {
 }
 
 #[derive(Debug, Clone)]
-struct Slot {
-    entry: OutboxEntry,
+struct Slot<B> {
+    entry: OutboxEntry<B>,
     flight: Flight,
 }
 
@@ -145,8 +205,8 @@ struct Slot {
 /// assert_eq!((queue.stats().exported_points, queue.stats().outbox_len), (3, 0));
 /// ```
 #[derive(Debug, Clone)]
-pub struct ExportQueue {
-    slots: VecDeque<Slot>,
+pub struct ExportQueue<B = String> {
+    slots: VecDeque<Slot<B>>,
     max_len: usize,
     session: u32,
     next_seq: u32,
@@ -156,8 +216,9 @@ pub struct ExportQueue {
     stats: ExportStats,
 }
 
-impl ExportQueue {
-    /// An empty queue keeping at most `max_len` (>= 1) entries; `session` tags its keys.
+impl<B: Payload> ExportQueue<B> {
+    /// An empty queue keeping at most `max_len` (>= 1) entries; `session` tags the keys
+    /// [`ExportQueue::push`] makes.
     pub fn new(max_len: usize, session: u32) -> Self {
         Self {
             slots: VecDeque::new(),
@@ -171,35 +232,210 @@ impl ExportQueue {
         }
     }
 
-    /// Puts entries stored by earlier pages ahead of this page's, oldest first. Returns the
-    /// keys dropped to respect the bound (count them out of storage too).
+    /// Adds entries keyed outside this queue (kept in storage by earlier pages or by other
+    /// tabs of the origin, or keyed by an edge that stores them itself) in key order,
+    /// skipping those already queued. Returns the keys dropped to respect the bound
+    /// (count them out of storage too).
     ///
     /// ```
     /// use apiscope::core::export::{EntryKey, ExportQueue, OutboxEntry};
     /// let entry = |ms| OutboxEntry {
     ///     key: EntryKey { created_ms: ms, session: 9, seq: 0 },
-    ///     body: "{}".into(), points: 1, attempts: 2,
+    ///     body: "{}".to_owned(), points: 1, attempts: 2,
     /// };
     /// let mut queue = ExportQueue::new(1, 1);
     /// let dropped = queue.restore(vec![entry(2.0), entry(1.0)]);
     /// assert_eq!(dropped[0].created_ms, 1.0);
+    /// assert!(queue.restore(vec![entry(2.0)]).is_empty()); // already queued
     /// assert_eq!(queue.next_send().unwrap().key.created_ms, 2.0);
     /// ```
-    pub fn restore(&mut self, mut entries: Vec<OutboxEntry>) -> Vec<EntryKey> {
-        entries.sort_by(|a, b| {
-            let key = |e: &OutboxEntry| (e.key.created_ms, e.key.session, e.key.seq);
-            let ((at, sa, qa), (bt, sb, qb)) = (key(a), key(b));
-            at.total_cmp(&bt).then(sa.cmp(&sb)).then(qa.cmp(&qb))
-        });
-        for entry in entries.into_iter().rev() {
-            self.slots.push_front(Slot {
-                entry,
-                flight: Flight::Idle,
-            });
+    pub fn restore(&mut self, entries: Vec<OutboxEntry<B>>) -> Vec<EntryKey> {
+        for entry in entries {
+            let at = self
+                .slots
+                .partition_point(|s| s.entry.key.order(&entry.key).is_lt());
+            if self.slots.get(at).is_some_and(|s| s.entry.key == entry.key) {
+                continue;
+            }
+            self.slots.insert(
+                at,
+                Slot {
+                    entry,
+                    flight: Flight::Idle,
+                },
+            );
         }
         self.trim()
     }
 
+    /// Drops the oldest idle entries beyond `max_len` (in-flight ones finish first).
+    fn trim(&mut self) -> Vec<EntryKey> {
+        let mut dropped = Vec::new();
+        while self.slots.len() > self.max_len {
+            let Some(pos) = self.slots.iter().position(|s| s.flight == Flight::Idle) else {
+                break;
+            };
+            if let Some(slot) = self.slots.remove(pos) {
+                dropped.push(slot.entry.key);
+            }
+        }
+        self.stats.dropped += dropped.len() as u64;
+        dropped
+    }
+
+    /// The oldest idle entry, now marked as being sent.
+    pub fn next_send(&mut self) -> Option<OutboxEntry<B>> {
+        let slot = self.slots.iter_mut().find(|s| s.flight == Flight::Idle)?;
+        slot.flight = Flight::Sending;
+        if slot.entry.attempts > 0 {
+            self.stats.retries += 1;
+        }
+        Some(slot.entry.clone())
+    }
+
+    /// For a page hide: idle entries, newest first (the oldest are already in storage), that
+    /// fit together with the `keepalive` requests still in flight into
+    /// [`KEEPALIVE_BODY_BUDGET`] bytes and [`MAX_KEEPALIVE_REQUESTS`] requests.
+    ///
+    /// ```
+    /// use apiscope::core::export::{ExportBody, ExportQueue};
+    /// let mut queue = ExportQueue::new(200, 1);
+    /// let body = |kib: usize| ExportBody { json: "x".repeat(kib * 1024), points: 1 };
+    /// queue.push(vec![body(20), body(50), body(30), body(5)], 0.0);
+    /// let sizes: Vec<usize> = queue.keepalive_sends().iter().map(|e| e.body.len() / 1024).collect();
+    /// assert_eq!(sizes, [5, 30, 20]);
+    /// assert!(queue.keepalive_sends().is_empty()); // the budget is in use
+    /// ```
+    pub fn keepalive_sends(&mut self) -> Vec<OutboxEntry<B>> {
+        let mut sends = Vec::new();
+        for slot in self.slots.iter_mut().rev() {
+            let bytes = slot.entry.body.bytes();
+            if self.keepalive_requests >= MAX_KEEPALIVE_REQUESTS {
+                break;
+            }
+            if slot.flight != Flight::Idle || self.keepalive_bytes + bytes > KEEPALIVE_BODY_BUDGET {
+                continue;
+            }
+            slot.flight = Flight::Keepalive;
+            self.keepalive_bytes += bytes;
+            self.keepalive_requests += 1;
+            if slot.entry.attempts > 0 {
+                self.stats.retries += 1;
+            }
+            sends.push(slot.entry.clone());
+        }
+        sends
+    }
+
+    /// Records how sending `key` went and says what storage must do about it.
+    pub fn settle(&mut self, key: &EntryKey, outcome: SendOutcome) -> Settled<B> {
+        let Some(pos) = self.slots.iter().position(|s| s.entry.key == *key) else {
+            return Settled::Unknown;
+        };
+        let slot = &mut self.slots[pos];
+        if slot.flight == Flight::Keepalive {
+            self.keepalive_bytes -= slot.entry.body.bytes();
+            self.keepalive_requests -= 1;
+        }
+        slot.flight = Flight::Idle;
+        match outcome {
+            SendOutcome::Delivered => {
+                self.failures = 0;
+                self.stats.requests_sent += 1;
+                self.stats.exported_points += u64::from(slot.entry.points);
+                self.slots.remove(pos);
+                Settled::Remove
+            }
+            SendOutcome::Rejected(why) => {
+                self.failures = 0;
+                self.stats.requests_failed += 1;
+                self.stats.rejected += 1;
+                self.stats.last_error = Some(why);
+                self.slots.remove(pos);
+                Settled::Remove
+            }
+            SendOutcome::Failed(why) => {
+                self.failures = self.failures.saturating_add(1);
+                self.stats.requests_failed += 1;
+                self.stats.last_error = Some(why);
+                slot.entry.attempts = slot.entry.attempts.saturating_add(1);
+                Settled::Retry(slot.entry.clone())
+            }
+        }
+    }
+
+    /// Forgets the idle entries, keeping those being sent, and returns their keys: for a page
+    /// that let another tab drain the outbox for a while (which may have sent and deleted
+    /// them), before it reads the outbox again.
+    ///
+    /// ```
+    /// use apiscope::core::export::{ExportBody, ExportQueue};
+    /// let mut queue = ExportQueue::new(10, 1);
+    /// let body = || ExportBody { json: "{}".into(), points: 1 };
+    /// queue.push(vec![body(), body()], 0.0);
+    /// let sending = queue.next_send().unwrap();
+    /// assert_eq!(queue.forget_idle().len(), 1);
+    /// assert_eq!(queue.stats().outbox_len, 1); // the one in flight
+    /// assert!(queue.next_send().is_none());
+    /// # let _ = sending;
+    /// ```
+    pub fn forget_idle(&mut self) -> Vec<EntryKey> {
+        let idle = self
+            .slots
+            .iter()
+            .filter(|s| s.flight == Flight::Idle)
+            .map(|s| s.entry.key)
+            .collect();
+        self.slots.retain(|s| s.flight != Flight::Idle);
+        idle
+    }
+
+    /// Consecutive failed attempts since the last answer from the collector.
+    pub fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// Whether the bodies a page sends with `keepalive` as it goes away (their answer comes
+    /// after the page is gone) count as delivered, so that the next page does not send them
+    /// again: yes while the browser is `online` and the collector answered the last attempt
+    /// (a collector up a moment ago takes them; sending again would count every sample of
+    /// the last interval twice at each navigation), no while it was failing (the next page
+    /// sends them again: a keepalive that got through then is the rare duplicate).
+    ///
+    /// ```
+    /// use apiscope::core::export::{ExportBody, ExportQueue, SendOutcome};
+    /// let mut queue = ExportQueue::new(10, 1);
+    /// assert!(queue.exit_sends_delivered(true));
+    /// assert!(!queue.exit_sends_delivered(false));
+    /// queue.push(vec![ExportBody { json: "{}".into(), points: 1 }], 0.0);
+    /// let entry = queue.next_send().unwrap();
+    /// queue.settle(&entry.key, SendOutcome::of_status(503));
+    /// assert!(!queue.exit_sends_delivered(true));
+    /// ```
+    pub fn exit_sends_delivered(&self, online: bool) -> bool {
+        online && self.failures == 0
+    }
+
+    /// Forgets the failure streak (the network came back: retry at once, from the start).
+    pub fn reset_failures(&mut self) {
+        self.failures = 0;
+    }
+
+    /// Records a failure outside sending (e.g. storage) for `stats().last_error`.
+    pub fn note_error(&mut self, error: String) {
+        self.stats.last_error = Some(error);
+    }
+
+    /// The counters, with the current outbox length.
+    pub fn stats(&self) -> ExportStats {
+        ExportStats {
+            outbox_len: self.slots.len() as u64,
+            ..self.stats.clone()
+        }
+    }
+}
+
+impl ExportQueue<String> {
     /// Queues new bodies created at `now_ms`. Returns the new entries (to store) and the keys
     /// of the oldest idle entries dropped to stay within the bound (to delete).
     pub fn push(
@@ -234,125 +470,6 @@ impl ExportQueue {
             .filter(|e| !dropped.contains(&e.key))
             .collect();
         (added, dropped)
-    }
-
-    /// Drops the oldest idle entries beyond `max_len` (in-flight ones finish first).
-    fn trim(&mut self) -> Vec<EntryKey> {
-        let mut dropped = Vec::new();
-        while self.slots.len() > self.max_len {
-            let Some(pos) = self.slots.iter().position(|s| s.flight == Flight::Idle) else {
-                break;
-            };
-            if let Some(slot) = self.slots.remove(pos) {
-                dropped.push(slot.entry.key);
-            }
-        }
-        self.stats.dropped += dropped.len() as u64;
-        dropped
-    }
-
-    /// The oldest idle entry, now marked as being sent.
-    pub fn next_send(&mut self) -> Option<OutboxEntry> {
-        let slot = self.slots.iter_mut().find(|s| s.flight == Flight::Idle)?;
-        slot.flight = Flight::Sending;
-        if slot.entry.attempts > 0 {
-            self.stats.retries += 1;
-        }
-        Some(slot.entry.clone())
-    }
-
-    /// For a page hide: idle entries, newest first (the oldest are already in storage), that
-    /// fit together with the `keepalive` requests still in flight into
-    /// [`KEEPALIVE_BODY_BUDGET`] bytes and [`MAX_KEEPALIVE_REQUESTS`] requests.
-    ///
-    /// ```
-    /// use apiscope::core::export::{ExportBody, ExportQueue};
-    /// let mut queue = ExportQueue::new(200, 1);
-    /// let body = |kib: usize| ExportBody { json: "x".repeat(kib * 1024), points: 1 };
-    /// queue.push(vec![body(20), body(50), body(30), body(5)], 0.0);
-    /// let sizes: Vec<usize> = queue.keepalive_sends().iter().map(|e| e.body.len() / 1024).collect();
-    /// assert_eq!(sizes, [5, 30, 20]);
-    /// assert!(queue.keepalive_sends().is_empty()); // the budget is in use
-    /// ```
-    pub fn keepalive_sends(&mut self) -> Vec<OutboxEntry> {
-        let mut sends = Vec::new();
-        for slot in self.slots.iter_mut().rev() {
-            let bytes = slot.entry.body.len();
-            if self.keepalive_requests >= MAX_KEEPALIVE_REQUESTS {
-                break;
-            }
-            if slot.flight != Flight::Idle || self.keepalive_bytes + bytes > KEEPALIVE_BODY_BUDGET {
-                continue;
-            }
-            slot.flight = Flight::Keepalive;
-            self.keepalive_bytes += bytes;
-            self.keepalive_requests += 1;
-            if slot.entry.attempts > 0 {
-                self.stats.retries += 1;
-            }
-            sends.push(slot.entry.clone());
-        }
-        sends
-    }
-
-    /// Records how sending `key` went and says what storage must do about it.
-    pub fn settle(&mut self, key: &EntryKey, outcome: SendOutcome) -> Settled {
-        let Some(pos) = self.slots.iter().position(|s| s.entry.key == *key) else {
-            return Settled::Unknown;
-        };
-        let slot = &mut self.slots[pos];
-        if slot.flight == Flight::Keepalive {
-            self.keepalive_bytes -= slot.entry.body.len();
-            self.keepalive_requests -= 1;
-        }
-        slot.flight = Flight::Idle;
-        match outcome {
-            SendOutcome::Delivered => {
-                self.failures = 0;
-                self.stats.requests_sent += 1;
-                self.stats.exported_points += u64::from(slot.entry.points);
-                self.slots.remove(pos);
-                Settled::Remove
-            }
-            SendOutcome::Rejected(why) => {
-                self.failures = 0;
-                self.stats.requests_failed += 1;
-                self.stats.rejected += 1;
-                self.stats.last_error = Some(why);
-                self.slots.remove(pos);
-                Settled::Remove
-            }
-            SendOutcome::Failed(why) => {
-                self.failures = self.failures.saturating_add(1);
-                self.stats.requests_failed += 1;
-                self.stats.last_error = Some(why);
-                slot.entry.attempts = slot.entry.attempts.saturating_add(1);
-                Settled::Retry(slot.entry.clone())
-            }
-        }
-    }
-
-    /// Consecutive failed attempts since the last answer from the collector.
-    pub fn failures(&self) -> u32 {
-        self.failures
-    }
-
-    /// Forgets the failure streak (the network came back: retry at once, from the start).
-    pub fn reset_failures(&mut self) {
-        self.failures = 0;
-    }
-
-    /// Records a failure outside sending (e.g. storage) for `stats().last_error`.
-    pub fn note_error(&mut self, error: String) {
-        self.stats.last_error = Some(error);
-    }
-
-    /// The counters, with the current outbox length.
-    pub fn stats(&self) -> ExportStats {
-        ExportStats {
-            outbox_len: self.slots.len() as u64,
-            ..self.stats.clone()
-        }
     }
 }
 

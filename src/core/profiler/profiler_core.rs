@@ -19,7 +19,7 @@ use crate::core::batch::batcher::{
 };
 use crate::core::batch::sample::Sample;
 use crate::core::error::{FieldError, indexed};
-use crate::core::export::ExportPoint;
+use crate::core::export::{DeltaAggregator, ExportDeltas, ExportPoint};
 use crate::core::order::sort_by;
 use crate::core::profiler::id_slots::IdSlots;
 use crate::core::profiler::request::SettledRequest;
@@ -250,6 +250,9 @@ pub struct ProfilerCore {
     breakdown_sums: HashMap<RouteId, BreakdownSums>,
     next_call_id: u64,
     cache_hit_rate: Option<f64>,
+    /// While OTLP export is on, every accepted sample again, per route since the last take
+    /// (a trait object: builds that never export link no aggregation code).
+    export: Option<Box<dyn ExportDeltas>>,
 }
 
 impl ProfilerCore {
@@ -292,6 +295,7 @@ impl ProfilerCore {
             breakdown_sums: HashMap::new(),
             next_call_id: 0,
             cache_hit_rate: None,
+            export: None,
         })
     }
 
@@ -318,7 +322,40 @@ impl ProfilerCore {
             !sample.ok,
             at,
         )?;
+        if let Some(export) = &mut self.export {
+            export.record_sample(&sample)?;
+        }
         Ok(self.batcher.push(sample, now_ms))
+    }
+
+    /// Turns OTLP export on: from `now_ms`, every sample [`Self::record`] accepts (the hooks'
+    /// calls included) also goes into per-route delta sketches, taken by
+    /// [`Self::take_export`]. Turning it on again starts a fresh interval.
+    ///
+    /// ```
+    /// use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
+    /// use apiscope::core::batch::sample::Sample;
+    /// let mut p = ProfilerCore::new(ProfilerConfig::default(), 1, "https://a.example").unwrap();
+    /// p.record(Sample::new(0.0, 9.0, "GET", "/a", 200), 10.0).unwrap(); // before: not exported
+    /// p.enable_export(20.0).unwrap();
+    /// p.record(Sample::new(20.0, 12.0, "GET", "/a", 500), 40.0).unwrap();
+    /// let points = p.take_export(50.0).unwrap();
+    /// assert_eq!((points[0].sketch.count(), points[0].errors), (1, 1));
+    /// assert_eq!((points[0].start_ms, points[0].end_ms), (20.0, 50.0));
+    /// assert!(p.take_export(60.0).is_none()); // each sample is taken once
+    /// ```
+    pub fn enable_export(&mut self, now_ms: f64) -> Result<(), FieldError> {
+        self.export = Some(Box::new(DeltaAggregator::new(
+            self.registry.config(),
+            now_ms,
+        )?));
+        Ok(())
+    }
+
+    /// Every route's samples since the last take (or since export was turned on), or `None`
+    /// when there were none or export is off.
+    pub fn take_export(&mut self, now_ms: f64) -> Option<Vec<ExportPoint>> {
+        self.export.as_mut()?.take(now_ms)
     }
 
     /// The route an absolute or page-relative-resolved `url` is filed under.

@@ -149,6 +149,17 @@ impl RouteRegistry {
         })
     }
 
+    /// The limits it was made with.
+    ///
+    /// ```
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
+    /// let registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    /// assert_eq!(registry.config().max_routes, 500);
+    /// ```
+    pub fn config(&self) -> &RegistryConfig {
+        &self.config
+    }
+
     /// Records one request. A new route beyond `max_routes` (after dropping routes with no
     /// sample in the retention) goes to the overflow entry and is counted in
     /// [`Self::overflow_count`].

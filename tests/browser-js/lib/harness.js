@@ -9,10 +9,12 @@ export function test(name, fn) {
   cases.push({ name, fn });
 }
 
-/** Origins of the local HTTP test server (tests/server): a primary and a cross-origin peer. */
+/** Origins of the local HTTP test server (tests/server): a primary and a cross-origin peer;
+ * and of the OTLP receiver (tests/otlp/receiver.py). */
 export const origins = {
   test: new URLSearchParams(location.search).get("origin"),
   second: new URLSearchParams(location.search).get("second"),
+  otlp: new URLSearchParams(location.search).get("otlp"),
 };
 
 export class AssertionError extends Error {
