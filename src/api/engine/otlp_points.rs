@@ -11,6 +11,8 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::api::errors::field_error;
+
 use super::Engine;
 use super::encode::Out;
 use crate::core::export::ExportPoint;
@@ -59,8 +61,11 @@ impl Engine {
     /// Every route's live windows over the last `window_ms` as export points (layout above;
     /// `startMs` is `now - window_ms`), for `Profiler.exportOtlp`.
     #[wasm_bindgen(js_name = exportPoints)]
-    pub fn export_points(&mut self, now: f64, window_ms: f64) -> Vec<f64> {
-        let rows = self.core.export_points(self.epoch(now), window_ms);
-        self.rows(points(&rows))
+    pub fn export_points(&mut self, now: f64, window_ms: f64) -> Result<Vec<f64>, JsValue> {
+        let rows = self
+            .core
+            .export_points(self.epoch(now), window_ms)
+            .map_err(field_error)?;
+        Ok(self.rows(points(&rows)))
     }
 }
