@@ -83,7 +83,7 @@ fn ticks(
                         .expect("valid");
                 }
             }
-            black_box(p.drain_batches());
+            black_box(p.drain_batches(f64::MAX));
             *clock += 1_000.0;
             let started = Instant::now();
             run(p, *clock);
@@ -108,7 +108,7 @@ fn alert_tick(routes: usize, per_slot: usize) {
             .expect("valid");
         n += 1;
         if n % 50_000 == 0 {
-            black_box(p.drain_batches());
+            black_box(p.drain_batches(f64::MAX));
         }
     });
     let mut clock = START + 3_600_000.0;

@@ -121,9 +121,8 @@ export function start(options) {
   } catch (error) {
     return Promise.reject(error);
   }
-  const { opts, recorder, resourceTiming, pageOrigin } = setup;
+  const { opts, recorder, resourceTiming, pageOrigin, engine } = setup;
   let { hooks } = setup;
-  const engine = opts.export === undefined ? ENGINES.lean : ENGINES.export;
   const begin = opts.load === "idle" ? afterLoadAndIdle() : Promise.resolve();
   return begin
     .then(() => {
@@ -171,6 +170,9 @@ function prepare(options) {
     const url = opts.export.url;
     if (typeof url === "string") ignore.prefixes.push(parsedHref(url));
   }
+  // Nor is the engine's own download.
+  const engine = opts.export === undefined ? ENGINES.lean : ENGINES.export;
+  if (opts.wasm === undefined) ignore.prefixes.push(engine.wasm().href);
   const recorder = new Recorder({ ignore, graphql });
   const wantsHooks = instrument.fetch || instrument.xhr;
   const install = () => installHooks(recorder, { fetch: instrument.fetch, xhr: instrument.xhr, sampleRate });
@@ -184,7 +186,7 @@ function prepare(options) {
         adoptSnippet(recorder, hooks);
         return hooks;
       });
-    return { opts, recorder, hooks: null, resourceTiming, pageOrigin, adopt };
+    return { opts, recorder, hooks: null, resourceTiming, pageOrigin, engine, adopt };
   }
-  return { opts, recorder, hooks: wantsHooks ? install() : null, resourceTiming, pageOrigin };
+  return { opts, recorder, hooks: wantsHooks ? install() : null, resourceTiming, pageOrigin, engine };
 }

@@ -13,7 +13,7 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 profile=release
 if [ "${1:-}" = "--dev" ]; then profile=dev; shift; fi
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(engine engine-export sketch cache all)
+[ ${#parts[@]} -gt 0 ] || parts=(engine engine-export sketch cache)
 
 features_of() {
   case "$1" in
@@ -21,8 +21,6 @@ features_of() {
     engine-export) echo export ;;
     sketch) echo sketch,talc ;;
     cache) echo cache ;;
-    # Transitional: the monolith that js/index.js still loads until the loader lands.
-    all) echo "sketch,cache,engine,export,legacy" ;;
     *) echo "scripts/build.sh: unknown part '$1'" >&2; exit 2 ;;
   esac
 }
@@ -49,11 +47,11 @@ for part in "${parts[@]}"; do
   [ "$profile" = dev ] && cargo_profile=()
   cargo build "${cargo_profile[@]}" --quiet --target wasm32-unknown-unknown \
     --no-default-features --features "$features"
-  if [ "$part" = all ]; then out=pkg name=apiscope; else out=pkg/$part name=apiscope_${part//-/_}; fi
+  out=pkg/$part name=apiscope_${part//-/_}
   mkdir -p "$out"
   wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$target_dir/apiscope.wasm"
   # The glue is an ES module; without this, Node (the `node` entries) reads it as CommonJS.
-  [ "$part" = all ] || printf '{ "type": "module" }\n' > "$out/package.json"
+  printf '{ "type": "module" }\n' > "$out/package.json"
   if [ "$profile" = release ]; then
     # shellcheck disable=SC2046 # the flags are words
     wasm-opt $(wasm_opt_of "$part") "${WASM_FEATURES[@]}" --strip-debug --strip-producers \

@@ -15,9 +15,6 @@
 
 pub mod core;
 
-#[cfg(all(target_arch = "wasm32", feature = "legacy"))]
-pub mod browser;
-
 #[cfg(target_arch = "wasm32")]
 pub mod api;
 

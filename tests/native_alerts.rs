@@ -599,14 +599,14 @@ fn entry(url: &str, start: f64, ttfb: f64) -> ResourceTiming {
 
 #[test]
 fn matching_picks_same_url_and_closest_start_once() {
-    let mut m = TimingMatcher::new(MatcherConfig::default());
+    let mut m: TimingMatcher<u64> = TimingMatcher::new(MatcherConfig::default());
     let url = "https://app.example/api/x";
     m.offer_entry(entry(url, 1_000.0, 10.0), 2_000.0);
     m.offer_entry(entry(url, 1_040.0, 20.0), 2_000.0);
     m.offer_entry(entry("https://app.example/api/y", 1_039.0, 30.0), 2_000.0);
-    let ttfb = |m: &mut TimingMatcher, id, start| {
+    let ttfb = |m: &mut TimingMatcher<u64>, id, start| {
         m.match_request(id, url.into(), start, 2_000.0)
-            .and_then(|b| b.ttfb)
+            .and_then(|(_, e)| Breakdown::from_entry(&e).ttfb)
     };
     assert_eq!(ttfb(&mut m, 1, 1_038.0), Some(20.0));
     // The closest is used up: the next request gets the other one, then none is left.
@@ -616,8 +616,11 @@ fn matching_picks_same_url_and_closest_start_once() {
     assert_eq!(m.offer_entry(entry(url, 5_000.0, 1.0), 2_000.0), None);
     // Request 3 is waiting; a matching entry completes it exactly once.
     let got = m.offer_entry(entry(url, 1_037.0, 7.0), 2_000.0);
-    assert_eq!(got.map(|(id, b)| (id, b.ttfb)), Some((3, Some(7.0))));
-    assert_eq!(m.offer_entry(entry(url, 1_037.0, 7.0), 2_000.0), None);
+    assert_eq!(
+        got.map(|(id, e)| (id, Breakdown::from_entry(&e).ttfb)),
+        Some((3, Some(7.0)))
+    );
+    assert!(m.offer_entry(entry(url, 1_037.0, 7.0), 2_000.0).is_none());
 }
 
 // ---------------------------------------------------------------- slow log

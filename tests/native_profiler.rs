@@ -4,8 +4,9 @@
 
 use apiscope::core::alerts::{AlertKind, Metric, RuleSpec};
 use apiscope::core::batch::sample::Sample;
+use apiscope::core::profiler::request::{Outcome, SettledRequest, Transport};
 use apiscope::core::profiler::timing::{ResourceTiming, ServerTiming};
-use apiscope::core::profiler::{ObservedCall, ProfilerConfig, ProfilerCore};
+use apiscope::core::profiler::{ProfilerConfig, ProfilerCore, Settle};
 
 const ORIGIN: &str = "https://app.example";
 
@@ -13,15 +14,32 @@ fn profiler() -> ProfilerCore {
     ProfilerCore::new(ProfilerConfig::default(), 1, ORIGIN).unwrap()
 }
 
-fn call(url: &str, start_ms: f64, duration_ms: f64, status: u16) -> ObservedCall {
-    ObservedCall {
-        url: url.into(),
-        method: "GET".into(),
+/// The hooks' report of a GET to `url` answered after `duration_ms`: the URL registered as
+/// call site `site`, then the request settled at its headers.
+fn call(
+    p: &mut ProfilerCore,
+    site: u32,
+    url: &str,
+    start_ms: f64,
+    duration_ms: f64,
+    status: u16,
+) -> Settle {
+    p.register_sites(&[site], &format!("GET\t{url}\t")).unwrap();
+    let outcome = if (200..400).contains(&status) {
+        Outcome::Ok
+    } else {
+        Outcome::HttpError
+    };
+    let request = SettledRequest {
+        site,
+        transport: Transport::Fetch,
         status,
-        ok: (200..400).contains(&status),
+        outcome,
         start_ms,
-        duration_ms,
-    }
+        headers_ms: start_ms + duration_ms,
+        end_ms: None,
+    };
+    p.settle(request, start_ms + duration_ms)
 }
 
 /// A same-origin entry with every phase exposed (Timing-Allow-Origin or same origin).
@@ -51,15 +69,12 @@ fn entry(url: &str, start_ms: f64) -> ResourceTiming {
 fn observed_calls_are_grouped_by_route_template_without_queries() {
     let mut p = profiler();
     for (i, id) in [1, 22, 333].into_iter().enumerate() {
-        let url = format!("{ORIGIN}/api/users/{id}");
-        p.observe(call(&url, 1_000.0 + i as f64, 30.0, 200), 1_100.0)
-            .unwrap();
+        let url = format!("{ORIGIN}/api/users/{id}?secret={i}");
+        call(&mut p, i as u32, &url, 1_000.0 + i as f64, 30.0, 200);
     }
-    p.observe(
-        call("https://cdn.example/img/7", 1_000.0, 5.0, 404),
-        1_100.0,
-    )
-    .unwrap();
+    call(&mut p, 9, "https://cdn.example/img/7", 1_000.0, 5.0, 404);
+    // Without their Resource Timing entries they wait; a flush files them, timed to headers.
+    p.finish_waiting(1_100.0);
     let mut routes: Vec<(String, u64, u64)> = p
         .snapshot(1_100.0, Some(60_000.0))
         .unwrap()
@@ -81,11 +96,11 @@ fn a_resource_timing_entry_attaches_its_breakdown_whether_it_comes_first_or_last
     let mut p = profiler();
     let url = format!("{ORIGIN}/api/orders");
     // Entry after the call.
-    p.observe(call(&url, 1_000.0, 75.0, 200), 1_075.0).unwrap();
+    call(&mut p, 0, &url, 1_000.0, 75.0, 200);
     p.offer_timing(entry(&url, 1_000.2), 1_080.0);
     // Entry before the call.
     p.offer_timing(entry(&url, 5_000.3), 5_070.0);
-    p.observe(call(&url, 5_000.0, 80.0, 200), 5_080.0).unwrap();
+    call(&mut p, 1, &url, 5_000.0, 80.0, 200);
 
     let slow = p.slow_calls("GET", "/api/orders", 5_100.0);
     assert_eq!(slow.len(), 2);
@@ -104,7 +119,7 @@ fn a_resource_timing_entry_attaches_its_breakdown_whether_it_comes_first_or_last
 fn opaque_cross_origin_timing_is_unknown_not_zero() {
     let mut p = profiler();
     let url = "https://api.other.example/v1/things";
-    p.observe(call(url, 1_000.0, 60.0, 200), 1_060.0).unwrap();
+    call(&mut p, 0, url, 1_000.0, 60.0, 200);
     let opaque = ResourceTiming {
         name: url.into(),
         start_time: 1_000.1,
@@ -294,12 +309,10 @@ fn an_invalid_sample_changes_nothing() {
     assert_eq!(err.field, "durationMs");
     assert!(p.snapshot(1.0, None).unwrap().is_empty());
     assert_eq!(p.batch_stats().accepted, 0);
-    assert_eq!(
-        p.observe(call("no url", 0.0, 1.0, 200), 1.0)
-            .unwrap_err()
-            .field,
-        "url"
-    );
+    match call(&mut p, 0, "no url", 0.0, 1.0, 200) {
+        Settle::Invalid(e) => assert_eq!(e.field, "url"),
+        other => panic!("{other:?}"),
+    }
 }
 
 mod route_memo {

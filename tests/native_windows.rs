@@ -477,7 +477,7 @@ fn heap_bytes_is_what_the_allocator_holds() {
         registry.record(method, route, d, i % 13 == 0, t).unwrap();
         if i % 1_000 == 0 {
             // Reads leave remembered merges behind: they are held too.
-            let reads = registry.windows(t, Some(60_000.0 * f64::from(i % 7 + 1)));
+            let reads = registry.windows(t, Some(60_000.0 * f64::from(i % 7 + 1)), None);
             for r in &reads {
                 let from = r.window.from_ms;
                 registry.window_between(r.method, r.route, from - 3_600_000.0, from);
@@ -509,12 +509,12 @@ fn an_hour_of(routes: usize, per_slot: usize) -> Held {
     });
     let end = START + 3_600_000.0;
     let samples = registry
-        .windows(end, None)
+        .windows(end, None, None)
         .iter()
         .map(|r| r.window.sketch.count())
         .sum();
     for window_ms in [60_000.0, 300_000.0] {
-        registry.windows(end, Some(window_ms));
+        registry.windows(end, Some(window_ms), None);
     }
     let held = Held {
         bytes: registry.heap_bytes(),

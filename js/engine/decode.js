@@ -10,7 +10,21 @@ function rowsOf(numbers, width, what) {
 
 const lines = (labels) => (labels === "" ? [] : labels.split("\n"));
 
+const DELIVERIES = ["unknown", "network", "cache", "worker"];
+const PROTOCOLS = ["unknown", "http/1.1", "h2", "h3"];
+/** Numbers of a route's summary (src/api/engine/encode.rs `SUMMARY`). */
+const SUMMARY = 23;
+
+/** `{ name: count / total }` of the counts at `at`. */
+function shares(n, at, names, total) {
+  const out = {};
+  names.forEach((name, i) => (out[name] = total > 0 ? n[at + i] / total : 0));
+  return out;
+}
+
 function summary(n, at, method, route) {
+  const count = n[at];
+  const protocols = PROTOCOLS.reduce((sum, _, i) => sum + n[at + 19 + i], 0);
   return {
     method,
     route,
@@ -24,6 +38,10 @@ function summary(n, at, method, route) {
     min: n[at + 7],
     max: n[at + 8],
     mean: n[at + 9],
+    ttfb: { count: n[at + 10], p50: n[at + 11], p95: n[at + 12], p99: n[at + 13] },
+    headersShare: count > 0 ? n[at + 14] / count : 0,
+    delivery: shares(n, at + 15, DELIVERIES, count),
+    protocols: shares(n, at + 19, PROTOCOLS, protocols),
   };
 }
 
@@ -31,7 +49,7 @@ function trend(n, at) {
   return { baseline: n[at], current: n[at + 1], change: n[at + 2], pValue: n[at + 3], significant: n[at + 4] === 1 };
 }
 
-const SNAPSHOT = 32;
+const SNAPSHOT = SUMMARY + 22;
 
 /** `snapshot()` rows. */
 export function snapshot(numbers, labels) {
@@ -42,9 +60,9 @@ export function snapshot(numbers, labels) {
     const at = 1 + i * SNAPSHOT;
     const [method, route] = names[i].split("\t");
     const row = summary(numbers, at, method, route);
-    row.rps = numbers[at + 10];
-    if (numbers[at + 11] === 1) {
-      const t = at + 12;
+    row.rps = numbers[at + SUMMARY];
+    if (numbers[at + SUMMARY + 1] === 1) {
+      const t = at + SUMMARY + 2;
       row.trend = {
         p50: trend(numbers, t),
         p95: trend(numbers, t + 5),
@@ -63,12 +81,14 @@ export function snapshot(numbers, labels) {
 
 /** `query()` rows. */
 export function summaries(numbers, labels) {
-  const rows = rowsOf(numbers, 10, "summary");
+  const rows = rowsOf(numbers, SUMMARY, "summary");
   const names = lines(labels);
   const out = new Array(rows);
   for (let i = 0; i < rows; i++) {
     const [method, route] = names[i].split("\t");
-    out[i] = summary(numbers, 1 + i * 10, method, route);
+    const row = summary(numbers, 1 + i * SUMMARY, method, route);
+    delete row.protocols; // history does not keep protocols
+    out[i] = row;
   }
   return out;
 }
@@ -199,8 +219,8 @@ export function batchRecord(numbers, labels) {
   const names = labels.split("\n");
   const record = {
     id: names[0],
-    minStart: numbers[1 + 6 * n],
-    maxStart: numbers[2 + 6 * n],
+    minStart: numbers[1 + 8 * n],
+    maxStart: numbers[2 + 8 * n],
     count: n,
     start: column(0).slice(),
     duration: column(1).slice(),
@@ -209,6 +229,8 @@ export function batchRecord(numbers, labels) {
     bytes: column(4).slice(),
     routeId: Uint32Array.from(column(5)),
     routes: names.slice(1),
+    ttfb: column(6).slice(),
+    flags: Uint8Array.from(column(7)),
   };
-  return { record, seq: numbers[3 + 6 * n] };
+  return { record, seq: numbers[3 + 8 * n] };
 }

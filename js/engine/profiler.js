@@ -27,6 +27,8 @@ const SAMPLE_KEYS = ["url", "route", "method", "status", "durationMs", "startTim
 const BATCH_KEYS = ["durationMs", "routes", "routeIndex", "methods", "status", "startTime"];
 /** The symbol a ResponseCache takes its per-route latency source under (js/cache). */
 const LATENCY = Symbol.for("apiscope.cache.latency");
+/** Deliveries by their engine code; 0 (unknown) is also "every call" for `snapshot`'s filter. */
+const DELIVERIES = ["any", "network", "cache", "worker", "unknown"];
 
 /** `undefined`, or a positive finite number. */
 function windowOption(method, opts, key = "windowMs") {
@@ -156,6 +158,9 @@ export class Profiler {
   /** Drains the recorder into the engine (one crossing), then schedules a flush if due. */
   ingest() {
     if (this.state !== "running") return;
+    // Entries the browser queued but has not delivered yet: a read right after a request
+    // (or a flush) finds its call complete.
+    this.timing?.take();
     const batch = take(this.recorder);
     this.counters.dropped += batch.dropped;
     if (batch.count === 0 && batch.siteIds.length === 0) return;
@@ -252,7 +257,7 @@ export class Profiler {
     this.ingest();
     // After the drain above, so the export takes those requests too.
     if (this.exporter) this.guard("export", () => this.exporter.pageHidden(why));
-    const count = this.guard("storage", () => this.engine.drainBatches(), 0);
+    const count = this.guard("storage", () => this.engine.drainBatches(perf.now()), 0);
     if (count === 0) return;
     const records = this.guard("storage", () => this.takeBatches(count), []);
     this.store.journal(records);
@@ -400,11 +405,19 @@ export class Profiler {
 
   snapshot(opts) {
     const m = "Profiler.snapshot";
-    const o = options(m, "options", opts, ["windowMs"]);
+    const o = options(m, "options", opts, ["windowMs", "delivery"]);
     const window = windowOption(m, o);
+    let delivery = 0;
+    if (o.delivery !== undefined) {
+      string(m, "options.delivery", o.delivery);
+      delivery = DELIVERIES.indexOf(o.delivery);
+      if (delivery < 1) {
+        throw new RangeError(`${m}: options.delivery: must be one of network, cache, worker, unknown, got ${JSON.stringify(o.delivery)}`);
+      }
+    }
     return this.call(m, () => {
       this.ingest();
-      const numbers = this.engine.snapshot(perf.now(), window ?? NaN);
+      const numbers = this.engine.snapshot(perf.now(), window ?? NaN, delivery);
       return decode.snapshot(numbers, this.engine.labels());
     });
   }
@@ -466,7 +479,7 @@ export class Profiler {
     return this.call(m, () => {
       for (const r of records) {
         try {
-          this.engine.historyAdd(r.id, r.start, r.duration, r.status, r.ok, r.bytes, r.routeId, r.routes.join("\n"));
+          this.engine.historyAdd(r.id, r.start, r.duration, r.status, r.ok, r.bytes, r.routeId, r.routes.join("\n"), r.ttfb, r.flags);
         } catch (error) {
           if (error instanceof WebAssembly.RuntimeError) throw error;
           this.store.countCorrupt?.(1); // a record that does not decode is skipped, not fatal
@@ -508,7 +521,7 @@ export class Profiler {
     const waiting = this.call(m, () => this.engine.stats()[1]);
     // Let a running write finish first, so no batch is both in flight and drained.
     while (this.flushing) await this.flushing;
-    const count = this.call(m, () => this.engine.drainBatches());
+    const count = this.call(m, () => this.engine.drainBatches(perf.now()));
     if (count === 0) return { persisted: waiting };
     const records = this.call(m, () => this.takeBatches(count));
     try {

@@ -29,6 +29,9 @@ import { openDatabase } from "./schema.js";
  *   persist          request navigator.storage.persist() (result in stats().persistence)
  *   stallMs          how long an open may take before the store starts in memory (default 5000)
  */
+/** Deliveries by the code of a record's `flags` (src/core/delivery.rs). */
+const DELIVERIES = ["unknown", "network", "cache", "worker"];
+
 export function openStore(name, options) {
   return Store.open(name, options);
 }
@@ -152,6 +155,9 @@ export class Store {
         const [method, route] = names[r.routeId[i]];
         const row = { startTime: r.start[i], durationMs: r.duration[i], method, route, status: r.status[i], ok: r.ok[i] === 1 };
         if (r.bytes[i] >= 0) row.bytes = r.bytes[i];
+        if (r.ttfb[i] >= 0) row.ttfbMs = r.ttfb[i];
+        row.timing = (r.flags[i] & 3) === 1 ? "headers" : "full";
+        row.delivery = DELIVERIES[(r.flags[i] >> 2) & 3];
         samples.push(row);
       }
     }

@@ -5,23 +5,28 @@
 // observer never calls performance.clearResourceTimings(), which other tools may rely on.
 
 const INITIATORS = ["fetch", "xmlhttprequest"];
+/** `deliveryType` codes: "" (network or unknown), "cache", "navigational-prefetch". */
+const DELIVERY_TYPES = ["", "cache", "navigational-prefetch"];
 
 /**
  * Calls `deliver(numbers, strings)` for each batch of new API entries (never the buffered
- * past) and returns a handle with `disconnect()`, or null where PerformanceObserver or the
- * `resource` entry type is missing (Node, old browsers). Per entry, `numbers` holds the
- * initiator code, 14 timing fields in the engine's order (src/api/engine/decode.rs), the
- * Server-Timing count and its durations; `strings` the entry name, then the Server-Timing names.
+ * past) and returns a handle with `disconnect()` and `take()` (hand over at once what the
+ * browser has queued but not yet delivered: a read right after a request sees it), or null
+ * where PerformanceObserver or the `resource` entry type is missing (Node, old browsers). Per
+ * entry, `numbers` holds the initiator code, 14 timing fields, workerStart, the deliveryType
+ * code and the Server-Timing count in the engine's order (src/api/engine/decode.rs), then the
+ * Server-Timing durations; `strings` the entry name, its nextHopProtocol, then the
+ * Server-Timing names.
  */
 export function observeResources(deliver) {
   const Observer = globalThis.PerformanceObserver;
   if (typeof Observer !== "function" || !(Observer.supportedEntryTypes || []).includes("resource")) {
     return null;
   }
-  const observer = new Observer((list) => {
+  const pack = (entries) => {
     const numbers = [];
     const strings = [];
-    for (const e of list.getEntries()) {
+    for (const e of entries) {
       const initiator = INITIATORS.indexOf(e.initiatorType);
       if (initiator < 0) continue;
       const server = e.serverTiming || [];
@@ -41,16 +46,22 @@ export function observeResources(deliver) {
         e.transferSize,
         e.encodedBodySize,
         e.decodedBodySize,
+        e.workerStart || 0,
+        DELIVERY_TYPES.indexOf(e.deliveryType || ""),
         server.length,
       );
-      strings.push(e.name);
+      strings.push(e.name, e.nextHopProtocol || "");
       for (const metric of server) {
         numbers.push(metric.duration);
         strings.push(metric.name);
       }
     }
     if (strings.length > 0) deliver(new Float64Array(numbers), strings.join("\n"));
-  });
+  };
+  const observer = new Observer((list) => pack(list.getEntries()));
   observer.observe({ type: "resource", buffered: false });
-  return observer;
+  return {
+    take: () => pack(observer.takeRecords()),
+    disconnect: () => observer.disconnect(),
+  };
 }

@@ -14,6 +14,7 @@ pub mod alerts;
 pub mod batch;
 pub mod cache;
 pub mod clock;
+pub mod delivery;
 pub mod error;
 pub mod export;
 pub mod order;

@@ -193,8 +193,8 @@ test("samples() pages: rows as documented, and a cursor alone continues its rang
   const { samples, cursor } = await one.readSamples({});
   assert.equal(cursor, undefined);
   assert.deepEqual(samples, [
-    { startTime: T0, durationMs: r.duration[0], method: "GET", route: "/with space", status: 200, ok: true },
-    { startTime: T0 + 1, durationMs: r.duration[1], method: "POST", route: "/b", status: 503, ok: false, bytes: 512 },
+    { startTime: T0, durationMs: r.duration[0], method: "GET", route: "/with space", status: 200, ok: true, timing: "full", delivery: "unknown" },
+    { startTime: T0 + 1, durationMs: r.duration[1], method: "POST", route: "/b", status: 503, ok: false, bytes: 512, ttfbMs: r.ttfb[1], timing: "headers", delivery: "unknown" },
   ]);
   one.close();
   await deleteDb(shapes);

@@ -3,26 +3,30 @@
 
 use std::sync::Arc;
 
-use crate::core::batch::columnar::{ColumnarBatch, Columns};
 use crate::core::batch::sample::Sample;
 use crate::core::error::{FieldError, Rule, indexed};
 use crate::core::profiler::timing::{ResourceTiming, ServerTiming};
 
-/// Numbers per entry before its Server-Timing durations: initiator, 14 timing fields, count
-/// (js/engine/timing.js writes them in this order).
-const FIXED: usize = 16;
+/// Numbers per entry before its Server-Timing durations: initiator, 14 timing fields,
+/// workerStart, the deliveryType code, the Server-Timing count (js/engine/timing.js writes
+/// them in this order).
+const FIXED: usize = 18;
 
 /// Unpacks one callback's entries: per entry `FIXED` numbers, then that many Server-Timing
-/// durations; strings the entry name, then the Server-Timing names, one per line. A malformed
-/// batch yields what decoded before the problem.
-pub fn resource_timings(numbers: &[f64], strings: &str) -> Vec<ResourceTiming> {
+/// durations; strings the entry name, its `nextHopProtocol`, then the Server-Timing names, one
+/// per line. Times move from `performance.now()` to epoch ms by `time_origin` (a 0, which
+/// means "not exposed", stays 0). A malformed batch yields what decoded before the problem.
+pub fn resource_timings(numbers: &[f64], strings: &str, time_origin: f64) -> Vec<ResourceTiming> {
     let mut strings = strings.split('\n');
     let mut entries = Vec::new();
     let mut rest = numbers;
+    let epoch = |t: f64| if t > 0.0 { t + time_origin } else { t };
     while rest.len() >= FIXED {
         let (fixed, tail) = rest.split_at(FIXED);
-        let server_count = fixed[15] as usize;
-        let Some(name) = strings.next() else { break };
+        let server_count = fixed[17] as usize;
+        let (Some(name), Some(protocol)) = (strings.next(), strings.next()) else {
+            break;
+        };
         if tail.len() < server_count {
             break;
         }
@@ -37,20 +41,24 @@ pub fn resource_timings(numbers: &[f64], strings: &str) -> Vec<ResourceTiming> {
             .collect();
         entries.push(ResourceTiming {
             name: without_query(name).to_owned(),
-            start_time: fixed[1],
-            redirect_start: fixed[2],
-            redirect_end: fixed[3],
-            domain_lookup_start: fixed[4],
-            domain_lookup_end: fixed[5],
-            connect_start: fixed[6],
-            connect_end: fixed[7],
-            secure_connection_start: fixed[8],
-            request_start: fixed[9],
-            response_start: fixed[10],
-            response_end: fixed[11],
+            // The start is always exposed, and may be 0 itself (the page's first request).
+            start_time: fixed[1] + time_origin,
+            redirect_start: epoch(fixed[2]),
+            redirect_end: epoch(fixed[3]),
+            domain_lookup_start: epoch(fixed[4]),
+            domain_lookup_end: epoch(fixed[5]),
+            connect_start: epoch(fixed[6]),
+            connect_end: epoch(fixed[7]),
+            secure_connection_start: epoch(fixed[8]),
+            request_start: epoch(fixed[9]),
+            response_start: epoch(fixed[10]),
+            response_end: epoch(fixed[11]),
             transfer_size: fixed[12],
             encoded_body_size: fixed[13],
             decoded_body_size: fixed[14],
+            worker_start: epoch(fixed[15]),
+            delivery_type: fixed[16] as u8,
+            next_hop_protocol: protocol.to_owned(),
             server_timing,
         });
         rest = tail;
@@ -139,28 +147,4 @@ pub fn sample_batch(c: SampleColumns) -> Result<Vec<Sample>, FieldError> {
         samples.push(sample);
     }
     Ok(samples)
-}
-
-/// A stored record back as a batch, validated (a corrupt record is an error naming its field).
-#[allow(clippy::too_many_arguments)]
-pub fn record(
-    id: String,
-    start: Vec<f64>,
-    duration: Vec<f64>,
-    status: Vec<u16>,
-    ok: Vec<u8>,
-    bytes: Vec<f64>,
-    route_id: Vec<u32>,
-    routes: &str,
-) -> Result<ColumnarBatch, FieldError> {
-    ColumnarBatch::from_columns(Columns {
-        id,
-        start_ms: start,
-        duration_ms: duration,
-        status,
-        ok,
-        bytes,
-        route_id,
-        routes: routes.split('\n').map(str::to_owned).collect(),
-    })
 }

@@ -44,8 +44,10 @@ impl Out {
     }
 }
 
-/// `RouteSummary` numbers: count, errors, errorRate, p50, p90, p95, p99, min, max, mean.
-const SUMMARY: usize = 10;
+/// `RouteSummary` numbers: count, errors, errorRate, p50, p90, p95, p99, min, max, mean,
+/// ttfbCount, ttfbP50, ttfbP95, ttfbP99, headersOnly, the 4 delivery counts, the 4 protocol
+/// counts.
+const SUMMARY: usize = 23;
 /// One trend: baseline, current, change, pValue, significant.
 const TREND: usize = 5;
 /// `RouteSnapshot`: the summary, rps, then a trend flag, p50/p95/p99 trends, statistic,
@@ -64,7 +66,13 @@ fn summary(numbers: &mut Vec<f64>, s: &RouteSummary) {
         s.min,
         s.max,
         s.mean,
+        s.ttfb_count as f64,
+        s.ttfb_p50,
+        s.ttfb_p95,
+        s.ttfb_p99,
+        s.headers_only as f64,
     ]);
+    numbers.extend(s.deliveries.iter().chain(&s.protocols).map(|&c| c as f64));
 }
 
 fn trend(numbers: &mut Vec<f64>, t: &Trend) {
@@ -194,12 +202,12 @@ pub fn alert_events(events: &[AlertEvent]) -> Out {
 }
 
 /// One stored batch as its record's columns, concatenated: `[n, start × n, duration × n,
-/// status × n, ok × n, bytes × n, routeId × n, minStart, maxStart]`; labels: the batch id,
-/// then the route dictionary (`METHOD route` per line).
+/// status × n, ok × n, bytes × n, routeId × n, ttfb × n, flags × n, minStart, maxStart]`;
+/// labels: the batch id, then the route dictionary (`METHOD route` per line).
 pub fn batch(batch: &ColumnarBatch) -> Out {
     let c = batch.columns();
     let n = batch.len();
-    let mut numbers = Vec::with_capacity(3 + 6 * n);
+    let mut numbers = Vec::with_capacity(3 + 8 * n);
     numbers.push(n as f64);
     numbers.extend_from_slice(&c.start_ms);
     numbers.extend_from_slice(&c.duration_ms);
@@ -207,6 +215,8 @@ pub fn batch(batch: &ColumnarBatch) -> Out {
     numbers.extend(c.ok.iter().map(|&v| f64::from(v)));
     numbers.extend_from_slice(&c.bytes);
     numbers.extend(c.route_id.iter().map(|&v| f64::from(v)));
+    numbers.extend_from_slice(&c.ttfb_ms);
+    numbers.extend(c.flags.iter().map(|&v| f64::from(v)));
     numbers.push(batch.min_start_ms());
     numbers.push(batch.max_start_ms());
     let mut labels = String::with_capacity(32 + c.routes.len() * 24);

@@ -19,10 +19,11 @@ use wasm_bindgen::prelude::*;
 use super::errors::field_error;
 use crate::core::alerts::RuleSpec;
 use crate::core::batch::batcher::{BatchId, FlushDecision};
-use crate::core::batch::columnar::ColumnarBatch;
+use crate::core::batch::columnar::{ColumnarBatch, Columns};
 use crate::core::batch::history::summarize_history;
 use crate::core::batch::retention::{BatchExtent, Retention};
 use crate::core::batch::sample::Sample;
+use crate::core::delivery::Delivery;
 use crate::core::profiler::request::{Outcome, SettledRequest, Transport};
 use crate::core::profiler::{ProfilerCore, Settle};
 use crate::core::routes::glob::Glob;
@@ -186,8 +187,7 @@ impl Engine {
     #[wasm_bindgen(js_name = offerTimings)]
     pub fn offer_timings(&mut self, numbers: &[f64], strings: &str, now: f64) {
         let now = self.epoch(now);
-        for mut entry in decode::resource_timings(numbers, strings) {
-            entry.start_time = self.epoch(entry.start_time);
+        for entry in decode::resource_timings(numbers, strings, self.time_origin) {
             self.core.offer_timing(entry, now);
         }
     }
@@ -261,11 +261,25 @@ impl Engine {
     /// Live per-route figures over the last `window_ms` (NaN: the whole live retention);
     /// see `encode::snapshot` for the layout. A window shorter than `windows.slotMs` is a
     /// RangeError.
-    pub fn snapshot(&mut self, now: f64, window_ms: f64) -> Result<Vec<f64>, JsValue> {
+    /// `delivery`: 0 every call, else the one delivery to read: 1 network, 2 cache,
+    /// 3 service worker, 4 unknown.
+    pub fn snapshot(
+        &mut self,
+        now: f64,
+        window_ms: f64,
+        delivery: u8,
+    ) -> Result<Vec<f64>, JsValue> {
         let window = (!window_ms.is_nan()).then_some(window_ms);
+        let now = self.epoch(now);
+        self.core.advance(now);
+        let only = match delivery {
+            0 => None,
+            4 => Some(Delivery::Unknown),
+            code => Some(Delivery::from_code(code)),
+        };
         let rows = self
             .core
-            .snapshot(self.epoch(now), window)
+            .snapshot_of(now, window, only)
             .map_err(field_error)?;
         Ok(self.rows(encode::snapshot(&rows)))
     }
@@ -411,7 +425,9 @@ impl Engine {
     pub fn evaluate_alerts(&mut self, now: f64, cache_hit_rate: f64) -> Vec<f64> {
         let rate = (!cache_hit_rate.is_nan()).then_some(cache_hit_rate);
         self.core.set_cache_hit_rate(rate);
-        let events = self.core.evaluate_alerts(self.epoch(now));
+        let now = self.epoch(now);
+        self.core.advance(now);
+        let events = self.core.evaluate_alerts(now);
         self.rows(encode::alert_events(&events))
     }
 
@@ -448,8 +464,8 @@ impl Engine {
     /// Stages every buffered sample as batches (for flush, stop and page exit); returns how
     /// many were staged.
     #[wasm_bindgen(js_name = drainBatches)]
-    pub fn drain_batches(&mut self) -> Result<u32, JsValue> {
-        let batches = self.core.drain_batches();
+    pub fn drain_batches(&mut self, now: f64) -> Result<u32, JsValue> {
+        let batches = self.core.drain_batches(self.epoch(now));
         self.stage(&batches)?;
         Ok(batches.len() as u32)
     }
@@ -540,9 +556,22 @@ impl Engine {
         bytes: Vec<f64>,
         route_id: Vec<u32>,
         routes: &str,
+        ttfb: Vec<f64>,
+        flags: Vec<u8>,
     ) -> Result<(), JsValue> {
-        let batch = decode::record(id, start, duration, status, ok, bytes, route_id, routes)
-            .map_err(field_error)?;
+        let batch = ColumnarBatch::from_columns(Columns {
+            id,
+            start_ms: start,
+            duration_ms: duration,
+            status,
+            ok,
+            bytes,
+            route_id,
+            routes: routes.split('\n').map(str::to_owned).collect(),
+            ttfb_ms: ttfb,
+            flags,
+        })
+        .map_err(field_error)?;
         self.history.push(batch);
         Ok(())
     }
@@ -560,7 +589,9 @@ impl Engine {
 
     // ───────────────────────────── counters ─────────────────────────────
 
-    /// `[accepted, buffered, persisted, dropped, retries, batchSize, handedOff, overflow]`.
+    /// `[accepted, buffered, persisted, dropped, retries, batchSize, handedOff, overflow,
+    /// waiting, rejected]`: `waiting` calls wait for their Resource Timing entry, `rejected`
+    /// ones could not be filed.
     pub fn stats(&self) -> Vec<f64> {
         let b = self.core.batch_stats();
         vec![
@@ -572,6 +603,8 @@ impl Engine {
             b.batch_size as f64,
             b.handed_off as f64,
             self.core.overflow_count() as f64,
+            self.core.waiting() as f64,
+            self.core.rejected() as f64,
         ]
     }
 

@@ -8,10 +8,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::core::batch::sample::Sample;
+use crate::core::delivery::{Protocol, pack, unpack};
 use crate::core::error::{FieldError, Rule, indexed};
 
-/// The `bytes` column's marker for an unknown size.
-const UNKNOWN_BYTES: f64 = -1.0;
+/// The `bytes` and `ttfb` columns' marker for an unknown value.
+const UNKNOWN: f64 = -1.0;
 
 /// The raw columns of a batch, as stored. Column `i` of every vector belongs to sample `i`.
 ///
@@ -40,6 +41,12 @@ pub struct Columns {
     pub route_id: Vec<u32>,
     /// Route dictionary: `"METHOD route"` per id.
     pub routes: Vec<String>,
+    /// Times to first byte; -1 when unknown. Records written before round 2 have none: read
+    /// back, the column is all -1.
+    pub ttfb_ms: Vec<f64>,
+    /// Timing and delivery per sample ([`crate::core::delivery::pack`]); all 0 in records
+    /// written before round 2.
+    pub flags: Vec<u8>,
 }
 
 /// A validated batch record: columns of equal length, route ids in range, at least one sample.
@@ -98,10 +105,10 @@ impl ColumnarBatch {
             columns.duration_ms.push(sample.duration_ms);
             columns.status.push(sample.status);
             columns.ok.push(u8::from(sample.ok));
-            columns
-                .bytes
-                .push(sample.bytes.map_or(UNKNOWN_BYTES, f64::from));
+            columns.bytes.push(sample.bytes.map_or(UNKNOWN, f64::from));
             columns.route_id.push(route_id);
+            columns.ttfb_ms.push(sample.ttfb_ms.unwrap_or(UNKNOWN));
+            columns.flags.push(pack(sample.timing, sample.delivery));
         }
         Self::from_columns(columns)
     }
@@ -118,8 +125,15 @@ impl ColumnarBatch {
     /// };
     /// assert_eq!(ColumnarBatch::from_columns(columns).unwrap_err().field, "durationMs");
     /// ```
-    pub fn from_columns(columns: Columns) -> Result<Self, FieldError> {
+    pub fn from_columns(mut columns: Columns) -> Result<Self, FieldError> {
         let len = columns.start_ms.len();
+        // Records from before round 2 have neither column: every value unknown.
+        if columns.ttfb_ms.is_empty() {
+            columns.ttfb_ms = vec![UNKNOWN; len];
+        }
+        if columns.flags.is_empty() {
+            columns.flags = vec![0; len];
+        }
         if len == 0 {
             return Err(FieldError::new("samples", Rule::NotEmpty));
         }
@@ -129,6 +143,8 @@ impl ColumnarBatch {
             ("ok", columns.ok.len()),
             ("bytes", columns.bytes.len()),
             ("routeId", columns.route_id.len()),
+            ("ttfb", columns.ttfb_ms.len()),
+            ("flags", columns.flags.len()),
         ];
         for (field, got) in lengths {
             if got != len {
@@ -210,6 +226,7 @@ impl ColumnarBatch {
     fn sample_named(&self, index: usize, method: Arc<str>, route: Arc<str>) -> Sample {
         let c = &self.columns;
         let bytes = c.bytes[index];
+        let (timing, delivery) = unpack(c.flags[index]);
         Sample {
             start_ms: c.start_ms[index],
             duration_ms: c.duration_ms[index],
@@ -218,6 +235,10 @@ impl ColumnarBatch {
             status: c.status[index],
             ok: c.ok[index] != 0,
             bytes: (bytes >= 0.0).then_some(bytes as u32),
+            ttfb_ms: Some(c.ttfb_ms[index]).filter(|&t| t >= 0.0),
+            timing,
+            delivery,
+            protocol: Protocol::Unknown,
         }
     }
 

@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 use crate::core::batch::columnar::ColumnarBatch;
+use crate::core::delivery::{Timing, unpack};
 use crate::core::order::sort_by;
 use crate::core::routes::RouteSummary;
 use crate::core::routes::glob::Glob;
 use crate::core::routes::registry::summarize;
-use crate::core::sketch::{Sketch, SketchConfig};
+use crate::core::sketch::Sketch;
 
 /// Summaries of the samples in `batches` that started in `[from_ms, to_ms)` and whose route
 /// matches `route` (a glob; all routes when `None`), busiest route first.
@@ -32,7 +33,7 @@ pub fn summarize_history(
     to_ms: f64,
     route: Option<&Glob>,
 ) -> Vec<RouteSummary> {
-    let mut per_route: HashMap<&str, (Sketch, u64)> = HashMap::new();
+    let mut per_route: HashMap<&str, Tally> = HashMap::new();
     for batch in batches {
         let c = batch.columns();
         // Which dictionary entries pass the route filter, decided once per batch.
@@ -47,26 +48,47 @@ pub fn summarize_history(
             if !wanted[id] || start < from_ms || start >= to_ms {
                 continue;
             }
-            let entry = per_route
-                .entry(c.routes[id].as_str())
-                .or_insert_with(|| (Sketch::new(SketchConfig::default()).unwrap_or_default(), 0));
+            let tally = per_route.entry(c.routes[id].as_str()).or_default();
             // Stored durations were validated on the way in; a corrupt one is skipped.
-            if entry.0.record(c.duration_ms[i]).is_ok() && c.ok[i] == 0 {
-                entry.1 += 1;
+            if tally.latency.record(c.duration_ms[i]).is_err() {
+                continue;
+            }
+            tally.errors += u64::from(c.ok[i] == 0);
+            let (timing, delivery) = unpack(c.flags[i]);
+            tally.deliveries[delivery as usize] += 1;
+            tally.headers_only += u64::from(timing == Timing::Headers);
+            if c.ttfb_ms[i] >= 0.0 {
+                let _ = tally.ttfb.record(c.ttfb_ms[i]);
             }
         }
     }
     let mut summaries: Vec<RouteSummary> = per_route
         .into_iter()
-        .map(|(key, (sketch, errors))| {
+        .map(|(key, t)| {
             let (method, route) = split_key(key);
-            summarize(method, route, &sketch, errors)
+            let mut s = summarize(method, route, &t.latency, t.errors);
+            let p = |q| t.ttfb.quantile(q).unwrap_or(f64::NAN);
+            s.ttfb_count = t.ttfb.count();
+            (s.ttfb_p50, s.ttfb_p95, s.ttfb_p99) = (p(0.5), p(0.95), p(0.99));
+            s.headers_only = t.headers_only;
+            s.deliveries = t.deliveries;
+            s
         })
         .collect();
     sort_by(&mut summaries, |a, b| {
         b.count.cmp(&a.count).then_with(|| a.route.cmp(&b.route))
     });
     summaries
+}
+
+/// One route's stored samples, folded.
+#[derive(Default)]
+struct Tally {
+    latency: Sketch,
+    errors: u64,
+    ttfb: Sketch,
+    headers_only: u64,
+    deliveries: [u64; 4],
 }
 
 /// Splits a route dictionary key `"METHOD route"`.
@@ -94,7 +116,10 @@ mod tests {
             direct.record(s.duration_ms).unwrap();
         }
         let summary = &summarize_history(&batches, 0.0, f64::INFINITY, None)[0];
-        assert_eq!(summary, &summarize("POST", "/api/orders", &direct, 0));
+        let mut want = summarize("POST", "/api/orders", &direct, 0);
+        want.deliveries = [1000, 0, 0, 0]; // recorded by the app: delivery unknown
+        // Debug text compares the NaN ttfb quantiles (no ttfb recorded) as equal.
+        assert_eq!(format!("{summary:?}"), format!("{want:?}"));
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! and how it is read back.
 //!
 //! Owns the sample ([`sample`]), the batcher's flush policy ([`batcher`]), the columnar record
-//! ([`columnar`]), retention ([`retention`]), paging ([`page`]), the in-memory fallback
-//! ([`memory_log`]) and per-route summaries of stored batches ([`history`]).
+//! ([`columnar`]), retention ([`retention`]) and per-route summaries of stored batches
+//! ([`history`]). Reading records back (ranges, pages, the memory fallback) is the JS store's
+//! (js/engine/store.js): it only selects samples, no policy.
 //!
 //! Invariant: a sample accepted by the batcher is handed out for writing exactly once per
 //! attempt and is never dropped silently: only an overfull buffer drops, and it counts.
@@ -11,7 +12,5 @@
 pub mod batcher;
 pub mod columnar;
 pub mod history;
-pub mod memory_log;
-pub mod page;
 pub mod retention;
 pub mod sample;

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::core::delivery::{Delivery, Protocol, Timing};
 use crate::core::error::{FieldError, Rule};
 
 /// Longest accepted HTTP method token; real ones are at most 7 letters.
@@ -34,6 +35,14 @@ pub struct Sample {
     pub ok: bool,
     /// Response body size when known.
     pub bytes: Option<u32>,
+    /// From the call to the response's first byte, when known.
+    pub ttfb_ms: Option<f64>,
+    /// How far `duration_ms` reaches.
+    pub timing: Timing,
+    /// Where the response came from.
+    pub delivery: Delivery,
+    /// The HTTP version it came over (live figures only: history does not store it).
+    pub protocol: Protocol,
 }
 
 impl Sample {
@@ -63,6 +72,10 @@ impl Sample {
             status,
             ok: (200..400).contains(&status),
             bytes: None,
+            ttfb_ms: None,
+            timing: Timing::Full,
+            delivery: Delivery::Unknown,
+            protocol: Protocol::Unknown,
         }
     }
 

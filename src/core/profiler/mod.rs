@@ -3,8 +3,9 @@
 //! Owns the composition ([`profiler_core`]), Resource Timing matching ([`timing`]), the slow
 //! call log ([`slow_log`]) and the fixed tables of recent calls and call sites ([`id_slots`]).
 //!
-//! Invariant: a call reaches the live windows, the batcher and the export exactly once, and
-//! is never held back waiting for its Resource Timing entry.
+//! Invariant: a call reaches the live windows, the batcher and the export exactly once; it
+//! waits for its Resource Timing entry at most a bounded time, and a flush or page exit files
+//! every waiting call first.
 
 pub mod id_slots;
 pub mod profiler_core;
@@ -14,6 +15,5 @@ pub mod slow_log;
 pub mod timing;
 
 pub use profiler_core::{
-    BreakdownMeans, ObservedCall, ProfilerConfig, ProfilerCore, RouteSnapshot, Settle,
-    SlowCallReport,
+    BreakdownMeans, ProfilerConfig, ProfilerCore, RouteSnapshot, Settle, SlowCallReport,
 };

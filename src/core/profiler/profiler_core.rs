@@ -1,9 +1,11 @@
 //! The profiler's brain, with no browser in it: every measured call goes through here.
 //!
-//! A call arrives either as a [`Sample`] (the app recorded it) or as an [`ObservedCall`] (the
-//! fetch/XHR hooks saw it). It is templated into a route, recorded into the per-route rolling
-//! sketches (live figures, alerts, trends), and pushed to the batcher (persistence). Resource
-//! Timing entries are matched to calls afterwards; a call is never held back waiting for one.
+//! A call arrives either as a [`Sample`] (the app recorded it) or as a [`SettledRequest`] of
+//! a call site (the fetch/XHR hooks saw it). A settled request with a response waits for its
+//! Resource Timing entry, which tells when its body ended (a bounded wait: past it, or without
+//! an entry, the call is timed to its headers and says so). Then it is recorded into the
+//! per-route windows (live figures, alerts, trends), pushed to the batcher (persistence) and to
+//! the export, exactly once.
 //! The browser edge owns the clock, timers and IndexedDB and drives this type with `now_ms`.
 
 use std::collections::HashMap;
@@ -18,18 +20,20 @@ use crate::core::batch::batcher::{
     Batch, BatchId, Batcher, BatcherConfig, BatcherStats, FlushDecision,
 };
 use crate::core::batch::sample::Sample;
+use crate::core::delivery::{Delivery, Timing};
 use crate::core::error::{FieldError, indexed};
 use crate::core::export::{DeltaAggregator, ExportDeltas, ExportPoint};
 use crate::core::order::sort_by;
 use crate::core::profiler::id_slots::IdSlots;
-use crate::core::profiler::request::SettledRequest;
+use crate::core::profiler::request::{Outcome, SettledRequest};
 use crate::core::profiler::sites::CallSites;
 use crate::core::profiler::slow_log::{SlowCall, SlowLog};
 use crate::core::profiler::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
 use crate::core::routes::RouteSummary;
 use crate::core::routes::Templater;
 use crate::core::routes::memo::RouteMemo;
-use crate::core::routes::registry::{RegistryConfig, RouteRegistry, RouteWindow, summarize};
+use crate::core::routes::registry::{RegistryConfig, RouteRegistry, RouteWindow};
+use crate::core::routes::route_windows::Observation;
 use crate::core::sketch::{Bucket, Sketch};
 
 /// How many slowest calls the slow-call log keeps per route.
@@ -68,24 +72,6 @@ impl Default for ProfilerConfig {
             call_sites: 1024,
         }
     }
-}
-
-/// A call the fetch/XHR hooks observed, before templating. The strings are shared with the
-/// hooks' call-site table, so passing one in copies nothing.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ObservedCall {
-    /// Absolute URL without query or fragment.
-    pub url: Arc<str>,
-    /// Upper-case method.
-    pub method: Arc<str>,
-    /// HTTP status; 0 for network errors and aborts.
-    pub status: u16,
-    /// Whether the call succeeded (2xx/3xx and not aborted).
-    pub ok: bool,
-    /// Epoch ms at the call.
-    pub start_ms: f64,
-    /// Call to response headers, ms.
-    pub duration_ms: f64,
 }
 
 /// What became of a settled request ([`ProfilerCore::settle`]).
@@ -203,11 +189,17 @@ impl BreakdownSums {
 /// `(method, route)`: what live figures, slow calls and breakdowns are grouped by.
 type RouteId = (Arc<str>, Arc<str>);
 
-/// A recent call's route, and its breakdown once its Resource Timing entry arrives.
+/// A settled call waiting for its Resource Timing entry: its body may still be arriving.
 #[derive(Debug, Clone)]
-struct RecentCall {
+struct Pending {
     route: RouteId,
-    breakdown: Option<Breakdown>,
+    url: Arc<str>,
+    status: u16,
+    outcome: Outcome,
+    start_ms: f64,
+    headers_ms: f64,
+    /// When the body was complete, where the transport said (XHR).
+    end_ms: Option<f64>,
 }
 
 /// What the slow log keeps per call; the breakdown is joined in from the recent calls.
@@ -221,17 +213,16 @@ struct SlowDetail {
 /// The pure profiler: routes, live sketches, batching, alerts, slow calls and timing.
 ///
 /// ```
-/// use apiscope::core::profiler::{ObservedCall, ProfilerConfig, ProfilerCore};
-/// let mut p = ProfilerCore::new(ProfilerConfig::default(), 1, "https://app.example").unwrap();
-/// let call = ObservedCall {
-///     url: "https://app.example/api/users/42".into(),
-///     method: "GET".into(),
-///     status: 200,
-///     ok: true,
-///     start_ms: 1_000.0,
-///     duration_ms: 35.0,
+/// use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
+/// use apiscope::core::profiler::request::{Outcome, SettledRequest, Transport};
+/// let config = ProfilerConfig { resource_timing: false, ..ProfilerConfig::default() };
+/// let mut p = ProfilerCore::new(config, 1, "https://app.example").unwrap();
+/// p.register_sites(&[0], "GET\thttps://app.example/api/users/42\t").unwrap();
+/// let call = SettledRequest {
+///     site: 0, transport: Transport::Fetch, status: 200, outcome: Outcome::Ok,
+///     start_ms: 1_000.0, headers_ms: 1_035.0, end_ms: None,
 /// };
-/// assert_eq!(&*p.observe(call, 1_035.0).unwrap(), "/api/users/:id");
+/// p.settle(call, 1_035.0);
 /// let snap = p.snapshot(1_035.0, Some(60_000.0)).unwrap();
 /// assert_eq!(snap[0].summary.route, "/api/users/:id");
 /// assert_eq!(snap[0].summary.count, 1);
@@ -245,8 +236,11 @@ pub struct ProfilerCore {
     batcher: Batcher,
     alerts: AlertEngine,
     slow: SlowLog<RouteId, SlowDetail>,
-    matcher: TimingMatcher,
-    recent_calls: IdSlots<RecentCall>,
+    /// Calls waiting for their Resource Timing entry.
+    matcher: TimingMatcher<Pending>,
+    /// The phases of recent calls that had an entry, by call id (for the slow log).
+    recent_calls: IdSlots<Breakdown>,
+    rejected: u64,
     breakdown_sums: HashMap<RouteId, BreakdownSums>,
     next_call_id: u64,
     cache_hit_rate: Option<f64>,
@@ -292,6 +286,7 @@ impl ProfilerCore {
             slow: new_slow_log(),
             matcher: TimingMatcher::new(MatcherConfig::default()),
             recent_calls: IdSlots::new(RECENT_CALLS_KEPT),
+            rejected: 0,
             breakdown_sums: HashMap::new(),
             next_call_id: 0,
             cache_hit_rate: None,
@@ -315,13 +310,16 @@ impl ProfilerCore {
         self.started_ms.get_or_insert(now_ms);
         // The live windows file a call under the time it finished; never in the future.
         let at = (sample.start_ms + sample.duration_ms).min(now_ms);
-        self.registry.record(
-            &sample.method,
-            &sample.route,
-            sample.duration_ms,
-            !sample.ok,
-            at,
-        )?;
+        let call = Observation {
+            duration_ms: sample.duration_ms,
+            error: !sample.ok,
+            ttfb_ms: sample.ttfb_ms,
+            timing: sample.timing,
+            delivery: sample.delivery,
+            protocol: sample.protocol,
+        };
+        self.registry
+            .observe(&sample.method, &sample.route, &call, at)?;
         if let Some(export) = &mut self.export {
             export.record_sample(&sample)?;
         }
@@ -370,18 +368,6 @@ impl ProfilerCore {
         self.routes.label_uncached(url)
     }
 
-    /// Records a call the hooks observed: templates its URL, records it, files it in the
-    /// slow log, and matches it with a waiting Resource Timing entry if there is one.
-    /// Returns the route it was filed under, or the problem.
-    ///
-    /// The hot path of instrumentation: a URL seen before is not templated again, and the
-    /// method, URL and route strings are shared, not copied, by everything that keeps them.
-    pub fn observe(&mut self, call: ObservedCall, now_ms: f64) -> Result<Arc<str>, FieldError> {
-        let route = self.routes.label(&call.url)?;
-        self.file(call, route.clone(), now_ms)?;
-        Ok(route)
-    }
-
     /// Registers the call sites `ids[i]` described by line `i` of `lines`
     /// (`METHOD \t url \t operation`); see [`CallSites::register`].
     pub fn register_sites(&mut self, ids: &[u32], lines: &str) -> Result<(), FieldError> {
@@ -428,40 +414,104 @@ impl ProfilerCore {
                 route
             }
         };
-        let end_ms = request.end_ms.unwrap_or(request.headers_ms);
-        let call = ObservedCall {
+        let call = Pending {
+            route: (site.method.clone(), route.clone()),
             url: site.url.clone(),
-            method: site.method.clone(),
             status: request.status,
-            ok: request.outcome.is_ok(),
+            outcome: request.outcome,
             start_ms: request.start_ms,
-            duration_ms: (end_ms - request.start_ms).max(0.0),
+            headers_ms: request.headers_ms,
+            end_ms: request.end_ms,
         };
-        match self.file(call, route.clone(), now_ms) {
-            Ok(()) => Settle::Filed(route),
-            Err(e) => Settle::Invalid(e),
+        if self.resource_timing && request.outcome.has_response() {
+            // Its duration runs to the body's end, which its Resource Timing entry tells.
+            let url = call.url.clone();
+            let matched = self
+                .matcher
+                .match_request(call, url, request.start_ms, now_ms);
+            if let Some((call, entry)) = matched {
+                self.finish(call, Some(&entry), now_ms);
+            }
+            self.advance(now_ms);
+        } else {
+            self.finish(call, None, now_ms);
+        }
+        Settle::Filed(route)
+    }
+
+    /// A Resource Timing entry arrived (its times epoch ms). The call waiting for it is
+    /// filed with its duration to the body's end and what the entry tells (time to first
+    /// byte, delivery, protocol, phases); an entry that comes first waits for its call.
+    pub fn offer_timing(&mut self, entry: ResourceTiming, now_ms: f64) {
+        if let Some((call, entry)) = self.matcher.offer_entry(entry, now_ms) {
+            self.finish(call, Some(&entry), now_ms);
+        }
+        self.advance(now_ms);
+    }
+
+    /// Files the calls that waited for their entry longer than the wait allows, timed to
+    /// their headers. The edge calls it on its timers; intake calls it too.
+    pub fn advance(&mut self, now_ms: f64) {
+        for call in self.matcher.expired(now_ms) {
+            self.finish(call, None, now_ms);
         }
     }
 
-    /// Records a call already templated into `route`: live windows, batcher, slow log and
-    /// the wait for its Resource Timing entry.
-    fn file(&mut self, call: ObservedCall, route: Arc<str>, now_ms: f64) -> Result<(), FieldError> {
-        let route_id: RouteId = (call.method, route);
+    /// Files every call still waiting for its entry, timed to its headers: before a flush or
+    /// a page exit, so that nothing the hooks saw is left out.
+    pub fn finish_waiting(&mut self, now_ms: f64) {
+        for call in self.matcher.take_requests() {
+            self.finish(call, None, now_ms);
+        }
+    }
+
+    /// How many calls wait for their Resource Timing entry.
+    pub fn waiting(&self) -> usize {
+        self.matcher.pending().1
+    }
+
+    /// Files a settled call, with its entry when there is one.
+    fn finish(&mut self, call: Pending, entry: Option<&ResourceTiming>, now_ms: f64) {
+        let told = entry.filter(|e| e.allowed());
+        let (end_ms, timing) = match (call.end_ms, told) {
+            // XHR knows when its body was complete.
+            (Some(end), _) => (end, Timing::Full),
+            (None, Some(e)) if e.response_end >= call.headers_ms => (e.response_end, Timing::Full),
+            (None, _) if call.outcome.has_response() => (call.headers_ms, Timing::Headers),
+            (None, _) => (call.headers_ms, Timing::Full),
+        };
+        let ttfb_ms = match told {
+            Some(e) => Some(e.response_start - call.start_ms),
+            None => call
+                .outcome
+                .has_response()
+                .then_some(call.headers_ms - call.start_ms),
+        };
+        let duration_ms = (end_ms - call.start_ms).max(0.0);
         let mut sample = Sample::new(
             call.start_ms,
-            call.duration_ms,
-            route_id.0.clone(),
-            route_id.1.clone(),
+            duration_ms,
+            call.route.0.clone(),
+            call.route.1.clone(),
             call.status,
         );
-        sample.ok = call.ok;
-        self.record(sample, now_ms)?;
-
+        sample.ok = call.outcome.is_ok();
+        sample.ttfb_ms = ttfb_ms.map(|t| t.clamp(0.0, duration_ms));
+        sample.timing = timing;
+        if let Some(e) = told {
+            sample.delivery = e.delivery();
+            sample.protocol = e.protocol();
+            sample.bytes = (e.encoded_body_size > 0.0).then_some(e.encoded_body_size as u32);
+        }
+        if self.record(sample, now_ms).is_err() {
+            self.rejected += 1;
+            return;
+        }
         let id = self.next_call_id;
         self.next_call_id += 1;
         if self
             .slow
-            .admits(&route_id, call.duration_ms, call.start_ms, now_ms)
+            .admits(&call.route, duration_ms, call.start_ms, now_ms)
         {
             let detail = SlowDetail {
                 call_id: id,
@@ -470,43 +520,24 @@ impl ProfilerCore {
             };
             let slow = SlowCall {
                 at_ms: call.start_ms,
-                duration_ms: call.duration_ms,
+                duration_ms,
                 detail,
             };
-            self.slow.insert(route_id.clone(), slow, now_ms);
+            self.slow.insert(call.route.clone(), slow, now_ms);
         }
-        if self.resource_timing {
-            let recent = RecentCall {
-                route: route_id,
-                breakdown: None,
-            };
-            self.recent_calls.insert(id, recent);
-            if let Some(breakdown) = self
-                .matcher
-                .match_request(id, call.url, call.start_ms, now_ms)
-            {
-                self.attach(id, breakdown);
-            }
-        }
-        Ok(())
-    }
-
-    /// A Resource Timing entry arrived (times already in epoch ms). Attaches its breakdown to
-    /// the call it belongs to, now or when that call is observed.
-    pub fn offer_timing(&mut self, entry: ResourceTiming, now_ms: f64) {
-        if let Some((id, breakdown)) = self.matcher.offer_entry(entry, now_ms) {
-            self.attach(id, breakdown);
-        }
-    }
-
-    fn attach(&mut self, id: u64, breakdown: Breakdown) {
-        if let Some(call) = self.recent_calls.get_mut(id) {
+        if let Some(entry) = entry {
+            let breakdown = Breakdown::from_entry(entry);
             self.breakdown_sums
                 .entry(call.route.clone())
                 .or_default()
                 .add(&breakdown);
-            call.breakdown = Some(breakdown);
+            self.recent_calls.insert(id, breakdown);
         }
+    }
+
+    /// Calls the hooks saw that could not be filed (a method or route the samples refuse).
+    pub fn rejected(&self) -> u64 {
+        self.rejected
     }
 
     /// Live per-route figures over the last `window_ms` (all retained history when `None`),
@@ -533,19 +564,47 @@ impl ProfilerCore {
         now_ms: f64,
         window_ms: Option<f64>,
     ) -> Result<Vec<RouteSnapshot>, FieldError> {
+        self.snapshot_of(now_ms, window_ms, None)
+    }
+
+    /// [`Self::snapshot`] of the calls of one delivery only (`Some(Delivery::Network)`: the
+    /// backend's figures, without the HTTP cache's hits).
+    ///
+    /// ```
+    /// use apiscope::core::delivery::Delivery;
+    /// use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
+    /// use apiscope::core::batch::sample::Sample;
+    /// let mut p = ProfilerCore::new(ProfilerConfig::default(), 1, "https://a.example").unwrap();
+    /// let mut hit = Sample::new(0.0, 2.0, "GET", "/a", 200);
+    /// hit.delivery = Delivery::Cache;
+    /// let mut miss = Sample::new(0.0, 300.0, "GET", "/a", 200);
+    /// miss.delivery = Delivery::Network;
+    /// p.record(hit, 300.0).unwrap();
+    /// p.record(miss, 300.0).unwrap();
+    /// let all = p.snapshot(300.0, Some(60_000.0)).unwrap();
+    /// assert_eq!((all[0].summary.count, all[0].summary.deliveries), (2, [0, 1, 1, 0]));
+    /// let backend = p.snapshot_of(300.0, Some(60_000.0), Some(Delivery::Network)).unwrap();
+    /// assert_eq!((backend[0].summary.count, backend[0].summary.min), (1, 300.0));
+    /// ```
+    pub fn snapshot_of(
+        &self,
+        now_ms: f64,
+        window_ms: Option<f64>,
+        only: Option<Delivery>,
+    ) -> Result<Vec<RouteSnapshot>, FieldError> {
         if let Some(w) = window_ms {
             self.registry.check_window(w)?;
         }
         let elapsed = self.started_ms.map_or(0.0, |s| now_ms - s);
         let mut snapshot = self
             .registry
-            .windows(now_ms, window_ms)
+            .windows(now_ms, window_ms, only)
             .into_iter()
             .map(|r| {
                 let trend = window_ms.and_then(|_| Self::trend(&self.registry, &r));
                 let covered = r.window.to_ms - r.window.from_ms;
                 let seconds = covered.min(elapsed).max(1.0) / 1_000.0;
-                let summary = summarize(r.method, r.route, &r.window.sketch, r.window.errors);
+                let summary = r.summary();
                 RouteSnapshot {
                     rps: summary.count as f64 / seconds,
                     summary,
@@ -654,7 +713,7 @@ impl ProfilerCore {
                 breakdown: self
                     .recent_calls
                     .get(d.call_id)
-                    .and_then(|c| c.breakdown)
+                    .copied()
                     .unwrap_or_default(),
                 url: d.url.to_string(),
                 route: route.to_owned(),
@@ -690,11 +749,11 @@ impl ProfilerCore {
         self.alerts.evaluate(now_ms, |window_ms| {
             let with_trend = trend_windows.contains(&window_ms);
             registry
-                .windows(now_ms, Some(window_ms))
+                .windows(now_ms, Some(window_ms), None)
                 .into_iter()
                 .map(|r| RouteMetrics {
                     trend: with_trend.then(|| Self::trend(registry, &r)).flatten(),
-                    summary: summarize(r.method, r.route, &r.window.sketch, r.window.errors),
+                    summary: r.summary(),
                     cache_hit_rate: hit_rate,
                 })
                 .collect()
@@ -733,8 +792,10 @@ impl ProfilerCore {
         self.batcher.poll(now_ms)
     }
 
-    /// Every buffered sample as batches, for `flush()`, `stop()` and page hide.
-    pub fn drain_batches(&mut self) -> Vec<Batch> {
+    /// Every buffered sample as batches, for `flush()`, `stop()` and page hide; the calls
+    /// still waiting for their Resource Timing entry are filed first, timed to their headers.
+    pub fn drain_batches(&mut self, now_ms: f64) -> Vec<Batch> {
+        self.finish_waiting(now_ms);
         self.batcher.drain_all()
     }
 
@@ -791,7 +852,7 @@ impl ProfilerCore {
         self.registry.check_window(window_ms)?;
         Ok(self
             .registry
-            .windows(now_ms, Some(window_ms))
+            .windows(now_ms, Some(window_ms), None)
             .into_iter()
             .map(|r| ExportPoint {
                 method: r.method.to_owned(),

@@ -11,6 +11,8 @@
 //! whichever arrives second completes the match.
 
 use serde::Serialize;
+
+use crate::core::delivery::{Delivery, Protocol};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -70,8 +72,58 @@ pub struct ResourceTiming {
     pub encoded_body_size: f64,
     /// `decodedBodySize`.
     pub decoded_body_size: f64,
+    /// `workerStart`: positive when a service worker handled the request.
+    pub worker_start: f64,
+    /// `deliveryType`: 0 for `""`, 1 for `"cache"`, 2 for `"navigational-prefetch"`.
+    pub delivery_type: u8,
+    /// `nextHopProtocol`, e.g. `"h2"`; empty when not exposed.
+    pub next_hop_protocol: String,
     /// `serverTiming`.
     pub server_timing: Vec<ServerTiming>,
+}
+
+impl ResourceTiming {
+    /// Whether the detailed fields are exposed: same-origin, or `Timing-Allow-Origin` allowed
+    /// this page (otherwise the browser reports 0 for them, `responseStart` included).
+    ///
+    /// ```
+    /// use apiscope::core::profiler::timing::ResourceTiming;
+    /// assert!(!ResourceTiming { start_time: 5.0, response_end: 9.0, ..Default::default() }.allowed());
+    /// ```
+    pub fn allowed(&self) -> bool {
+        self.response_start > 0.0
+    }
+
+    /// Where the response came from, as far as the entry tells.
+    ///
+    /// ```
+    /// use apiscope::core::delivery::Delivery;
+    /// use apiscope::core::profiler::timing::ResourceTiming;
+    /// let e = ResourceTiming { response_start: 20.0, transfer_size: 0.0, decoded_body_size: 900.0, ..Default::default() };
+    /// assert_eq!(e.delivery(), Delivery::Cache);
+    /// let e = ResourceTiming { response_start: 20.0, transfer_size: 1200.0, decoded_body_size: 900.0, ..Default::default() };
+    /// assert_eq!(e.delivery(), Delivery::Network);
+    /// assert_eq!(ResourceTiming::default().delivery(), Delivery::Unknown);
+    /// ```
+    pub fn delivery(&self) -> Delivery {
+        if !self.allowed() {
+            Delivery::Unknown
+        } else if self.worker_start > 0.0 {
+            Delivery::Worker
+        } else if self.delivery_type == 1
+            || (self.transfer_size == 0.0
+                && (self.encoded_body_size > 0.0 || self.decoded_body_size > 0.0))
+        {
+            Delivery::Cache
+        } else {
+            Delivery::Network
+        }
+    }
+
+    /// The HTTP version the response came over.
+    pub fn protocol(&self) -> Protocol {
+        Protocol::parse(&self.next_hop_protocol)
+    }
 }
 
 /// Where the time of one request went, in milliseconds (`transfer_size` in bytes). `None`
@@ -157,13 +209,14 @@ fn span(start: f64, end: f64) -> Option<f64> {
 /// ```
 /// use apiscope::core::profiler::timing::MatcherConfig;
 /// let c = MatcherConfig::default();
-/// assert_eq!((c.tolerance_ms, c.capacity, c.ttl_ms), (100.0, 256, 10_000.0));
+/// assert_eq!((c.tolerance_ms, c.capacity, c.ttl_ms), (100.0, 1024, 10_000.0));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct MatcherConfig {
     /// How far an entry's `startTime` may be from the request's start to match it.
     pub tolerance_ms: f64,
-    /// How many unmatched entries, and separately unmatched requests, are kept (oldest dropped).
+    /// How many unmatched entries, and separately unmatched requests, are kept: past it the
+    /// oldest entry is dropped and the oldest request handed back ([`TimingMatcher::expired`]).
     pub capacity: usize,
     /// How long an unmatched entry or request waits for its partner.
     pub ttl_ms: f64,
@@ -173,7 +226,7 @@ impl Default for MatcherConfig {
     fn default() -> Self {
         Self {
             tolerance_ms: 100.0,
-            capacity: 256,
+            capacity: 1024,
             ttl_ms: 10_000.0,
         }
     }
@@ -189,13 +242,10 @@ struct Waiting<T> {
 }
 
 /// Pairs Resource Timing entries with requests by URL and closest start time, never using an
-/// entry (or a request) twice.
-///
-/// The edge records each sample at once, then:
-/// - calls [`TimingMatcher::match_request`] when a request completes: it returns the breakdown
-///   if the entry is already here, else remembers the request id;
-/// - calls [`TimingMatcher::offer_entry`] for each observed entry: it returns
-///   `(request id, breakdown)` if a remembered request was waiting, else keeps the entry.
+/// entry (or a request) twice. A request waits for its entry (its body may still be
+/// arriving) at most `ttl_ms`; one that waited too long, or was pushed out by newer ones, is
+/// handed back by [`TimingMatcher::expired`] so that the caller files it without an entry:
+/// nothing that waits is ever lost.
 ///
 /// ```
 /// use apiscope::core::profiler::timing::{MatcherConfig, ResourceTiming, TimingMatcher};
@@ -204,24 +254,29 @@ struct Waiting<T> {
 /// let entry = |start| ResourceTiming { name: url.into(), start_time: start, response_end: start + 30.0, ..Default::default() };
 /// // Entry first: the request picks it up.
 /// m.offer_entry(entry(1_000.5), 1_031.0);
-/// assert!(m.match_request(1, url.into(), 1_000.0, 1_032.0).is_some());
+/// assert!(m.match_request("first", url.into(), 1_000.0, 1_032.0).is_some());
 /// // Request first: the entry completes it.
-/// assert!(m.match_request(2, url.into(), 2_000.0, 2_031.0).is_none());
-/// assert_eq!(m.offer_entry(entry(2_000.4), 2_033.0).map(|(id, _)| id), Some(2));
+/// assert!(m.match_request("second", url.into(), 2_000.0, 2_031.0).is_none());
+/// assert_eq!(m.offer_entry(entry(2_000.4), 2_033.0).map(|(r, _)| r), Some("second"));
+/// // A request whose entry never comes is handed back once it has waited too long.
+/// m.match_request("third", url.into(), 3_000.0, 3_001.0);
+/// assert_eq!(m.expired(13_002.0), ["third"]);
 /// ```
 #[derive(Debug)]
-pub struct TimingMatcher {
+pub struct TimingMatcher<T> {
     config: MatcherConfig,
     entries: VecDeque<Waiting<ResourceTiming>>,
-    requests: VecDeque<Waiting<u64>>,
+    requests: VecDeque<Waiting<T>>,
+    /// Requests pushed out by newer ones, until [`Self::expired`] hands them back.
+    overflow: Vec<T>,
 }
 
-impl TimingMatcher {
+impl<T> TimingMatcher<T> {
     /// An empty matcher.
     ///
     /// ```
     /// use apiscope::core::profiler::timing::{MatcherConfig, TimingMatcher};
-    /// let m = TimingMatcher::new(MatcherConfig { tolerance_ms: 50.0, ..Default::default() });
+    /// let m: TimingMatcher<u64> = TimingMatcher::new(MatcherConfig { tolerance_ms: 50.0, ..Default::default() });
     /// assert_eq!(m.pending(), (0, 0));
     /// ```
     pub fn new(config: MatcherConfig) -> Self {
@@ -229,6 +284,7 @@ impl TimingMatcher {
             config,
             entries: VecDeque::new(),
             requests: VecDeque::new(),
+            overflow: Vec::new(),
         }
     }
 
@@ -241,70 +297,114 @@ impl TimingMatcher {
     /// assert_eq!(m.pending(), (0, 1));
     /// ```
     pub fn pending(&self) -> (usize, usize) {
-        (self.entries.len(), self.requests.len())
+        (
+            self.entries.len(),
+            self.requests.len() + self.overflow.len(),
+        )
     }
 
-    /// A request finished: returns its breakdown if its entry has arrived (consuming the
-    /// entry), else remembers `id` so that [`TimingMatcher::offer_entry`] can report it.
+    /// A request finished: returns it with its entry if that has arrived (consuming the
+    /// entry), else keeps it waiting for [`Self::offer_entry`].
     ///
     /// ```
     /// use apiscope::core::profiler::timing::{MatcherConfig, TimingMatcher};
     /// let mut m = TimingMatcher::new(MatcherConfig::default());
-    /// assert_eq!(m.match_request(1, "https://a.example/".into(), 5.0, 9.0), None);
+    /// assert!(m.match_request(1, "https://a.example/".into(), 5.0, 9.0).is_none());
     /// ```
     pub fn match_request(
         &mut self,
-        id: u64,
+        request: T,
         url: Arc<str>,
         start_ms: f64,
         now_ms: f64,
-    ) -> Option<Breakdown> {
+    ) -> Option<(T, ResourceTiming)> {
         let config = self.config;
-        if let Some(entry) = take_closest(&mut self.entries, &config, &url, start_ms, now_ms) {
-            return Some(Breakdown::from_entry(&entry));
+        if let Some(entry) = take_closest(&mut self.entries, &config, &url, start_ms) {
+            return Some((request, entry));
         }
-        keep(&mut self.requests, &config, url, start_ms, now_ms, id);
+        if let Some(old) = keep(&mut self.requests, &config, url, start_ms, now_ms, request) {
+            self.overflow.push(old);
+        }
         None
     }
 
-    /// An entry was observed: returns `(request id, breakdown)` if a remembered request
-    /// matches it (forgetting that request), else keeps the entry for a later request.
+    /// An entry was observed: returns the request it completes (forgetting it), else keeps
+    /// the entry for a later request.
     ///
     /// ```
     /// use apiscope::core::profiler::timing::{MatcherConfig, ResourceTiming, TimingMatcher};
-    /// let mut m = TimingMatcher::new(MatcherConfig::default());
+    /// let mut m: TimingMatcher<u64> = TimingMatcher::new(MatcherConfig::default());
     /// let e = ResourceTiming { name: "https://a.example/".into(), start_time: 5.0, ..Default::default() };
-    /// assert_eq!(m.offer_entry(e, 9.0), None);
+    /// assert!(m.offer_entry(e, 9.0).is_none());
     /// assert_eq!(m.pending(), (1, 0));
     /// ```
-    pub fn offer_entry(&mut self, entry: ResourceTiming, now_ms: f64) -> Option<(u64, Breakdown)> {
+    pub fn offer_entry(
+        &mut self,
+        entry: ResourceTiming,
+        now_ms: f64,
+    ) -> Option<(T, ResourceTiming)> {
         let config = self.config;
+        drop_expired(&mut self.entries, &config, now_ms);
         let start = entry.start_time;
-        if let Some(id) = take_closest(&mut self.requests, &config, &entry.name, start, now_ms) {
-            return Some((id, Breakdown::from_entry(&entry)));
+        if let Some(request) = take_closest(&mut self.requests, &config, &entry.name, start) {
+            return Some((request, entry));
         }
         let url = entry.name.as_str().into();
+        // An entry pushed out is simply dropped: no call waits for it.
         keep(&mut self.entries, &config, url, start, now_ms, entry);
         None
     }
+
+    /// The requests that waited longer than `ttl_ms` at `now_ms`, or were pushed out by newer
+    /// ones, oldest first; the caller files them without an entry.
+    pub fn expired(&mut self, now_ms: f64) -> Vec<T> {
+        let mut out = std::mem::take(&mut self.overflow);
+        while self
+            .requests
+            .front()
+            .is_some_and(|w| now_ms - w.arrived_ms > self.config.ttl_ms)
+        {
+            if let Some(w) = self.requests.pop_front() {
+                out.push(w.item);
+            }
+        }
+        out
+    }
+
+    /// Every waiting request, oldest first (a flush or page exit files them without waiting).
+    ///
+    /// ```
+    /// use apiscope::core::profiler::timing::{MatcherConfig, TimingMatcher};
+    /// let mut m = TimingMatcher::new(MatcherConfig::default());
+    /// m.match_request(1, "https://a.example/".into(), 0.0, 0.0);
+    /// assert_eq!(m.take_requests(), [1]);
+    /// assert_eq!(m.pending(), (0, 0));
+    /// ```
+    pub fn take_requests(&mut self) -> Vec<T> {
+        let mut out = std::mem::take(&mut self.overflow);
+        out.extend(self.requests.drain(..).map(|w| w.item));
+        out
+    }
 }
 
-/// Drops expired items, then removes and returns the item with the same URL whose start is
-/// closest to `start_ms`, within tolerance.
-fn take_closest<T>(
-    waiting: &mut VecDeque<Waiting<T>>,
-    config: &MatcherConfig,
-    url: &str,
-    start_ms: f64,
-    now_ms: f64,
-) -> Option<T> {
-    // Items wait in arrival order, so the expired ones are at the front: no full scan per call.
+/// Drops the items waiting longer than `ttl_ms` (they arrive in order: the front is oldest).
+fn drop_expired<T>(waiting: &mut VecDeque<Waiting<T>>, config: &MatcherConfig, now_ms: f64) {
     while waiting
         .front()
         .is_some_and(|w| now_ms - w.arrived_ms > config.ttl_ms)
     {
         waiting.pop_front();
     }
+}
+
+/// Removes and returns the item with the same URL whose start is closest to `start_ms`,
+/// within tolerance.
+fn take_closest<T>(
+    waiting: &mut VecDeque<Waiting<T>>,
+    config: &MatcherConfig,
+    url: &str,
+    start_ms: f64,
+) -> Option<T> {
     let (index, _) = waiting
         .iter()
         .enumerate()
@@ -315,7 +415,7 @@ fn take_closest<T>(
     waiting.remove(index).map(|w| w.item)
 }
 
-/// Adds an unmatched item, dropping the oldest when full.
+/// Adds an unmatched item; when full, the oldest makes room and is returned.
 fn keep<T>(
     waiting: &mut VecDeque<Waiting<T>>,
     config: &MatcherConfig,
@@ -323,19 +423,19 @@ fn keep<T>(
     start_ms: f64,
     now_ms: f64,
     item: T,
-) {
-    if config.capacity == 0 {
-        return;
-    }
-    if waiting.len() >= config.capacity {
-        waiting.pop_front();
-    }
+) -> Option<T> {
+    let pushed_out = if waiting.len() >= config.capacity.max(1) {
+        waiting.pop_front().map(|w| w.item)
+    } else {
+        None
+    };
     waiting.push_back(Waiting {
         url,
         start_ms,
         arrived_ms: now_ms,
         item,
     });
+    pushed_out
 }
 
 #[cfg(test)]
@@ -378,7 +478,7 @@ mod tests {
     }
 
     #[test]
-    fn unmatched_items_expire_and_are_bounded() {
+    fn unmatched_items_expire_and_are_bounded_and_requests_come_back() {
         let config = MatcherConfig {
             capacity: 2,
             ttl_ms: 100.0,
@@ -388,12 +488,21 @@ mod tests {
         for id in 0..3 {
             m.match_request(id, "https://a.example/".into(), 0.0, 0.0);
         }
-        assert_eq!(m.pending(), (0, 2));
+        // The oldest made room, and comes back at the next expiry check with the others.
+        assert_eq!(m.pending(), (0, 3));
+        assert_eq!(m.expired(50.0), [0]);
+        assert_eq!(m.expired(200.0), [1, 2]);
         let e = ResourceTiming {
             name: "https://a.example/".into(),
             ..Default::default()
         };
-        assert_eq!(m.offer_entry(e, 200.0), None);
+        assert!(m.offer_entry(e, 200.0).is_none());
         assert_eq!(m.pending(), (1, 0));
+        let late = ResourceTiming {
+            name: "https://a.example/late".into(),
+            ..Default::default()
+        };
+        assert!(m.offer_entry(late, 400.0).is_none());
+        assert_eq!(m.pending(), (1, 0), "the first entry expired");
     }
 }

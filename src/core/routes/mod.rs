@@ -12,6 +12,7 @@ pub mod capped;
 pub mod glob;
 pub mod memo;
 pub mod registry;
+pub mod route_windows;
 pub mod summary;
 pub mod template;
 pub mod windows;

@@ -3,10 +3,12 @@
 //! or endless traffic still has bounded memory: at most `maxBytes` for the windows, plus the
 //! route table.
 
+use crate::core::delivery::{Delivery, Protocol};
 use crate::core::error::{FieldError, Rule};
 use crate::core::routes::RouteSummary;
 use crate::core::routes::capped::CappedRoutes;
-use crate::core::routes::windows::{RollingWindows, Window, WindowsConfig, check_sample};
+use crate::core::routes::route_windows::{Observation, RouteWindows};
+use crate::core::routes::windows::{Window, WindowsConfig, check_sample};
 use crate::core::sketch::{Sketch, SketchConfig};
 
 /// The fewest bytes a route's windows may be given: `maxBytes` is at least this much per
@@ -86,7 +88,7 @@ impl RegistryConfig {
 /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
 /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
 /// registry.record("GET", "/a", 5.0, false, 0.0).unwrap();
-/// let read = &registry.windows(1_000.0, Some(60_000.0))[0];
+/// let read = &registry.windows(1_000.0, Some(60_000.0), None)[0];
 /// assert_eq!((read.method, read.route, read.window.sketch.count()), ("GET", "/a", 1));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -95,8 +97,45 @@ pub struct RouteWindow<'a> {
     pub method: &'a str,
     /// The route.
     pub route: &'a str,
-    /// What its windows hold over the asked time.
+    /// What its windows hold over the asked time: durations and errors.
     pub window: Window,
+    /// Times to first byte over the same slots; `errors` counts the calls timed only to
+    /// their headers.
+    pub ttfb: Window,
+    /// Calls per delivery in the window, in [`Delivery::ALL`] order.
+    pub deliveries: [u64; 4],
+    /// Calls per protocol since the route appeared, in [`Protocol`] code order.
+    pub protocols: [u64; Protocol::COUNT],
+}
+
+impl RouteWindow<'_> {
+    /// The route's figures: durations, errors, times to first byte, deliveries, protocols.
+    ///
+    /// ```
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
+    /// use apiscope::core::routes::route_windows::Observation;
+    /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    /// let call = Observation { ttfb_ms: Some(12.0), ..Observation::duration(40.0, false) };
+    /// registry.observe("GET", "/a", &call, 1_000.0).unwrap();
+    /// let summary = registry.windows(1_000.0, Some(60_000.0), None)[0].summary();
+    /// assert_eq!((summary.count, summary.ttfb_count, summary.ttfb_p50), (1, 1, 12.0));
+    /// ```
+    pub fn summary(&self) -> RouteSummary {
+        let mut s = summarize(
+            self.method,
+            self.route,
+            &self.window.sketch,
+            self.window.errors,
+        );
+        let ttfb = &self.ttfb.sketch;
+        let p = |q| ttfb.quantile(q).unwrap_or(f64::NAN);
+        s.ttfb_count = ttfb.count();
+        (s.ttfb_p50, s.ttfb_p95, s.ttfb_p99) = (p(0.5), p(0.95), p(0.99));
+        s.headers_only = self.ttfb.errors;
+        s.deliveries = self.deliveries;
+        s.protocols = self.protocols;
+        s
+    }
 }
 
 /// Rolling latency windows keyed by (method, route), with error counts.
@@ -114,8 +153,8 @@ pub struct RouteRegistry {
     config: RegistryConfig,
     /// Cloned for each new route, so the config is validated once; also what an unknown
     /// route reads as.
-    empty: RollingWindows,
-    routes: CappedRoutes<RollingWindows>,
+    empty: RouteWindows,
+    routes: CappedRoutes<RouteWindows>,
     /// The slot in which stale routes were last pruned, so pruning runs once per slot at most.
     pruned_at: Option<i64>,
 }
@@ -142,7 +181,7 @@ impl RouteRegistry {
         rule.check(config.max_bytes as f64)
             .map_err(|p| p.of("maxBytes"))?;
         Ok(Self {
-            empty: RollingWindows::new(config.windows())?,
+            empty: RouteWindows::new(config.windows())?,
             routes: CappedRoutes::new(config.max_routes),
             config,
             pruned_at: None,
@@ -182,9 +221,36 @@ impl RouteRegistry {
         is_error: bool,
         now_ms: f64,
     ) -> Result<(), FieldError> {
-        check_sample(duration_ms, now_ms)?;
+        self.observe(
+            method,
+            route,
+            &Observation::duration(duration_ms, is_error),
+            now_ms,
+        )
+    }
+
+    /// Records one call with what Resource Timing told about it (see [`Self::record`]).
+    ///
+    /// ```
+    /// use apiscope::core::delivery::Delivery;
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
+    /// use apiscope::core::routes::route_windows::Observation;
+    /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    /// let hit = Observation { delivery: Delivery::Cache, ..Observation::duration(2.0, false) };
+    /// registry.observe("GET", "/a", &hit, 1_000.0).unwrap();
+    /// let read = &registry.windows(1_000.0, Some(60_000.0), None)[0];
+    /// assert_eq!(read.deliveries, [0, 0, 1, 0]);
+    /// ```
+    pub fn observe(
+        &mut self,
+        method: &str,
+        route: &str,
+        call: &Observation,
+        now_ms: f64,
+    ) -> Result<(), FieldError> {
+        check_sample(call.duration_ms, now_ms)?;
         if let Some(windows) = self.routes.get_mut(method, route) {
-            return windows.record(duration_ms, is_error, now_ms);
+            return windows.record(call, now_ms);
         }
         // Stale routes make room at most once per slot: a full map of live routes would
         // otherwise be scanned on every new route.
@@ -201,7 +267,7 @@ impl RouteRegistry {
                 || empty.clone(),
                 |w| prune && w.is_stale(now_ms),
             )
-            .record(duration_ms, is_error, now_ms)
+            .record(call, now_ms)
     }
 
     /// `window_ms` if windows can be that short: at least one slot (`windows.slotMs`).
@@ -224,29 +290,38 @@ impl RouteRegistry {
             .map_err(|p| p.of("windowMs"))
     }
 
-    /// Every route's samples over the last `window_ms` (`None`: the whole retention), for
-    /// the routes that have some, ordered by method then route. Each read covers whole slots
-    /// and may reach back further than asked (see [`RollingWindows::last`]).
+    /// Every route's samples over the last `window_ms` (`None`: the whole retention), of
+    /// every delivery or only of `only`, for the routes that have some, ordered by method
+    /// then route. Each read covers whole slots and may reach back further than asked (see
+    /// [`RollingWindows::last`](crate::core::routes::windows::RollingWindows::last)).
     ///
     /// ```
     /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
     /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
     /// registry.record("GET", "/old", 5.0, false, 0.0).unwrap();
     /// registry.record("POST", "/new", 9.0, false, 600_000.0).unwrap();
-    /// assert_eq!(registry.windows(600_000.0, Some(60_000.0)).len(), 1);
-    /// assert_eq!(registry.windows(600_000.0, None).len(), 2);
+    /// assert_eq!(registry.windows(600_000.0, Some(60_000.0), None).len(), 1);
+    /// assert_eq!(registry.windows(600_000.0, None, None).len(), 2);
     /// ```
-    pub fn windows(&self, now_ms: f64, window_ms: Option<f64>) -> Vec<RouteWindow<'_>> {
+    pub fn windows(
+        &self,
+        now_ms: f64,
+        window_ms: Option<f64>,
+        only: Option<Delivery>,
+    ) -> Vec<RouteWindow<'_>> {
         let window_ms = window_ms.unwrap_or(self.config.retention_ms);
         self.routes
             .sorted()
             .into_iter()
             .filter_map(|(method, route, windows)| {
-                let window = windows.last(now_ms, window_ms);
-                (window.sketch.count() > 0).then_some(RouteWindow {
+                let read = windows.last(now_ms, window_ms, only);
+                (read.latency.sketch.count() > 0).then(|| RouteWindow {
                     method,
                     route,
-                    window,
+                    window: read.latency,
+                    ttfb: read.ttfb,
+                    deliveries: read.deliveries,
+                    protocols: windows.protocols(),
                 })
             })
             .collect()
@@ -263,9 +338,9 @@ impl RouteRegistry {
     /// assert_eq!(registry.snapshot(600_000.0, Some(60_000.0))[0].route, "/new");
     /// ```
     pub fn snapshot(&self, now_ms: f64, window_ms: Option<f64>) -> Vec<RouteSummary> {
-        self.windows(now_ms, window_ms)
+        self.windows(now_ms, window_ms, None)
             .iter()
-            .map(|r| summarize(r.method, r.route, &r.window.sketch, r.window.errors))
+            .map(RouteWindow::summary)
             .collect()
     }
 
@@ -281,7 +356,12 @@ impl RouteRegistry {
     /// assert!(registry.window("GET", "/b", 1_000.0, 60_000.0).is_none());
     /// ```
     pub fn window(&self, method: &str, route: &str, now_ms: f64, window_ms: f64) -> Option<Window> {
-        Some(self.routes.get(method, route)?.last(now_ms, window_ms))
+        Some(
+            self.routes
+                .get(method, route)?
+                .last(now_ms, window_ms, None)
+                .latency,
+        )
     }
 
     /// One route's samples in the slots holding a time in `[from_ms, to_ms)` (see
@@ -302,7 +382,12 @@ impl RouteRegistry {
         from_ms: f64,
         to_ms: f64,
     ) -> Option<Window> {
-        Some(self.routes.get(method, route)?.between(from_ms, to_ms))
+        Some(
+            self.routes
+                .get(method, route)?
+                .between(from_ms, to_ms)
+                .latency,
+        )
     }
 
     /// One route's samples in consecutive steps of whole slots (see
@@ -355,7 +440,7 @@ impl RouteRegistry {
     /// assert!(registry.heap_bytes() > 0);
     /// ```
     pub fn heap_bytes(&self) -> usize {
-        self.routes.heap_bytes(RollingWindows::heap_bytes)
+        self.routes.heap_bytes(RouteWindows::heap_bytes)
     }
 
     /// Samples that went to the overflow entry because `max_routes` was reached.
@@ -409,6 +494,7 @@ pub fn summarize(method: &str, route: &str, sketch: &Sketch, errors: u64) -> Rou
         min: sketch.min(),
         max: sketch.max(),
         mean: sketch.mean(),
+        ..RouteSummary::empty(method, route)
     }
 }
 

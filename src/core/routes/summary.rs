@@ -38,6 +38,20 @@ pub struct RouteSummary {
     pub max: f64,
     /// Mean duration, exactly (sum / count).
     pub mean: f64,
+    /// Calls whose time to first byte is known.
+    pub ttfb_count: u64,
+    /// Median time to first byte; `NaN` without any.
+    pub ttfb_p50: f64,
+    /// 95th percentile time to first byte.
+    pub ttfb_p95: f64,
+    /// 99th percentile time to first byte.
+    pub ttfb_p99: f64,
+    /// Calls timed only to their response headers (the browser could not tell the body's end).
+    pub headers_only: u64,
+    /// Calls per delivery (unknown, network, HTTP cache, service worker).
+    pub deliveries: [u64; 4],
+    /// Calls per protocol (unknown, HTTP/1.x, h2, h3) since the route appeared.
+    pub protocols: [u64; 4],
 }
 
 impl RouteSummary {
@@ -63,6 +77,13 @@ impl RouteSummary {
             min: f64::NAN,
             max: f64::NAN,
             mean: f64::NAN,
+            ttfb_count: 0,
+            ttfb_p50: f64::NAN,
+            ttfb_p95: f64::NAN,
+            ttfb_p99: f64::NAN,
+            headers_only: 0,
+            deliveries: [0; 4],
+            protocols: [0; 4],
         }
     }
 }

@@ -124,6 +124,25 @@ pub struct Window {
     pub to_ms: f64,
 }
 
+impl Window {
+    /// A read that found nothing over `from_ms..to_ms`.
+    ///
+    /// ```
+    /// use apiscope::core::routes::windows::Window;
+    /// use apiscope::core::sketch::SketchConfig;
+    /// let w = Window::empty(SketchConfig::default(), 0.0, 10.0);
+    /// assert_eq!((w.sketch.count(), w.errors, w.to_ms), (0, 0, 10.0));
+    /// ```
+    pub fn empty(sketch: SketchConfig, from_ms: f64, to_ms: f64) -> Self {
+        Self {
+            sketch: Sketch::new(sketch).unwrap_or_default(),
+            errors: 0,
+            from_ms,
+            to_ms,
+        }
+    }
+}
+
 /// A slot's samples: values while few, a sketch past [`MAX_VALUES`].
 #[derive(Debug, Clone, PartialEq)]
 enum Samples {
@@ -561,6 +580,26 @@ impl RollingWindows {
             Some(slot) if slot.holds(unit) => (slot.start, slot.end()),
             _ => self.free_span_at(unit, i),
         }
+    }
+
+    /// Gives the windows a new budget, merging old slots at once if they no longer fit (a
+    /// route split between more windows gives each a smaller share).
+    ///
+    /// ```
+    /// use apiscope::core::routes::windows::{RollingWindows, WindowsConfig};
+    /// let config = WindowsConfig { slot_ms: 1_000.0, ..WindowsConfig::default() };
+    /// let mut w = RollingWindows::new(config).unwrap();
+    /// for t in 0..600 {
+    ///     w.record(t as f64, false, t as f64 * 1_000.0).unwrap();
+    /// }
+    /// w.set_max_bytes(2_000);
+    /// assert!(w.heap_bytes() <= 2_000 || w.slot_count() == 1);
+    /// assert_eq!(w.sample_count(), 600);
+    /// ```
+    pub fn set_max_bytes(&mut self, max_bytes: usize) {
+        self.max_bytes = max_bytes;
+        self.slot_bytes = max_bytes / SLOT_SHARE.1 * SLOT_SHARE.0;
+        self.stay_within_budget();
     }
 
     /// Over budget: remembered merges go, then the two oldest slots become one until the

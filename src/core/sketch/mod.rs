@@ -64,7 +64,9 @@ pub struct Sketch {
 
 impl Default for Sketch {
     fn default() -> Self {
-        Self::new(SketchConfig::default()).expect("the default config is valid")
+        // Not through `new(..).expect(..)`: its error's Debug would link a float formatter.
+        let (max_scale, max_buckets) = SketchConfig::default().resolve().unwrap_or((6, 2048));
+        Self::empty(max_scale, max_buckets)
     }
 }
 
