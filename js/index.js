@@ -12,6 +12,8 @@ import { options as checkOptions, number, string, boolean, typeError } from "./l
 import { installHooks } from "./loader/hooks.js";
 import { Recorder } from "./loader/recorder.js";
 import { explainLoadFailure } from "./lib/part.js";
+import { unmeasured } from "./lib/unmeasured.js";
+import { VERSION } from "./lib/version.js";
 
 const METHOD = "start";
 /** Every option `start()` knows; the engine chunk checks its own ones further. */
@@ -34,7 +36,7 @@ const KEYS = [
 
 /** The package version, e.g. `"0.1.0"`. */
 export function version() {
-  return "0.1.0";
+  return VERSION;
 }
 
 /** The engine parts, by whether OTLP export is configured. */
@@ -101,7 +103,8 @@ function afterLoadAndIdle() {
 function compile(url) {
   const W = globalThis.WebAssembly;
   if (typeof globalThis.fetch !== "function" || !W || typeof W.compileStreaming !== "function") return undefined;
-  const response = globalThis.fetch(url);
+  // The engine's own download is not an API call of the page.
+  const response = unmeasured(() => globalThis.fetch(url));
   // A server sending the wrong MIME type defeats streaming compilation; fall back to bytes.
   return W.compileStreaming(response).catch(() =>
     response.then((r) => r.arrayBuffer()).then((bytes) => W.compile(bytes)),
@@ -170,10 +173,11 @@ function prepare(options) {
     const url = opts.export.url;
     if (typeof url === "string") ignore.prefixes.push(parsedHref(url));
   }
-  // Nor is the engine's own download.
   const engine = opts.export === undefined ? ENGINES.lean : ENGINES.export;
-  if (opts.wasm === undefined) ignore.prefixes.push(engine.wasm().href);
   const recorder = new Recorder({ ignore, graphql });
+  // Resource Timing entries from here on may belong to measured calls (from the page's start
+  // with the <head> snippet, which measured from then).
+  recorder.startedAt = globalThis.__apiscope ? 0 : globalThis.performance.now() - 1;
   const wantsHooks = instrument.fetch || instrument.xhr;
   const install = () => installHooks(recorder, { fetch: instrument.fetch, xhr: instrument.xhr, sampleRate });
   const resourceTiming = instrument.resourceTiming && wantsHooks;

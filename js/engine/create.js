@@ -3,6 +3,7 @@
 // (js/index.js) calls it through one of the engine entry chunks with the buffer it kept.
 import { named } from "../lib/errors.js";
 import { explainLoadFailure } from "../lib/part.js";
+import { unmeasured } from "../lib/unmeasured.js";
 import { onPageExit } from "./lifecycle.js";
 import { engineOptions } from "./options.js";
 import { Profiler } from "./profiler.js";
@@ -15,7 +16,8 @@ import { openStore } from "./store.js";
  */
 export async function createProfiler({ init, Engine, startExporter }, { source, options, recorder, hooks, resourceTiming, pageOrigin }) {
   try {
-    await init(source === undefined ? undefined : { module_or_path: source });
+    // Without a source the glue fetches its own file: not an API call of the page.
+    await unmeasured(() => init(source === undefined ? undefined : { module_or_path: source }));
   } catch (error) {
     throw explainLoadFailure(error);
   }

@@ -9,8 +9,10 @@
 // temporality: the duration histogram (and each further histogram the engine sends), then the
 // failed-call count.
 
-/** The package version: `telemetry.sdk.version` and the scope version (js/index.js `version`). */
-export const VERSION = "0.1.0";
+// The package version is `telemetry.sdk.version` and the scope version.
+import { VERSION } from "../lib/version.js";
+
+export { VERSION };
 
 /** `service.name` when `export.resource` does not set one. */
 export const DEFAULT_SERVICE_NAME = "apiscope-browser";

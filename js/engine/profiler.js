@@ -83,8 +83,10 @@ export class Profiler {
     };
     this.ticker = setInterval(() => this.tick(), ALERT_INTERVAL_MS);
     this.timing = resourceTiming
-      ? observeResources((numbers, strings) =>
-          this.guard("instrument", () => this.engine.offerTimings(numbers, strings, perf.now())),
+      ? observeResources(
+          (numbers, strings) =>
+            this.guard("instrument", () => this.engine.offerTimings(numbers, strings, perf.now())),
+          recorder.startedAt,
         )
       : null;
     this.lifecycle = lifecycle ? lifecycle((why) => this.onPageExit(why)) : null;
@@ -201,6 +203,8 @@ export class Profiler {
     this.flushAt = Infinity;
     this.flushing = this.flushDue().finally(() => {
       this.flushing = null;
+      // What became due while the loop ran, or later (the next batch's age).
+      this.schedule(this.guard("storage", () => this.engine.nextDeadline(), NaN));
     });
     return this.flushing;
   }
@@ -220,10 +224,7 @@ export class Profiler {
         this.report("storage", error);
         deadline = this.guard("storage", () => this.engine.batchFailed(seq, perf.now()), NaN);
       }
-      if (deadline !== -Infinity) {
-        this.schedule(deadline);
-        break;
-      }
+      if (deadline !== -Infinity) break;
     }
     this.tick();
   }

@@ -9,8 +9,8 @@ const INITIATORS = ["fetch", "xmlhttprequest"];
 const DELIVERY_TYPES = ["", "cache", "navigational-prefetch"];
 
 /**
- * Calls `deliver(numbers, strings)` for each batch of new API entries (never the buffered
- * past) and returns a handle with `disconnect()` and `take()` (hand over at once what the
+ * Calls `deliver(numbers, strings)` for each batch of API entries of requests started at or
+ * after `since` (performance.now() time) and returns a handle with `disconnect()` and `take()` (hand over at once what the
  * browser has queued but not yet delivered: a read right after a request sees it), or null
  * where PerformanceObserver or the `resource` entry type is missing (Node, old browsers). Per
  * entry, `numbers` holds the initiator code, 14 timing fields, workerStart, the deliveryType
@@ -18,7 +18,7 @@ const DELIVERY_TYPES = ["", "cache", "navigational-prefetch"];
  * Server-Timing durations; `strings` the entry name, its nextHopProtocol, then the
  * Server-Timing names.
  */
-export function observeResources(deliver) {
+export function observeResources(deliver, since = 0) {
   const Observer = globalThis.PerformanceObserver;
   if (typeof Observer !== "function" || !(Observer.supportedEntryTypes || []).includes("resource")) {
     return null;
@@ -28,7 +28,7 @@ export function observeResources(deliver) {
     const strings = [];
     for (const e of entries) {
       const initiator = INITIATORS.indexOf(e.initiatorType);
-      if (initiator < 0) continue;
+      if (initiator < 0 || e.startTime < since) continue;
       const server = e.serverTiming || [];
       numbers.push(
         initiator,
@@ -59,7 +59,9 @@ export function observeResources(deliver) {
     if (strings.length > 0) deliver(new Float64Array(numbers), strings.join("\n"));
   };
   const observer = new Observer((list) => pack(list.getEntries()));
-  observer.observe({ type: "resource", buffered: false });
+  // Buffered: the entries of requests made before the engine arrived (kept in the loader's
+  // buffer) are in the page's timeline already; older ones are left out by `since`.
+  observer.observe({ type: "resource", buffered: true });
   return {
     take: () => pack(observer.takeRecords()),
     disconnect: () => observer.disconnect(),

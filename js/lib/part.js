@@ -1,3 +1,5 @@
+import { unmeasured } from "./unmeasured.js";
+
 // One wasm part (the engine, the sketch, the cache) as its npm entry loads it: once, on the
 // first `initialize()`, from wherever the caller says or else from the file beside the
 // wasm-bindgen glue. Node entries (js/node/*.js) pass the file's bytes instead, since Node's
@@ -15,7 +17,8 @@ export function part(name, init) {
     initialize(source) {
       if (!loading) {
         const options = source === undefined ? undefined : { module_or_path: source };
-        loading = init(options).then(
+        // The part's own download is not an API call of the page.
+        loading = unmeasured(() => init(options)).then(
           (exports) => {
             loaded = true;
             return exports;

@@ -3,6 +3,8 @@
 // settled request becomes one record in the recorder (numbers only; its (method, URL) pair is a
 // call-site id, see sites.js). A failure inside the hooks is counted, never thrown into the app.
 
+import { isOwnRequest } from "../lib/unmeasured.js";
+
 // Transport and outcome codes of a record (engine.md §1).
 export const FETCH = 0;
 export const XHR = 1;
@@ -119,7 +121,9 @@ class Hooks {
 
   // Decided before any other work, so unsampled requests cost one Math.random.
   sampled() {
-    return this.active && (this.sampleRate >= 1 || Math.random() < this.sampleRate);
+    return (
+      this.active && !isOwnRequest() && (this.sampleRate >= 1 || Math.random() < this.sampleRate)
+    );
   }
 
   /** Files a settled request, unless the hooks were switched off while it was in flight. */

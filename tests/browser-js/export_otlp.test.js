@@ -2,7 +2,8 @@
 // (pkg/engine) for `Profiler.exportOtlp` and the receiver as the schema's judge.
 import { assert, origins, test } from "./lib/harness.js";
 import { pointsByRoute, unique } from "./lib/exporting.js";
-import initLean, { Engine as LeanEngine, version as crateVersion } from "/pkg/engine/apiscope_engine.js";
+import initLean, { Engine as LeanEngine } from "/pkg/engine/apiscope_engine.js";
+import { version as packageVersion } from "/js/index.js";
 import { engineOptions } from "/js/engine/options.js";
 import {
   DEFAULT_SERVICE_NAME,
@@ -157,7 +158,7 @@ test("resource values keep their types; the user's win over the defaults", () =>
 
 test("the version in requests is the package's", async () => {
   await initLean();
-  assert.equal(VERSION, crateVersion());
+  assert.equal(VERSION, packageVersion());
 });
 
 test("timestamps are exact nanoseconds", () => {

@@ -212,3 +212,19 @@ test("a slow endpoint fires one alert then resolves, and the history survives", 
   await reopened.stop();
   await deleteDb(db);
 });
+
+test("samples are written by age and by size without any further call", async () => {
+  const db = uniqueDb("by-age");
+  const profiler = await start({ dbName: db, instrument: false, batch: { maxSize: 100, minSize: 100, maxDelayMs: 200 } });
+  // 250 samples: two full batches at once, and the rest once it is 200 ms old.
+  const durationMs = new Float64Array(250).fill(5);
+  profiler.recordMany({ routes: ["/by-age"], durationMs });
+  const stats = await until(() => {
+    const s = profiler.stats();
+    return s.persisted === 250 && s;
+  }, 5000, "every sample written");
+  assert.equal(stats.buffered, 0);
+  assert.ok(stats.flushes >= 3, `${stats.flushes} writes`);
+  await profiler.stop();
+  await deleteDb(db);
+});

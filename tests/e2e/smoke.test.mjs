@@ -1,5 +1,5 @@
-// The first slice through every layer: the page served by `npm start` loads the wasm package
-// and renders what the exported `version()` returns.
+// The first slice through every layer: the page served by `npm start` renders the version the
+// loader reports, which is the package's and the crate's.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
@@ -16,9 +16,11 @@ after(async () => {
   await server?.close();
 });
 
-test("the page shows the version computed by the wasm module", async () => {
+test("the page shows the package version, the same in package.json and Cargo.toml", async () => {
   const cargo = await readFile(path.join(root, "Cargo.toml"), "utf8");
   const version = cargo.match(/^version = "(.+)"$/m)[1];
+  const pkg = JSON.parse(await readFile(path.join(root, "package.json"), "utf8"));
+  assert.equal(pkg.version, version);
   const page = await openPage(browser);
   await page.goto(`${server.url}/`);
   const output = page.locator("#wasm-version");

@@ -98,8 +98,9 @@ impl Engine {
         }
     }
 
-    /// When the next flush is due, after anything that may have changed it.
-    fn next_deadline(&self) -> f64 {
+    /// When the next flush is due (a perf time; NaN when nothing waits).
+    #[wasm_bindgen(js_name = nextDeadline)]
+    pub fn next_deadline(&self) -> f64 {
         self.core
             .next_deadline()
             .map_or(f64::NAN, |at| at - self.time_origin)
