@@ -19,6 +19,10 @@ const TARGETS = [
   ["≥ 200 000 samples/s persisted", "store", "samples persisted, recordMany", "min", 200_000],
   ["≤ 5 µs main-thread time per instrumented request", "instrumentation", "added main-thread time, stubbed network", "max", 5],
   ["the same, every URL new (worst case)", "instrumentation", "added main-thread time, stubbed network, every URL new", "max", 5],
+  ["≤ 6 KB (6 000 bytes) gzipped entry chunk before the first request is measured", "size", "download, gzipped: entry chunk a page loads before its first request is measured", "max", 6_000],
+  ["≤ 64 KB (64 000 bytes) gzipped for instrumentation + store + alerts", "size", "download, gzipped: everything a page using instrumentation + store + alerts downloads", "max", 64_000],
+  ["≤ 24 KB (24 000 bytes) gzipped for apiscope/sketch", "size", "download, gzipped: apiscope/sketch, wasm + JS", "max", 24_000],
+  ["start() resolved ≤ 1.2 s, 4× CPU + Fast 3G", "startup", "start() resolved, 4x CPU + Fast 3G", "max", 1_200],
 ];
 
 function targetLine([target, caseName, metric, kind, limit], results) {

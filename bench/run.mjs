@@ -3,23 +3,25 @@
 //   node bench/run.mjs [--quick] [--skip-build] [--only=sketch,cache,...]
 //
 // Builds the release wasm (unless --skip-build), bundles the peers into bench/dist/, measures
-// download sizes in node, then runs each page case and prints one table per case. Full mode
-// writes bench/results.json (BENCHMARKS.md is made from it by bench/report.mjs); --quick
-// writes bench/dist/results-quick.json.
+// download sizes in node, times start-up in fresh browser contexts, then runs each page case
+// and prints one table per case. Full mode writes bench/results.json (BENCHMARKS.md is made
+// from it by bench/report.mjs); --quick writes bench/dist/results-quick.json.
 import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { launchBrowser, openPage, root, startServer } from "../tests/e2e/harness.mjs";
 import { bundle } from "./lib/bundle.mjs";
-import { MODES, PAGE_CASES } from "./lib/config.mjs";
+import { MODES, NODE_CASES, PAGE_CASES } from "./lib/config.mjs";
 import { benchRoutes } from "./lib/server.mjs";
 import { sizeCase } from "./lib/size.mjs";
+import { startupCase } from "./lib/startup.mjs";
 import { resultTables } from "./lib/table.mjs";
 
 const mode = process.argv.includes("--quick") ? "quick" : "full";
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7).split(",");
 const pageCases = PAGE_CASES.filter((name) => !only || only.includes(name));
+const nodeCases = NODE_CASES.filter((name) => !only || only.includes(name));
 const config = MODES[mode];
 const dist = path.join(root, "bench/dist");
 const output = mode === "full" ? path.join(root, "bench/results.json") : path.join(dist, "results-quick.json");
@@ -32,7 +34,8 @@ if (!process.argv.includes("--skip-build")) {
 }
 await mkdir(dist, { recursive: true });
 await bundle(path.join(root, "bench/peers/page.mjs"), { outfile: path.join(dist, "peers.js") });
-const cases = { size: await sizeCase(root) };
+const cases = {};
+if (nodeCases.includes("size")) cases.size = await sizeCase(root);
 
 /**
  * The page's main-thread CPU time so far, in ms, read through the DevTools protocol. CPU time
@@ -58,6 +61,10 @@ const server = await startServer({
 });
 const browser = await launchBrowser();
 try {
+  if (nodeCases.includes("startup")) {
+    log("startup…");
+    cases.startup = await startupCase(root, browser, config.startup);
+  }
   const page = await openPage(browser);
   page.on("console", (msg) => msg.type() === "log" && console.log(`page: ${msg.text()}`));
   await exposeMainThreadClock(page);
@@ -83,8 +90,8 @@ try {
     node: process.version,
     config,
     seconds: Math.round((Date.now() - started) / 1000),
-    // The size case runs in node; it goes last to read like the list of cases.
-    cases: Object.fromEntries([...pageCases, "size"].map((n) => [n, cases[n]])),
+    // The node-driven cases go last, to read like the list of cases.
+    cases: Object.fromEntries([...pageCases, ...nodeCases].map((n) => [n, cases[n]])),
   };
   await writeFile(output, `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\n${resultTables(results)}\n`);

@@ -3,7 +3,7 @@
 // tarball extracted), bundled by esbuild with code splitting and minified, gzipped at level 9.
 // Static imports of a chunk load with it; dynamic imports load when start() needs them; the
 // wasm parts are files beside the package (bundlers emit them as assets).
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
 import os from "node:os";
 import path from "node:path";
@@ -49,6 +49,39 @@ export const APPS = {
 const ENGINE_CHUNK = { lean: "js/engine/lean.js", export: "js/engine/with-export.js" };
 
 /**
+ * Bundles the module text `code` as an app installing the package in `packageDir`, into
+ * `work/out/`, and copies the package's wasm parts to `work/pkg/` (where the chunks' `new
+ * URL("../pkg/...", import.meta.url)` finds them when `work/` is served). Returns esbuild's
+ * metafile outputs and the entry chunk's path (relative to `work`).
+ */
+export async function buildApp(packageDir, code, work) {
+  // The app installs the package as node_modules/apiscope (a link to packageDir).
+  await mkdir(path.join(work, "node_modules"), { recursive: true });
+  await symlink(packageDir, path.join(work, "node_modules/apiscope"), "dir");
+  await writeFile(path.join(work, "app.mjs"), code);
+  const result = await build({
+    entryPoints: [path.join(work, "app.mjs")],
+    absWorkingDir: work,
+    bundle: true,
+    splitting: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    minify: true,
+    outdir: path.join(work, "out"),
+    metafile: true,
+    write: true,
+    logLevel: "error",
+    external: ["uplot"],
+    define: { "process.env.NODE_ENV": '"production"' },
+    preserveSymlinks: false,
+  });
+  await cp(path.join(packageDir, "pkg"), path.join(work, "pkg"), { recursive: true });
+  const outputs = result.metafile.outputs;
+  return { outputs, entry: Object.keys(outputs).find((f) => outputs[f].entryPoint) };
+}
+
+/**
  * Bundles app `name` against the package in `packageDir` and returns `{ js, wasm, files }`:
  * gzipped bytes of the JS the page loads for it, of its wasm, and the output files counted.
  */
@@ -56,28 +89,7 @@ export async function measureApp(packageDir, name) {
   const app = APPS[name];
   const work = await mkdtemp(path.join(os.tmpdir(), `apiscope-size-${name}-`));
   try {
-    // The app installs the package as node_modules/apiscope (a link to packageDir).
-    await mkdir(path.join(work, "node_modules"), { recursive: true });
-    await symlink(packageDir, path.join(work, "node_modules/apiscope"), "dir");
-    await writeFile(path.join(work, "app.mjs"), app.code);
-    const result = await build({
-      entryPoints: [path.join(work, "app.mjs")],
-      absWorkingDir: work,
-      bundle: true,
-      splitting: true,
-      format: "esm",
-      platform: "browser",
-      target: "es2022",
-      minify: true,
-      outdir: path.join(work, "out"),
-      metafile: true,
-      write: true,
-      logLevel: "error",
-      external: ["uplot"],
-      preserveSymlinks: false,
-    });
-    const outputs = result.metafile.outputs;
-    const entry = Object.keys(outputs).find((f) => outputs[f].entryPoint);
+    const { outputs, entry } = await buildApp(packageDir, app.code, work);
     const wanted = new Set();
     const addWithStatic = (file) => {
       if (wanted.has(file)) return;

@@ -11,6 +11,7 @@ export const MODES = {
     },
     store: { samples: 20_000 },
     instrumentation: { fetches: 500 },
+    startup: { loads: 5 },
   },
   quick: {
     schedule: { rounds: 2, warmup: 1 },
@@ -22,8 +23,11 @@ export const MODES = {
     },
     store: { samples: 1_000 },
     instrumentation: { fetches: 20 },
+    startup: { loads: 1 },
   },
 };
 
-/** The cases the page runs, in report order; `size` runs in node. */
+/** The cases the page runs, in report order. */
 export const PAGE_CASES = ["sketch", "cache", "store", "instrumentation"];
+/** The cases node drives itself (bundles and fresh browser contexts), after the page's. */
+export const NODE_CASES = ["size", "startup"];

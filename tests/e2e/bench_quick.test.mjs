@@ -12,7 +12,7 @@ import { root } from "./harness.mjs";
 test("the quick bench gives finite numbers for every case", { timeout: 180_000 }, async () => {
   await promisify(execFile)("node", ["bench/run.mjs", "--quick", "--skip-build"], { cwd: root });
   const results = JSON.parse(await readFile(path.join(root, "bench/dist/results-quick.json"), "utf8"));
-  assert.deepEqual(Object.keys(results.cases), ["sketch", "cache", "store", "instrumentation", "size"]);
+  assert.deepEqual(Object.keys(results.cases), ["sketch", "cache", "store", "instrumentation", "size", "startup"]);
   for (const [name, rows] of Object.entries(results.cases)) {
     assert.ok(rows.length > 0, `${name} has rows`);
     for (const row of rows) {

@@ -65,3 +65,18 @@ export async function startApiServer() {
 }
 
 export { startServer };
+
+/** DevTools' "Fast 3G" as Lighthouse throttles it: 150 ms RTT, 1.6 Mbps down, 750 kbps up. */
+export const FAST_3G = { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 };
+
+/**
+ * Throttles `page` as a mid-range phone (4x CPU slowdown, Fast 3G) through the DevTools
+ * protocol; returns the CDP session, whose life is the throttling's.
+ */
+export async function throttle(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", FAST_3G);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
+  return cdp;
+}

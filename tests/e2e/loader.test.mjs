@@ -5,7 +5,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { launchBrowser, openPage, startServer, root } from "./harness.mjs";
+import { launchBrowser, openPage, startServer, root, throttle } from "./harness.mjs";
 import { demoApi } from "../../demo/api.mjs";
 
 let browser, server;
@@ -17,17 +17,6 @@ after(async () => {
   await browser?.close();
   await server?.close();
 });
-
-/** DevTools' "Fast 3G" as Lighthouse throttles it: 150 ms RTT, 1.6 Mbps down, 750 kbps up. */
-export const FAST_3G = { offline: false, latency: 150, downloadThroughput: (1.6 * 1024 * 1024) / 8, uploadThroughput: (750 * 1024) / 8 };
-
-async function throttle(page) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("Network.enable");
-  await cdp.send("Network.emulateNetworkConditions", FAST_3G);
-  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 4 });
-  return cdp;
-}
 
 test("a request made right after start() is measured exactly once on a throttled network", async () => {
   const page = await openPage(browser);

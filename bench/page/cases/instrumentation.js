@@ -35,14 +35,14 @@ function openTelemetry({ WebTracerProvider, BatchSpanProcessor, FetchInstrumenta
 // start-up is a once-per-page cost, not a per-request one); its fetch hook is in place only
 // during its own rounds, like OpenTelemetry's. Every round's samples are flushed to
 // IndexedDB inside the round.
-async function apiscope({ Profiler }) {
+async function apiscope({ start }) {
   const options = { dbName: "apiscope-bench-instrumentation", instrument: { fetch: true, xhr: false } };
   const bare = window.fetch;
-  const profiler = await Profiler.start(options);
+  const profiler = await start(options);
   await profiler.clear();
   const hooked = window.fetch;
   window.fetch = bare;
-  if (hooked === bare) throw new Error("Profiler.start did not hook fetch");
+  if (hooked === bare) throw new Error("start() did not hook fetch");
   let expected = 0;
   return {
     name: "apiscope",
@@ -96,13 +96,16 @@ async function compareLoops({ label, loop, fetches, schedule, instrumented }) {
   ];
 }
 
-// The network answers at once, so each library's own per-request work is all that is timed:
-// wrapping, bookkeeping and reporting. Each instrumentation wraps this stub when enabled.
+// The network answers the bench's API at once, so each library's own per-request work is all
+// that is timed: wrapping, bookkeeping and reporting. Each instrumentation wraps this stub when
+// enabled. Other URLs (apiscope's engine part, loaded by start()) go to the real network.
 function stubNetwork() {
   const real = window.fetch;
   const response = new Response("pong");
-  window.fetch = function fetch() {
-    return Promise.resolve(response);
+  window.fetch = function fetch(input) {
+    return typeof input === "string" && input.includes("/bench-api/")
+      ? Promise.resolve(response)
+      : real.apply(this, arguments);
   };
   return { restore: () => (window.fetch = real) };
 }
@@ -119,10 +122,10 @@ async function newUrls(n) {
   for (let i = 0; i < n; i++) await fetch(`${location.origin}/bench-api/users/${nextUser++}`);
 }
 
-export default async function instrumentationCase({ instrumentation: { fetches }, schedule }, { wasm, peers }) {
+export default async function instrumentationCase({ instrumentation: { fetches }, schedule }, { apiscope: entry, peers }) {
   performance.setResourceTimingBufferSize(fetches * 4);
   const compareWith = async (label, loop) => {
-    const instrumented = [openTelemetry(peers), await apiscope(wasm)];
+    const instrumented = [openTelemetry(peers), await apiscope(entry)];
     try {
       return await compareLoops({ label, loop, fetches, schedule, instrumented });
     } finally {

@@ -41,12 +41,12 @@ function samples(n) {
 
 // One profiler per round: started and cleared before, stopped after, so its timers never run
 // inside another contestant's round.
-function profiler({ Profiler }, name, write) {
+function profiler({ start }, name, write) {
   const dbName = "apiscope-bench-profiler";
   return {
     name,
     setup: async () => {
-      const p = await Profiler.start({ dbName, instrument: false });
+      const p = await start({ dbName, instrument: false });
       await p.clear();
       return p;
     },
@@ -97,13 +97,13 @@ async function idb({ openDB, deleteDB }, objects) {
   };
 }
 
-export default async function storeCase({ store: { samples: n }, schedule }, { wasm, peers }) {
+export default async function storeCase({ store: { samples: n }, schedule }, { apiscope: entry, peers }) {
   const { objects, columns } = samples(n);
   const contestants = [
-    profiler(wasm, "apiscope", (p) => p.recordMany(columns)),
+    profiler(entry, "apiscope", (p) => p.recordMany(columns)),
     await dexie(peers, objects),
     await idb(peers, objects),
-    profiler(wasm, "apiscope record", (p) => objects.forEach((s) => p.record(s))),
+    profiler(entry, "apiscope record", (p) => objects.forEach((s) => p.record(s))),
   ];
   const result = await compare(contestants, schedule);
   for (const c of contestants) await c.close();

@@ -1,0 +1,2 @@
+// What a page ships for a t-digest.
+export { default as tdigest } from "tdigest";
