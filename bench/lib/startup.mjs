@@ -4,9 +4,10 @@
 // as a mid-range phone (4x CPU, Fast 3G: tests/e2e/harness.mjs `throttle`). The page calls
 // `reportReady({ hooked, ready })` (ms after navigation: hooks in place, library ready) and the
 // runner reads the main thread's CPU time (DevTools `ThreadTime`) at that moment, less an
-// empty page's.
-import { mkdir, rm, writeFile } from "node:fs/promises";
+// empty page's. Files are served gzipped, as any production server or CDN sends them.
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { gzipSync } from "node:zlib";
 import { buildApp } from "./apps.mjs";
 import { openPage, startServer, throttle } from "../../tests/e2e/harness.mjs";
 import { row } from "../page/harness.js";
@@ -46,6 +47,33 @@ ready.then(() => ${REPORT}({ hooked, ready: performance.now() }));
 const slug = (name) => name.toLowerCase().replace(/[^a-z0-9]+/g, "-");
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".wasm": "application/wasm" };
+
+/**
+ * The server's handler: files under `/startup/` from `work`, gzipped at level 9 (compressed
+ * once); any other request (peers reporting home) a 204, so that no failed request weighs on
+ * a start-up.
+ */
+function gzipped(work) {
+  const cache = new Map();
+  return async (req, res, url) => {
+    if (!url.pathname.startsWith("/startup/")) return res.writeHead(204).end(), true;
+    let file = path.join(work, url.pathname.slice("/startup/".length));
+    if (!file.startsWith(work)) return false;
+    if (file.endsWith("/")) file += "index.html";
+    if (!cache.has(file)) cache.set(file, await readFile(file).then((b) => gzipSync(b, { level: 9 }), () => null));
+    const body = cache.get(file);
+    if (!body) return false;
+    res.writeHead(200, {
+      "Content-Type": TYPES[path.extname(file)] || "application/octet-stream",
+      "Content-Encoding": "gzip",
+      "Cache-Control": "no-cache",
+    });
+    res.end(body);
+    return true;
+  };
+}
+
 /** One load of `url` in a fresh context: `{ hooked, ready, mainMs }`. */
 async function loadOnce(browser, url, throttled) {
   const page = await openPage(browser);
@@ -84,9 +112,7 @@ export async function startupCase(root, browser, { loads }) {
       `<!doctype html><meta charset="utf-8"><title>${name}</title><script type="module" src="${entry}"></script>\n`,
     );
   }
-  // Peers that report home get a 204 so that no failed request weighs on their start-up.
-  const api = (req, res, url) => (url.pathname.startsWith("/startup/") ? false : (res.writeHead(204).end(), true));
-  const server = await startServer({ port: 0, api, mounts: [["/startup/", work]] });
+  const server = await startServer({ port: 0, api: gzipped(work) });
   try {
     const rows = [];
     for (const throttled of [false, true]) {
