@@ -9,6 +9,9 @@ step() { printf '\n\033[1;34m== %s\033[0m\n' "$*"; }
 step "format"
 cargo fmt --all -- --check
 
+step "no import cycles (src/ and js/)"
+node scripts/check-cycles.mjs
+
 step "clippy (native)"
 cargo clippy --all-targets -- -D warnings
 
