@@ -141,7 +141,7 @@ fn a_queue_of_body_sizes_restores_in_key_order_and_keeps_sends_in_flight() {
         points: 1,
         attempts: 0,
     };
-    let mut queue = ExportQueue::new(3, 0);
+    let mut queue = ExportQueue::new(3);
     assert!(
         queue
             .restore(vec![entry(5.0, 0, 10), entry(1.0, 0, 10)])

@@ -113,7 +113,7 @@ impl Engine {
 /// seq]` triples of numbers.
 #[wasm_bindgen]
 pub struct OutboxQueue {
-    queue: ExportQueue<BodyBytes>,
+    queue: ExportQueue,
 }
 
 fn key_of(triple: &[f64]) -> EntryKey {
@@ -142,7 +142,7 @@ impl OutboxQueue {
     #[wasm_bindgen(constructor)]
     pub fn new(max_outbox: f64) -> OutboxQueue {
         OutboxQueue {
-            queue: ExportQueue::new(max_outbox as usize, 0),
+            queue: ExportQueue::new(max_outbox as usize),
         }
     }
 

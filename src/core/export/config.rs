@@ -1,8 +1,5 @@
-//! The `export` option of `Profiler.start`, as JavaScript passes it, and its validation.
-
-use std::collections::BTreeMap;
-
-use serde::Deserialize;
+//! The `export` option of `start()`: its limits and the validation of each field, as the
+//! facade checks what js/export/options.js hands over.
 
 use crate::core::error::{FieldError, Problem, Rule};
 
@@ -16,8 +13,7 @@ pub const MIN_INTERVAL_MS: f64 = 1_000.0;
 pub const MAX_OUTBOX: f64 = 10_000.0;
 
 /// A resource attribute value: a string, a boolean or a number.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(untagged)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum AttributeValue {
     /// `true` / `false`.
     Bool(bool),
@@ -25,84 +21,6 @@ pub enum AttributeValue {
     Number(f64),
     /// A string.
     String(String),
-}
-
-/// `{ url, intervalMs, headers, resource, maxOutbox }`; the facade deserialises it directly.
-///
-/// ```
-/// use apiscope::core::export::ExportConfig;
-/// let config: ExportConfig =
-///     serde_json::from_str(r#"{ "url": "https://otel.example/v1/metrics" }"#).unwrap();
-/// assert_eq!((config.interval_ms, config.max_outbox), (10_000.0, 200.0));
-/// assert!(config.validate().is_ok());
-/// assert!(serde_json::from_str::<ExportConfig>(r#"{ "url": "x", "typo": 1 }"#).is_err());
-/// ```
-#[derive(Debug, Clone, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ExportConfig {
-    /// The OTLP/HTTP metrics endpoint, e.g. `https://collector.example/v1/metrics`.
-    pub url: String,
-    /// Milliseconds between exports.
-    #[serde(default = "default_interval_ms")]
-    pub interval_ms: f64,
-    /// Extra request headers (e.g. an API key).
-    #[serde(default)]
-    pub headers: BTreeMap<String, String>,
-    /// Resource attributes added to (and overriding) `service.name` and the page origin.
-    #[serde(default)]
-    pub resource: BTreeMap<String, AttributeValue>,
-    /// Request bodies kept for retry; beyond it the oldest are dropped (and counted).
-    #[serde(default = "default_max_outbox")]
-    pub max_outbox: f64,
-}
-
-fn default_interval_ms() -> f64 {
-    DEFAULT_INTERVAL_MS
-}
-
-fn default_max_outbox() -> f64 {
-    DEFAULT_MAX_OUTBOX
-}
-
-impl ExportConfig {
-    /// A config for `url` with every other option at its default.
-    ///
-    /// ```
-    /// use apiscope::core::export::ExportConfig;
-    /// assert_eq!(ExportConfig::new("http://127.0.0.1:4318/v1/metrics").interval_ms, 10_000.0);
-    /// ```
-    pub fn new(url: &str) -> Self {
-        Self {
-            url: url.to_owned(),
-            interval_ms: DEFAULT_INTERVAL_MS,
-            headers: BTreeMap::new(),
-            resource: BTreeMap::new(),
-            max_outbox: DEFAULT_MAX_OUTBOX,
-        }
-    }
-
-    /// Checks every option; the error names the first bad one as `export.<option>`.
-    ///
-    /// ```
-    /// use apiscope::core::export::ExportConfig;
-    /// let err = ExportConfig::new("/v1/metrics").validate().unwrap_err();
-    /// assert_eq!(err.field, "export.url");
-    /// let mut config = ExportConfig::new("https://otel.example/v1/metrics");
-    /// config.headers.insert("bad name".into(), "x".into());
-    /// assert_eq!(config.validate().unwrap_err().field, "export.headers");
-    /// ```
-    pub fn validate(&self) -> Result<(), FieldError> {
-        check_export_url(&self.url)?;
-        check_interval_ms(self.interval_ms)?;
-        check_max_outbox(self.max_outbox)?;
-        for (name, value) in &self.headers {
-            check_export_header(name, value)?;
-        }
-        for (key, value) in &self.resource {
-            check_resource_attribute(key, value)?;
-        }
-        Ok(())
-    }
 }
 
 /// `export.url`: an absolute `http(s)` URL with a host and no credentials.
@@ -238,13 +156,6 @@ fn check_attribute(key: &str, value: &AttributeValue) -> Result<(), Problem> {
 mod tests {
     use super::*;
 
-    fn url_problem(url: &str) -> Option<String> {
-        ExportConfig::new(url)
-            .validate()
-            .err()
-            .map(|e| e.to_string())
-    }
-
     #[test]
     fn urls() {
         for good in [
@@ -252,7 +163,7 @@ mod tests {
             "HTTPS://otel.example/v1/metrics?k=v",
             "https://[::1]:4318/v1/metrics",
         ] {
-            assert_eq!(url_problem(good), None, "{good}");
+            assert!(check_export_url(good).is_ok(), "{good}");
         }
         for (bad, why) in [
             ("", "absolute http(s)"),
@@ -263,7 +174,7 @@ mod tests {
             ("https://user:pw@otel.example/", "credentials"),
             ("https://otel example/", "whitespace"),
         ] {
-            let problem = url_problem(bad).unwrap();
+            let problem = check_export_url(bad).unwrap_err().to_string();
             assert!(problem.starts_with("export.url: "), "{problem}");
             assert!(problem.contains(why), "{bad}: {problem}");
         }
@@ -271,38 +182,20 @@ mod tests {
 
     #[test]
     fn numbers_and_maps() {
-        let field = |edit: fn(&mut ExportConfig)| {
-            let mut config = ExportConfig::new("https://otel.example/v1/metrics");
-            edit(&mut config);
-            config.validate().err().map(|e| e.field).unwrap_or_default()
-        };
-        assert_eq!(field(|c| c.interval_ms = 999.0), "export.intervalMs");
-        assert_eq!(field(|c| c.interval_ms = f64::NAN), "export.intervalMs");
-        assert_eq!(field(|c| c.max_outbox = 0.0), "export.maxOutbox");
-        assert_eq!(field(|c| c.max_outbox = 2.5), "export.maxOutbox");
-        let newline = |c: &mut ExportConfig| {
-            c.headers.insert("x-key".into(), "a\r\nb".into());
-        };
-        assert_eq!(field(newline), "export.headers");
-        let nan = |c: &mut ExportConfig| {
-            c.resource
-                .insert("n".into(), AttributeValue::Number(f64::NAN));
-        };
-        assert_eq!(field(nan), "export.resource");
-        assert_eq!(field(|c| c.max_outbox = 1.0), "");
-    }
-
-    #[test]
-    fn deserialises_camel_case_with_mixed_resource_values() {
-        let config: ExportConfig = serde_json::from_str(
-            r#"{ "url": "https://o.example/v1/metrics", "intervalMs": 5000, "maxOutbox": 3,
-                 "headers": { "x-api-key": "k" },
-                 "resource": { "service.name": "shop", "canary": true, "build": 42 } }"#,
-        )
-        .unwrap();
-        assert_eq!((config.interval_ms, config.max_outbox), (5_000.0, 3.0));
-        assert_eq!(config.resource["canary"], AttributeValue::Bool(true));
-        assert_eq!(config.resource["build"], AttributeValue::Number(42.0));
-        assert!(config.validate().is_ok());
+        let field = |r: Result<f64, FieldError>| r.err().map(|e| e.field).unwrap_or_default();
+        assert_eq!(field(check_interval_ms(999.0)), "export.intervalMs");
+        assert_eq!(field(check_interval_ms(f64::NAN)), "export.intervalMs");
+        assert_eq!(field(check_max_outbox(0.0)), "export.maxOutbox");
+        assert_eq!(field(check_max_outbox(2.5)), "export.maxOutbox");
+        assert_eq!(field(check_max_outbox(1.0)), "");
+        let header = check_export_header("x-key", "a\r\nb").unwrap_err();
+        assert_eq!(header.field, "export.headers");
+        assert!(check_export_header("bad name", "x").is_err());
+        let nan = AttributeValue::Number(f64::NAN);
+        assert_eq!(
+            check_resource_attribute("n", &nan).unwrap_err().field,
+            "export.resource"
+        );
+        assert!(check_resource_attribute("", &AttributeValue::Bool(true)).is_err());
     }
 }

@@ -1,16 +1,17 @@
 //! The outbox policy: which request body to send next, what a response means for it, what a
 //! page hide may send with `keepalive`, and which bodies to drop when the outbox is full.
 //!
-//! The browser edge mirrors every change into IndexedDB so that the outbox survives reloads
-//! (and is shared by the tabs of an origin); this type holds the decisions and the counters.
-//! The queue needs only each body's size, so an edge that keeps the bodies itself (the JS
-//! exporter: they never cross into wasm) queues [`BodyBytes`] instead of the text.
+//! The JS exporter keeps the bodies and mirrors every change into IndexedDB so that the outbox
+//! survives reloads (and is shared by the tabs of an origin); this type holds the decisions and
+//! the counters. It needs only each body's size ([`BodyBytes`]): bodies never cross into wasm.
 
 use std::collections::VecDeque;
 
 use serde::Serialize;
 
-use super::split::{ExportBody, KEEPALIVE_BODY_BUDGET};
+/// The body budget of one request: under the 64 KiB that all of a page's pending
+/// `keepalive` requests may hold together, leaving room for headers.
+pub const KEEPALIVE_BODY_BUDGET: usize = 60 * 1024;
 
 /// Most `keepalive` requests in flight at once (their bodies share one 64 KiB quota).
 pub const MAX_KEEPALIVE_REQUESTS: usize = 4;
@@ -56,40 +57,17 @@ impl EntryKey {
     }
 }
 
-/// What the queue knows of a body: its size in bytes, for the `keepalive` quota.
-pub trait Payload: Clone {
-    /// The body's size in bytes.
-    fn bytes(&self) -> usize;
-}
-
-impl Payload for String {
-    fn bytes(&self) -> usize {
-        self.len()
-    }
-}
-
 /// A body the edge keeps itself, known to the queue by its size in bytes.
-///
-/// ```
-/// use apiscope::core::export::{BodyBytes, Payload};
-/// assert_eq!(BodyBytes(512).bytes(), 512);
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BodyBytes(pub usize);
 
-impl Payload for BodyBytes {
-    fn bytes(&self) -> usize {
-        self.0
-    }
-}
-
 /// A request body waiting to be delivered.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OutboxEntry<B = String> {
+pub struct OutboxEntry {
     /// Where it is kept in the outbox.
     pub key: EntryKey,
-    /// The OTLP/JSON request (or what stands for it, see [`Payload`]).
-    pub body: B,
+    /// The size of the OTLP/JSON request the edge keeps.
+    pub body: BodyBytes,
     /// Routes it carries.
     pub points: u32,
     /// Failed attempts so far.
@@ -146,11 +124,11 @@ impl SendOutcome {
 
 /// What the edge must mirror into storage after [`ExportQueue::settle`].
 #[derive(Debug, Clone, PartialEq)]
-pub enum Settled<B = String> {
+pub enum Settled {
     /// Delete the entry.
     Remove,
     /// Store the entry again (its attempt count went up) and retry after a backoff.
-    Retry(OutboxEntry<B>),
+    Retry(OutboxEntry),
     /// The entry was no longer queued.
     Unknown,
 }
@@ -186,45 +164,40 @@ enum Flight {
 }
 
 #[derive(Debug, Clone)]
-struct Slot<B> {
-    entry: OutboxEntry<B>,
+struct Slot {
+    entry: OutboxEntry,
     flight: Flight,
 }
 
 /// Bodies waiting for delivery, oldest first, at most `max_len` of them idle.
 ///
 /// ```
-/// use apiscope::core::export::{ExportBody, ExportQueue, SendOutcome, Settled};
-/// let mut queue = ExportQueue::new(200, 1);
-/// let body = ExportBody { json: "{}".into(), points: 3 };
-/// let (added, dropped) = queue.push(vec![body], 1_000.0);
-/// assert_eq!((added.len(), dropped.len()), (1, 0));
+/// use apiscope::core::export::{BodyBytes, EntryKey, ExportQueue, OutboxEntry, SendOutcome, Settled};
+/// let mut queue = ExportQueue::new(200);
+/// let key = EntryKey { created_ms: 1_000.0, session: 1, seq: 0 };
+/// let body = OutboxEntry { key, body: BodyBytes(2), points: 3, attempts: 0 };
+/// assert!(queue.restore(vec![body]).is_empty());
 /// let entry = queue.next_send().unwrap();
 /// assert!(queue.next_send().is_none()); // one chain: nothing else idle
 /// assert_eq!(queue.settle(&entry.key, SendOutcome::Delivered), Settled::Remove);
 /// assert_eq!((queue.stats().exported_points, queue.stats().outbox_len), (3, 0));
 /// ```
 #[derive(Debug, Clone)]
-pub struct ExportQueue<B = String> {
-    slots: VecDeque<Slot<B>>,
+pub struct ExportQueue {
+    slots: VecDeque<Slot>,
     max_len: usize,
-    session: u32,
-    next_seq: u32,
     failures: u32,
     keepalive_bytes: usize,
     keepalive_requests: usize,
     stats: ExportStats,
 }
 
-impl<B: Payload> ExportQueue<B> {
-    /// An empty queue keeping at most `max_len` (>= 1) entries; `session` tags the keys
-    /// [`ExportQueue::push`] makes.
-    pub fn new(max_len: usize, session: u32) -> Self {
+impl ExportQueue {
+    /// An empty queue keeping at most `max_len` (>= 1) entries.
+    pub fn new(max_len: usize) -> Self {
         Self {
             slots: VecDeque::new(),
             max_len: max_len.max(1),
-            session,
-            next_seq: 0,
             failures: 0,
             keepalive_bytes: 0,
             keepalive_requests: 0,
@@ -232,24 +205,24 @@ impl<B: Payload> ExportQueue<B> {
         }
     }
 
-    /// Adds entries keyed outside this queue (kept in storage by earlier pages or by other
-    /// tabs of the origin, or keyed by an edge that stores them itself) in key order,
+    /// Adds entries (new ones, or kept in storage by earlier pages or by other tabs of the
+    /// origin) in key order,
     /// skipping those already queued. Returns the keys dropped to respect the bound
     /// (count them out of storage too).
     ///
     /// ```
-    /// use apiscope::core::export::{EntryKey, ExportQueue, OutboxEntry};
+    /// use apiscope::core::export::{BodyBytes, EntryKey, ExportQueue, OutboxEntry};
     /// let entry = |ms| OutboxEntry {
     ///     key: EntryKey { created_ms: ms, session: 9, seq: 0 },
-    ///     body: "{}".to_owned(), points: 1, attempts: 2,
+    ///     body: BodyBytes(2), points: 1, attempts: 2,
     /// };
-    /// let mut queue = ExportQueue::new(1, 1);
+    /// let mut queue = ExportQueue::new(1);
     /// let dropped = queue.restore(vec![entry(2.0), entry(1.0)]);
     /// assert_eq!(dropped[0].created_ms, 1.0);
     /// assert!(queue.restore(vec![entry(2.0)]).is_empty()); // already queued
     /// assert_eq!(queue.next_send().unwrap().key.created_ms, 2.0);
     /// ```
-    pub fn restore(&mut self, entries: Vec<OutboxEntry<B>>) -> Vec<EntryKey> {
+    pub fn restore(&mut self, entries: Vec<OutboxEntry>) -> Vec<EntryKey> {
         for entry in entries {
             let at = self
                 .slots
@@ -284,7 +257,7 @@ impl<B: Payload> ExportQueue<B> {
     }
 
     /// The oldest idle entry, now marked as being sent.
-    pub fn next_send(&mut self) -> Option<OutboxEntry<B>> {
+    pub fn next_send(&mut self) -> Option<OutboxEntry> {
         let slot = self.slots.iter_mut().find(|s| s.flight == Flight::Idle)?;
         slot.flight = Flight::Sending;
         if slot.entry.attempts > 0 {
@@ -298,18 +271,21 @@ impl<B: Payload> ExportQueue<B> {
     /// [`KEEPALIVE_BODY_BUDGET`] bytes and [`MAX_KEEPALIVE_REQUESTS`] requests.
     ///
     /// ```
-    /// use apiscope::core::export::{ExportBody, ExportQueue};
-    /// let mut queue = ExportQueue::new(200, 1);
-    /// let body = |kib: usize| ExportBody { json: "x".repeat(kib * 1024), points: 1 };
-    /// queue.push(vec![body(20), body(50), body(30), body(5)], 0.0);
-    /// let sizes: Vec<usize> = queue.keepalive_sends().iter().map(|e| e.body.len() / 1024).collect();
+    /// use apiscope::core::export::{BodyBytes, EntryKey, ExportQueue, OutboxEntry};
+    /// let mut queue = ExportQueue::new(200);
+    /// let entry = |seq, kib: usize| OutboxEntry {
+    ///     key: EntryKey { created_ms: 0.0, session: 1, seq },
+    ///     body: BodyBytes(kib * 1024), points: 1, attempts: 0,
+    /// };
+    /// queue.restore(vec![entry(0, 20), entry(1, 50), entry(2, 30), entry(3, 5)]);
+    /// let sizes: Vec<usize> = queue.keepalive_sends().iter().map(|e| e.body.0 / 1024).collect();
     /// assert_eq!(sizes, [5, 30, 20]);
     /// assert!(queue.keepalive_sends().is_empty()); // the budget is in use
     /// ```
-    pub fn keepalive_sends(&mut self) -> Vec<OutboxEntry<B>> {
+    pub fn keepalive_sends(&mut self) -> Vec<OutboxEntry> {
         let mut sends = Vec::new();
         for slot in self.slots.iter_mut().rev() {
-            let bytes = slot.entry.body.bytes();
+            let bytes = slot.entry.body.0;
             if self.keepalive_requests >= MAX_KEEPALIVE_REQUESTS {
                 break;
             }
@@ -328,13 +304,13 @@ impl<B: Payload> ExportQueue<B> {
     }
 
     /// Records how sending `key` went and says what storage must do about it.
-    pub fn settle(&mut self, key: &EntryKey, outcome: SendOutcome) -> Settled<B> {
+    pub fn settle(&mut self, key: &EntryKey, outcome: SendOutcome) -> Settled {
         let Some(pos) = self.slots.iter().position(|s| s.entry.key == *key) else {
             return Settled::Unknown;
         };
         let slot = &mut self.slots[pos];
         if slot.flight == Flight::Keepalive {
-            self.keepalive_bytes -= slot.entry.body.bytes();
+            self.keepalive_bytes -= slot.entry.body.0;
             self.keepalive_requests -= 1;
         }
         slot.flight = Flight::Idle;
@@ -369,10 +345,12 @@ impl<B: Payload> ExportQueue<B> {
     /// them), before it reads the outbox again.
     ///
     /// ```
-    /// use apiscope::core::export::{ExportBody, ExportQueue};
-    /// let mut queue = ExportQueue::new(10, 1);
-    /// let body = || ExportBody { json: "{}".into(), points: 1 };
-    /// queue.push(vec![body(), body()], 0.0);
+    /// use apiscope::core::export::{BodyBytes, EntryKey, ExportQueue, OutboxEntry};
+    /// let mut queue = ExportQueue::new(10);
+    /// let body = |seq| OutboxEntry {
+    ///     key: EntryKey { created_ms: 0.0, session: 1, seq }, body: BodyBytes(2), points: 1, attempts: 0,
+    /// };
+    /// queue.restore(vec![body(0), body(1)]);
     /// let sending = queue.next_send().unwrap();
     /// assert_eq!(queue.forget_idle().len(), 1);
     /// assert_eq!(queue.stats().outbox_len, 1); // the one in flight
@@ -403,11 +381,12 @@ impl<B: Payload> ExportQueue<B> {
     /// sends them again: a keepalive that got through then is the rare duplicate).
     ///
     /// ```
-    /// use apiscope::core::export::{ExportBody, ExportQueue, SendOutcome};
-    /// let mut queue = ExportQueue::new(10, 1);
+    /// use apiscope::core::export::{BodyBytes, EntryKey, ExportQueue, OutboxEntry, SendOutcome};
+    /// let mut queue = ExportQueue::new(10);
     /// assert!(queue.exit_sends_delivered(true));
     /// assert!(!queue.exit_sends_delivered(false));
-    /// queue.push(vec![ExportBody { json: "{}".into(), points: 1 }], 0.0);
+    /// let key = EntryKey { created_ms: 0.0, session: 1, seq: 0 };
+    /// queue.restore(vec![OutboxEntry { key, body: BodyBytes(2), points: 1, attempts: 0 }]);
     /// let entry = queue.next_send().unwrap();
     /// queue.settle(&entry.key, SendOutcome::of_status(503));
     /// assert!(!queue.exit_sends_delivered(true));
@@ -435,59 +414,37 @@ impl<B: Payload> ExportQueue<B> {
     }
 }
 
-impl ExportQueue<String> {
-    /// Queues new bodies created at `now_ms`. Returns the new entries (to store) and the keys
-    /// of the oldest idle entries dropped to stay within the bound (to delete).
-    pub fn push(
-        &mut self,
-        bodies: Vec<ExportBody>,
-        now_ms: f64,
-    ) -> (Vec<OutboxEntry>, Vec<EntryKey>) {
-        let added: Vec<OutboxEntry> = bodies
-            .into_iter()
-            .map(|body| {
-                let seq = self.next_seq;
-                self.next_seq = self.next_seq.wrapping_add(1);
-                OutboxEntry {
-                    key: EntryKey {
-                        created_ms: now_ms,
-                        session: self.session,
-                        seq,
-                    },
-                    body: body.json,
-                    points: u32::try_from(body.points).unwrap_or(u32::MAX),
-                    attempts: 0,
-                }
-            })
-            .collect();
-        self.slots.extend(added.iter().map(|entry| Slot {
-            entry: entry.clone(),
-            flight: Flight::Idle,
-        }));
-        let dropped = self.trim();
-        let added = added
-            .into_iter()
-            .filter(|e| !dropped.contains(&e.key))
-            .collect();
-        (added, dropped)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn body(points: usize) -> ExportBody {
-        ExportBody {
-            json: format!("{{\"points\":{points}}}"),
-            points,
-        }
+    /// Queues one entry per `(bytes, points)`, created at `created_ms` and numbered on from
+    /// `first`; returns the keys the bound dropped.
+    fn push(
+        queue: &mut ExportQueue,
+        created_ms: f64,
+        first: u32,
+        bodies: &[(usize, u32)],
+    ) -> Vec<EntryKey> {
+        let entries = (first..)
+            .zip(bodies)
+            .map(|(seq, &(bytes, points))| OutboxEntry {
+                key: EntryKey {
+                    created_ms,
+                    session: 7,
+                    seq,
+                },
+                body: BodyBytes(bytes),
+                points,
+                attempts: 0,
+            });
+        queue.restore(entries.collect())
     }
 
     #[test]
     fn failures_retry_and_rejections_drop() {
-        let mut queue = ExportQueue::new(10, 7);
-        queue.push(vec![body(1), body(2)], 5.0);
+        let mut queue = ExportQueue::new(10);
+        push(&mut queue, 5.0, 0, &[(10, 1), (10, 2)]);
         let first = queue.next_send().unwrap();
         let retry = queue.settle(&first.key, SendOutcome::from_status(503, "down"));
         let Settled::Retry(stored) = retry else {
@@ -523,37 +480,36 @@ mod tests {
 
     #[test]
     fn the_bound_drops_the_oldest_idle_entries() {
-        let mut queue = ExportQueue::new(2, 1);
-        queue.push(vec![body(1)], 1.0);
+        let mut queue = ExportQueue::new(2);
+        push(&mut queue, 1.0, 0, &[(10, 1)]);
         let sending = queue.next_send().unwrap();
-        let (added, dropped) = queue.push(vec![body(2), body(3), body(4)], 2.0);
+        let dropped = push(&mut queue, 2.0, 1, &[(10, 1), (10, 1), (10, 1)]);
         // The entry in flight is kept; the oldest idle ones go, even new ones.
         assert_eq!(dropped.iter().map(|k| k.seq).collect::<Vec<_>>(), [1, 2]);
-        assert_eq!(added.iter().map(|e| e.key.seq).collect::<Vec<_>>(), [3]);
         assert_eq!(queue.stats().dropped, 2);
         assert_eq!(
             queue.settle(&sending.key, SendOutcome::Delivered),
             Settled::Remove
         );
         assert_eq!(queue.stats().outbox_len, 1);
+        assert_eq!(queue.next_send().unwrap().key.seq, 3);
     }
 
     #[test]
     fn keepalive_budget_is_released_when_sends_settle() {
-        let mut queue = ExportQueue::new(100, 1);
-        let big = ExportBody {
-            json: "x".repeat(KEEPALIVE_BODY_BUDGET),
-            points: 1,
-        };
-        queue.push((0..6).map(body).collect(), 0.0);
+        let mut queue = ExportQueue::new(100);
+        push(&mut queue, 0.0, 0, &[(10, 1); 6]);
         let small = queue.keepalive_sends();
         assert_eq!(small.len(), MAX_KEEPALIVE_REQUESTS);
         assert!(queue.keepalive_sends().is_empty());
         for entry in &small {
             queue.settle(&entry.key, SendOutcome::Failed("offline".into()));
         }
-        queue.push(vec![big], 1.0);
-        assert_eq!(queue.keepalive_sends()[0].body.len(), KEEPALIVE_BODY_BUDGET);
+        push(&mut queue, 1.0, 6, &[(KEEPALIVE_BODY_BUDGET, 1)]);
+        assert_eq!(
+            queue.keepalive_sends()[0].body,
+            BodyBytes(KEEPALIVE_BODY_BUDGET)
+        );
         assert!(queue.keepalive_sends().is_empty());
     }
 }
