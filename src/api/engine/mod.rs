@@ -315,17 +315,17 @@ impl Engine {
         window_ms: f64,
         step_ms: f64,
     ) -> Vec<f64> {
-        let rows = self.core.timeline(
+        let steps = self.core.timeline(
             &method.to_ascii_uppercase(),
             route,
             self.epoch(now),
             window_ms,
             step_ms,
         );
-        let mut numbers = Vec::with_capacity(1 + 5 * rows.len());
+        let mut numbers = Vec::with_capacity(1 + 5 * steps.len());
         numbers.push(5.0);
-        for r in rows {
-            numbers.extend_from_slice(&[r.0, r.1, r.2, r.3, r.4 as f64]);
+        for s in steps {
+            numbers.extend_from_slice(&[s.end_ms, s.p50, s.p95, s.p99, s.count as f64]);
         }
         numbers
     }

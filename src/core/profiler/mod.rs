@@ -1,12 +1,14 @@
 //! The profiler: every measured call goes through here, composed from the other concepts.
 //!
-//! Owns the composition ([`profiler_core`]), Resource Timing matching ([`timing`]), the slow
-//! call log ([`slow_log`]) and the fixed tables of recent calls and call sites ([`id_slots`]).
+//! Owns the composition ([`profiler_core`]), Resource Timing matching ([`timing`]) and the
+//! per-route means of its phases ([`breakdown`]), the slow call log ([`slow_log`]) and the
+//! fixed tables of recent calls and call sites ([`id_slots`]).
 //!
 //! Invariant: a call reaches the live windows, the batcher and the export exactly once; it
 //! waits for its Resource Timing entry at most a bounded time, and a flush or page exit files
 //! every waiting call first.
 
+pub mod breakdown;
 pub mod id_slots;
 pub mod profiler_core;
 pub mod request;
@@ -14,6 +16,7 @@ pub mod sites;
 pub mod slow_log;
 pub mod timing;
 
+pub use breakdown::BreakdownMeans;
 pub use profiler_core::{
-    BreakdownMeans, ProfilerConfig, ProfilerCore, RouteSnapshot, Settle, SlowCallReport,
+    ProfilerConfig, ProfilerCore, RouteSnapshot, Settle, SlowCallReport, TimelineStep,
 };

@@ -24,6 +24,7 @@ use crate::core::delivery::{Delivery, Timing};
 use crate::core::error::{FieldError, indexed};
 use crate::core::export::{DeltaAggregator, ExportDeltas, ExportPoint};
 use crate::core::order::sort_by;
+use crate::core::profiler::breakdown::{BreakdownMeans, BreakdownSums};
 use crate::core::profiler::id_slots::IdSlots;
 use crate::core::profiler::request::{Outcome, SettledRequest};
 use crate::core::profiler::sites::CallSites;
@@ -119,71 +120,20 @@ pub struct RouteSnapshot {
     pub trend: Option<TrendReport>,
 }
 
-/// Per-route means of the timing phases of the calls that had a Resource Timing entry.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct BreakdownMeans {
-    /// Mean DNS lookup, ms.
-    pub dns: Option<f64>,
-    /// Mean connection set-up (TLS included), ms.
-    pub connect: Option<f64>,
-    /// Mean TLS handshake, ms.
-    pub tls: Option<f64>,
-    /// Mean request-to-first-byte, ms.
-    pub ttfb: Option<f64>,
-    /// Mean download, ms.
-    pub download: Option<f64>,
-    /// Mean server time (`Server-Timing`), ms.
-    pub server: Option<f64>,
-    /// Mean bytes on the wire.
-    pub transfer_size: Option<f64>,
-    /// How many calls contributed.
-    pub matched: u64,
-}
-
-/// Running sums behind [`BreakdownMeans`]; unknown phases are left out, not counted as 0.
-#[derive(Debug, Clone, Default)]
-struct BreakdownSums {
-    phases: [(f64, u64); 7],
-    matched: u64,
-}
-
-impl BreakdownSums {
-    fn add(&mut self, b: &Breakdown) {
-        let values = [
-            b.dns,
-            b.connect,
-            b.tls,
-            b.ttfb,
-            b.download,
-            b.server,
-            b.transfer_size,
-        ];
-        for (slot, value) in self.phases.iter_mut().zip(values) {
-            if let Some(v) = value {
-                slot.0 += v;
-                slot.1 += 1;
-            }
-        }
-        self.matched += 1;
-    }
-
-    fn means(&self) -> BreakdownMeans {
-        let mean = |i: usize| {
-            let (sum, n) = self.phases[i];
-            (n > 0).then(|| sum / n as f64)
-        };
-        BreakdownMeans {
-            dns: mean(0),
-            connect: mean(1),
-            tls: mean(2),
-            ttfb: mean(3),
-            download: mean(4),
-            server: mean(5),
-            transfer_size: mean(6),
-            matched: self.matched,
-        }
-    }
+/// One step of [`ProfilerCore::timeline`]: a route's quantiles over the step ending at `end_ms`
+/// (NaN where the step holds no call).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TimelineStep {
+    /// End of the step, epoch ms.
+    pub end_ms: f64,
+    /// Median, ms.
+    pub p50: f64,
+    /// 95th percentile, ms.
+    pub p95: f64,
+    /// 99th percentile, ms.
+    pub p99: f64,
+    /// Calls in the step.
+    pub count: u64,
 }
 
 /// `(method, route)`: what live figures, slow calls and breakdowns are grouped by.
@@ -676,8 +626,8 @@ impl ProfilerCore {
     ///     p.record(Sample::new(t, 50.0, "GET", "/a", 200), t + 50.0).unwrap();
     /// }
     /// // 5 s steps become 10 s slots: three complete steps, one call each.
-    /// let rows = p.timeline("GET", "/a", 32_000.0, 30_000.0, 5_000.0);
-    /// let counts: Vec<u64> = rows.iter().map(|r| r.4).collect();
+    /// let steps = p.timeline("GET", "/a", 32_000.0, 30_000.0, 5_000.0);
+    /// let counts: Vec<u64> = steps.iter().map(|s| s.count).collect();
     /// assert_eq!(counts, [1, 1, 1]);
     /// ```
     pub fn timeline(
@@ -687,14 +637,20 @@ impl ProfilerCore {
         now_ms: f64,
         window_ms: f64,
         step_ms: f64,
-    ) -> Vec<(f64, f64, f64, f64, u64)> {
+    ) -> Vec<TimelineStep> {
         self.registry
             .steps(method, route, now_ms, window_ms, step_ms)
             .iter()
             .map(|step| {
                 let s = &step.sketch;
                 let q = |q| s.quantile(q).unwrap_or(f64::NAN);
-                (step.to_ms, q(0.5), q(0.95), q(0.99), s.count())
+                TimelineStep {
+                    end_ms: step.to_ms,
+                    p50: q(0.5),
+                    p95: q(0.95),
+                    p99: q(0.99),
+                    count: s.count(),
+                }
             })
             .collect()
     }
