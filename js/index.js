@@ -130,6 +130,9 @@ export function start(options) {
   return begin
     .then(() => {
       const source = opts.wasm !== undefined ? opts.wasm : compile(engine.wasm());
+      // The engine's shared code is asked for beside its variant's chunk, which imports it: a
+      // bundler's chunks then download in parallel, not one after the other.
+      import("./engine/create.js");
       return Promise.all([engine.chunk(), source, setup.adopt && setup.adopt()]);
     })
     .then(([chunk, source, adopted]) => {
