@@ -1,0 +1,231 @@
+// A small app installed from the packed tarball, built by each common bundler as its README
+// recipe says (webpack 5, Vite, esbuild, Rollup), served on its own (only the build output,
+// nothing of the repository), and opened in Chromium: its fetches to the test server must be
+// measured, and the engine part `start()` picks must load lazily, the export variant only
+// when `export` is set.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import http from "node:http";
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import { build as esbuild } from "esbuild";
+import { rollup } from "rollup";
+import { nodeResolve } from "@rollup/plugin-node-resolve";
+import { build as vite } from "vite";
+import webpack from "webpack";
+import { launchBrowser, openPage, startApiServer } from "./harness.mjs";
+import { install, pack, wasmOf } from "./packed.mjs";
+
+const DELAYS = [10, 20, 30]; // the app's fetches: GET /delay/<ms> on the test server
+
+// The app: starts the profiler (with `export` when the page's query names a collector), makes
+// its fetches, and leaves what the profiler saw in `globalThis.result`. `./wasm.js` is where a
+// bundler's recipe may hand `start()` the engine's wasm.
+const MAIN = `
+import { start } from "apiscope";
+import { wasmFor } from "./wasm.js";
+
+async function main() {
+  const query = new URLSearchParams(location.search);
+  const collector = query.get("collector");
+  const options = { dbName: "bundlers" };
+  if (collector) options.export = { url: collector, intervalMs: 600000 };
+  const wasm = wasmFor(Boolean(collector));
+  if (wasm !== undefined) options.wasm = wasm;
+  const profiler = await start(options);
+  await Promise.all(${JSON.stringify(DELAYS)}.map((ms) => fetch(query.get("api") + "/delay/" + ms).then((r) => r.text())));
+  const rows = profiler.snapshot().map((r) => ({ method: r.method, route: r.route, count: r.count }));
+  globalThis.result = { accepted: profiler.stats().accepted, rows };
+}
+main().then(
+  () => (document.body.dataset.state = "done"),
+  (error) => {
+    globalThis.result = { error: String(error && error.stack || error) };
+    document.body.dataset.state = "failed";
+  },
+);
+`;
+
+const HTML = (src) => `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><body><script type="module" src="${src}"></script>`;
+
+/** webpack 5 and Vite emit `new URL(..., import.meta.url)` assets themselves: no recipe. */
+const NO_RECIPE = `export const wasmFor = () => undefined;\n`;
+
+// Each bundler: its `wasm.js` (the recipe's code line) and its build into `out`.
+const BUNDLERS = {
+  webpack: {
+    wasm: NO_RECIPE,
+    async build(app, out) {
+      const config = {
+        mode: "production",
+        context: app,
+        entry: "./src/main.js",
+        output: { path: out, filename: "[name].js" },
+        // The engine part is a 262 KB asset, over webpack's 244 KiB advice; it loads lazily.
+        performance: { hints: false },
+      };
+      const stats = await new Promise((resolve, reject) =>
+        webpack(config, (err, s) => (err ? reject(err) : resolve(s))),
+      );
+      assert.ok(!stats.hasErrors(), stats.toString("errors-only"));
+      await writeFile(path.join(out, "index.html"), HTML("./main.js"));
+      return "main.js";
+    },
+  },
+  vite: {
+    wasm: NO_RECIPE,
+    async build(app, out) {
+      await writeFile(path.join(app, "index.html"), HTML("/src/main.js"));
+      await vite({ root: app, configFile: false, logLevel: "warn", build: { outDir: out, target: "es2022" } });
+      const assets = await readdir(path.join(out, "assets"));
+      return `assets/${assets.find((f) => /^index-.*\.js$/.test(f))}`;
+    },
+  },
+  esbuild: {
+    // esbuild keeps the package's `new URL(..., import.meta.url)` but does not copy the file:
+    // import the wasm through the `file` loader and pass it to start().
+    wasm: `import engine from "apiscope/engine.wasm";
+import engineExport from "apiscope/engine-export.wasm";
+export const wasmFor = (exporting) => (exporting ? engineExport : engine);
+`,
+    async build(app, out) {
+      await esbuild({
+        entryPoints: [path.join(app, "src/main.js")],
+        absWorkingDir: app,
+        bundle: true,
+        splitting: true,
+        format: "esm",
+        platform: "browser",
+        target: "es2022",
+        minify: true,
+        outdir: out,
+        loader: { ".wasm": "file" },
+        logLevel: "error",
+      });
+      await writeFile(path.join(out, "index.html"), HTML("./main.js"));
+      return "main.js";
+    },
+  },
+  rollup: {
+    // Rollup keeps `new URL(..., import.meta.url)` as written and copies nothing: copy the
+    // engine parts beside the bundle and pass start() the one it picks.
+    wasm: `export const wasmFor = (exporting) =>
+  new URL(exporting ? "./apiscope_engine_export_bg.wasm" : "./apiscope_engine_bg.wasm", import.meta.url);
+`,
+    async build(app, out) {
+      const bundle = await rollup({ input: path.join(app, "src/main.js"), plugins: [nodeResolve({ browser: true })] });
+      await bundle.write({ dir: out, format: "es" });
+      await bundle.close();
+      for (const part of ["engine", "engine-export"]) {
+        const file = path.join(app, "node_modules/apiscope", wasmOf(part));
+        await copyFile(file, path.join(out, path.basename(file)));
+      }
+      await writeFile(path.join(out, "index.html"), HTML("./main.js"));
+      return "main.js";
+    },
+  },
+};
+
+const TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm" };
+
+/** Serves `dir` only, and lists every request it had with its status. */
+async function serveDir(dir) {
+  const requests = [];
+  const server = http.createServer(async (req, res) => {
+    const pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    let file = path.join(dir, pathname.endsWith("/") ? `${pathname}index.html` : pathname);
+    let status = 404;
+    try {
+      if (file.startsWith(dir) && (await stat(file)).isFile()) status = 200;
+    } catch {
+      // not there: 404
+    }
+    requests.push([status, pathname]);
+    if (status !== 200) return res.writeHead(404).end();
+    res.writeHead(200, { "Content-Type": TYPES[path.extname(file)] || "application/octet-stream" });
+    res.end(await readFile(file));
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, requests, close: () => new Promise((r) => server.close(r)) };
+}
+
+let work, tarball, api, browser, parts;
+
+before(async () => {
+  work = await mkdtemp(path.join(tmpdir(), "apiscope-bundlers-"));
+  ({ tarball } = await pack(work));
+  const packageDir = await install(tarball, path.join(work, "package"));
+  // The wasm parts by their bytes: bundlers rename them (webpack to a bare hash).
+  parts = new Map();
+  for (const part of ["engine", "engine-export"]) parts.set(part, await readFile(path.join(packageDir, wasmOf(part))));
+  api = await startApiServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await api?.close();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** Which engine part `bytes` is, by content. */
+const partOf = (bytes) => [...parts].find(([, b]) => b.equals(bytes))?.[0] ?? `unknown (${bytes.length} bytes)`;
+
+/** Opens the app at `url`; returns what it measured, the wasm parts and JS files it loaded. */
+async function visit(url) {
+  const page = await openPage(browser);
+  const wasm = [];
+  const scripts = [];
+  page.on("response", async (r) => {
+    if (r.url().endsWith(".wasm")) wasm.push(r.body().then(partOf));
+    if (r.request().resourceType() === "script") scripts.push(new URL(r.url()).pathname);
+  });
+  try {
+    await page.goto(url);
+    await page.waitForSelector("body[data-state]", { state: "attached" });
+    const result = await page.evaluate(() => globalThis.result);
+    return { result, wasm: await Promise.all(wasm), scripts, errors: page.errors };
+  } finally {
+    await page.context().close();
+  }
+}
+
+for (const [name, bundler] of Object.entries(BUNDLERS)) {
+  test(`${name}: an app built from the tarball measures its fetches and loads the engine part lazily`, async (t) => {
+    const app = path.join(work, name);
+    await mkdir(path.join(app, "src"), { recursive: true });
+    // The app's own node_modules/apiscope: the tarball, unpacked (its only dependency, uplot,
+    // is the dashboard's, which this app does not use).
+    await install(tarball, app);
+    await writeFile(path.join(app, "src/main.js"), MAIN);
+    await writeFile(path.join(app, "src/wasm.js"), bundler.wasm);
+    const out = path.join(app, "dist");
+    const entry = await bundler.build(app, out);
+    t.diagnostic(`${name}: entry chunk ${entry}, ${gzipSync(await readFile(path.join(out, entry)), { level: 9 }).length} bytes gzipped`);
+
+    const site = await serveDir(out);
+    try {
+      const query = `api=${encodeURIComponent(api.origin)}`;
+      const lean = await visit(`${site.url}/?${query}`);
+      assert.equal(lean.result?.error, undefined, `the app failed: ${lean.result?.error}`);
+      assert.equal(lean.result.accepted, DELAYS.length, "every fetch was measured once");
+      const row = lean.result.rows.find((r) => r.route.endsWith("/delay/:id"));
+      assert.ok(row, `the fetches are one templated route: ${JSON.stringify(lean.result.rows)}`);
+      assert.equal(row.count, DELAYS.length);
+      assert.deepEqual(lean.wasm, ["engine"], "the lean engine's wasm loaded once, the export variant not at all");
+      assert.ok(lean.scripts.length >= 2, `the engine chunk loads apart from the entry: ${lean.scripts}`);
+      assert.deepEqual(lean.errors, []);
+
+      const exporting = await visit(`${site.url}/?${query}&collector=${encodeURIComponent(`${api.origin}/ping`)}`);
+      assert.equal(exporting.result?.error, undefined, `the app with export failed: ${exporting.result?.error}`);
+      assert.equal(exporting.result.accepted, DELAYS.length);
+      assert.deepEqual(exporting.wasm, ["engine-export"], "with `export`, only the export variant's wasm loaded");
+      assert.deepEqual(exporting.errors, []);
+      assert.deepEqual(site.requests.filter(([status]) => status !== 200), [], "every file the app asked for was built");
+    } finally {
+      await site.close();
+    }
+  });
+}
