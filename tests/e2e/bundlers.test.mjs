@@ -1,6 +1,6 @@
 // A small app installed from the packed tarball, built by each common bundler as its README
-// recipe says (webpack 5, Vite, esbuild, Rollup), served on its own (only the build output,
-// nothing of the repository), and opened in Chromium: its fetches to the test server must be
+// recipe says (webpack 5, Vite, esbuild, Rollup; and Vite's dev server), served on its own
+// (only the build output, nothing of the repository), and opened in Chromium: its fetches to the test server must be
 // measured, and the engine part `start()` picks must load lazily, the export variant only
 // when `export` is set.
 import { test, before, after } from "node:test";
@@ -13,7 +13,7 @@ import { gzipSync } from "node:zlib";
 import { build as esbuild } from "esbuild";
 import { rollup } from "rollup";
 import { nodeResolve } from "@rollup/plugin-node-resolve";
-import { build as vite } from "vite";
+import { build as vite, createServer } from "vite";
 import webpack from "webpack";
 import { launchBrowser, openPage, startApiServer } from "./harness.mjs";
 import { install, pack, wasmOf } from "./packed.mjs";
@@ -192,40 +192,67 @@ async function visit(url) {
   }
 }
 
+/** Writes the app, with `bundler`'s wasm recipe, into a new directory; returns it. */
+async function createApp(name, wasm) {
+  const app = path.join(work, name);
+  await mkdir(path.join(app, "src"), { recursive: true });
+  // The app's own node_modules/apiscope: the tarball, unpacked (its only dependency, uplot,
+  // is the dashboard's, which this app does not use).
+  await install(tarball, app);
+  await writeFile(path.join(app, "src/main.js"), MAIN);
+  await writeFile(path.join(app, "src/wasm.js"), wasm);
+  return app;
+}
+
+/** Opens the app served at `site` without and with `export`, and checks what it measured and loaded. */
+async function checkApp(site) {
+  const query = `api=${encodeURIComponent(api.origin)}`;
+  const lean = await visit(`${site}/?${query}`);
+  assert.equal(lean.result?.error, undefined, `the app failed: ${lean.result?.error}`);
+  assert.equal(lean.result.accepted, DELAYS.length, "every fetch was measured once");
+  const row = lean.result.rows.find((r) => r.route.endsWith("/delay/:id"));
+  assert.ok(row, `the fetches are one templated route: ${JSON.stringify(lean.result.rows)}`);
+  assert.equal(row.count, DELAYS.length);
+  assert.deepEqual(lean.wasm, ["engine"], "the lean engine's wasm loaded once, the export variant not at all");
+  assert.ok(lean.scripts.length >= 2, `the engine chunk loads apart from the entry: ${lean.scripts}`);
+  assert.deepEqual(lean.errors, []);
+
+  const exporting = await visit(`${site}/?${query}&collector=${encodeURIComponent(`${api.origin}/ping`)}`);
+  assert.equal(exporting.result?.error, undefined, `the app with export failed: ${exporting.result?.error}`);
+  assert.equal(exporting.result.accepted, DELAYS.length);
+  assert.deepEqual(exporting.wasm, ["engine-export"], "with `export`, only the export variant's wasm loaded");
+  assert.deepEqual(exporting.errors, []);
+}
+
 for (const [name, bundler] of Object.entries(BUNDLERS)) {
   test(`${name}: an app built from the tarball measures its fetches and loads the engine part lazily`, async (t) => {
-    const app = path.join(work, name);
-    await mkdir(path.join(app, "src"), { recursive: true });
-    // The app's own node_modules/apiscope: the tarball, unpacked (its only dependency, uplot,
-    // is the dashboard's, which this app does not use).
-    await install(tarball, app);
-    await writeFile(path.join(app, "src/main.js"), MAIN);
-    await writeFile(path.join(app, "src/wasm.js"), bundler.wasm);
+    const app = await createApp(name, bundler.wasm);
     const out = path.join(app, "dist");
     const entry = await bundler.build(app, out);
-    t.diagnostic(`${name}: entry chunk ${entry}, ${gzipSync(await readFile(path.join(out, entry)), { level: 9 }).length} bytes gzipped`);
-
+    t.diagnostic(`${name}: entry file ${entry} (without its static imports; Rollup unminified), ${gzipSync(await readFile(path.join(out, entry)), { level: 9 }).length} bytes gzipped`);
     const site = await serveDir(out);
     try {
-      const query = `api=${encodeURIComponent(api.origin)}`;
-      const lean = await visit(`${site.url}/?${query}`);
-      assert.equal(lean.result?.error, undefined, `the app failed: ${lean.result?.error}`);
-      assert.equal(lean.result.accepted, DELAYS.length, "every fetch was measured once");
-      const row = lean.result.rows.find((r) => r.route.endsWith("/delay/:id"));
-      assert.ok(row, `the fetches are one templated route: ${JSON.stringify(lean.result.rows)}`);
-      assert.equal(row.count, DELAYS.length);
-      assert.deepEqual(lean.wasm, ["engine"], "the lean engine's wasm loaded once, the export variant not at all");
-      assert.ok(lean.scripts.length >= 2, `the engine chunk loads apart from the entry: ${lean.scripts}`);
-      assert.deepEqual(lean.errors, []);
-
-      const exporting = await visit(`${site.url}/?${query}&collector=${encodeURIComponent(`${api.origin}/ping`)}`);
-      assert.equal(exporting.result?.error, undefined, `the app with export failed: ${exporting.result?.error}`);
-      assert.equal(exporting.result.accepted, DELAYS.length);
-      assert.deepEqual(exporting.wasm, ["engine-export"], "with `export`, only the export variant's wasm loaded");
-      assert.deepEqual(exporting.errors, []);
+      await checkApp(site.url);
       assert.deepEqual(site.requests.filter(([status]) => status !== 200), [], "every file the app asked for was built");
     } finally {
       await site.close();
     }
   });
 }
+
+test("the Vite dev server runs the installed package without configuration", async () => {
+  const app = await createApp("vite-dev", NO_RECIPE);
+  await writeFile(path.join(app, "index.html"), HTML("/src/main.js"));
+  const server = await createServer({
+    root: app,
+    configFile: false,
+    logLevel: "warn",
+    server: { host: "127.0.0.1", port: 0, hmr: false },
+  });
+  await server.listen();
+  try {
+    await checkApp(server.resolvedUrls.local[0].replace(/\/$/, ""));
+  } finally {
+    await server.close();
+  }
+});
