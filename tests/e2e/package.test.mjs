@@ -96,6 +96,7 @@ test("@arethetypeswrong/cli resolves types for every entry in every resolution m
     "--format",
     "table-flipped",
     "--no-color",
+    "--no-definitely-typed", // offline: no @types/* lookup on the registry
     "--ignore-rules",
     "cjs-resolves-to-esm",
     "--exclude-entrypoints",
