@@ -16,7 +16,7 @@ import { nodeResolve } from "@rollup/plugin-node-resolve";
 import { build as vite, createServer } from "vite";
 import webpack from "webpack";
 import { launchBrowser, openPage, startApiServer } from "./harness.mjs";
-import { install, pack, wasmOf } from "./packed.mjs";
+import { ESBUILD_APP, install, pack, wasmOf } from "./packed.mjs";
 
 const DELAYS = [10, 20, 30]; // the app's fetches: GET /delay/<ms> on the test server
 
@@ -94,15 +94,9 @@ export const wasmFor = (exporting) => (exporting ? engineExport : engine);
       await esbuild({
         entryPoints: [path.join(app, "src/main.js")],
         absWorkingDir: app,
-        bundle: true,
-        splitting: true,
-        format: "esm",
-        platform: "browser",
-        target: "es2022",
-        minify: true,
+        ...ESBUILD_APP,
         outdir: out,
         loader: { ".wasm": "file" },
-        logLevel: "error",
       });
       await writeFile(path.join(out, "index.html"), HTML("./main.js"));
       return "main.js";

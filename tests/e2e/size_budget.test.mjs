@@ -11,7 +11,7 @@ import path from "node:path";
 import { build } from "esbuild";
 import { APPS } from "../../bench/lib/apps.mjs";
 import { root } from "./harness.mjs";
-import { install, pack, run } from "./packed.mjs";
+import { ESBUILD_APP, install, pack, run } from "./packed.mjs";
 
 /** The module whose chunk (with its static imports) an app's `start()` loads lazily. */
 const ENGINE_CHUNK = { lean: "js/engine/lean.js", export: "js/engine/with-export.js" };
@@ -44,15 +44,9 @@ async function stage(name, dir) {
   const { metafile } = await build({
     entryPoints: [source],
     absWorkingDir: appDir,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    minify: true,
+    ...ESBUILD_APP,
     outdir: out,
     metafile: true,
-    logLevel: "error",
     external: ["uplot"],
   });
   const outputs = metafile.outputs;
