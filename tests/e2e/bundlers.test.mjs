@@ -16,13 +16,14 @@ import { nodeResolve } from "@rollup/plugin-node-resolve";
 import { build as vite, createServer } from "vite";
 import webpack from "webpack";
 import { launchBrowser, openPage, startApiServer } from "./harness.mjs";
-import { ESBUILD_APP, install, pack, wasmOf } from "./packed.mjs";
+import { ESBUILD_APP, PARTS, install, pack, wasmOf } from "./packed.mjs";
 
 const DELAYS = [10, 20, 30]; // the app's fetches: GET /delay/<ms> on the test server
 
 // The app: starts the profiler (with `export` when the page's query names a collector), makes
-// its fetches, and leaves what the profiler saw in `globalThis.result`. `./wasm.js` is where a
-// bundler's recipe may hand `start()` the engine's wasm.
+// its fetches, then loads apiscope/sketch and apiscope/cache on demand and uses them, and
+// leaves what it saw in `globalThis.result`. `./wasm.js` is where a bundler's recipe may hand
+// `start()` and the `initialize()`s their wasm part.
 const MAIN = `
 import { start } from "apiscope";
 import { wasmFor } from "./wasm.js";
@@ -32,12 +33,20 @@ async function main() {
   const collector = query.get("collector");
   const options = { dbName: "bundlers" };
   if (collector) options.export = { url: collector, intervalMs: 600000 };
-  const wasm = wasmFor(Boolean(collector));
+  const wasm = wasmFor(collector ? "engine-export" : "engine");
   if (wasm !== undefined) options.wasm = wasm;
   const profiler = await start(options);
   await Promise.all(${JSON.stringify(DELAYS)}.map((ms) => fetch(query.get("api") + "/delay/" + ms).then((r) => r.text())));
   const rows = profiler.snapshot().map((r) => ({ method: r.method, route: r.route, count: r.count }));
-  globalThis.result = { accepted: profiler.stats().accepted, rows };
+  const { initialize: loadSketch, Sketch } = await import("apiscope/sketch");
+  await loadSketch(wasmFor("sketch"));
+  const sketch = new Sketch();
+  sketch.recordMany(new Float64Array(${JSON.stringify(DELAYS)}));
+  const { initialize: loadCache, Cache } = await import("apiscope/cache");
+  await loadCache(wasmFor("cache"));
+  const cache = new Cache({ maxEntries: 4 });
+  cache.set("answer", 42);
+  globalThis.result = { accepted: profiler.stats().accepted, rows, sketchCount: sketch.count, cached: cache.get("answer") };
 }
 main().then(
   () => (document.body.dataset.state = "done"),
@@ -50,7 +59,8 @@ main().then(
 
 const HTML = (src) => `<!doctype html><meta charset="utf-8"><link rel="icon" href="data:,"><body><script type="module" src="${src}"></script>`;
 
-/** webpack 5 and Vite emit `new URL(..., import.meta.url)` assets themselves: no recipe. */
+/** webpack 5 and Vite emit `new URL(..., import.meta.url)` assets themselves: no recipe (the
+ * parts load from their defaults). */
 const NO_RECIPE = `export const wasmFor = () => undefined;\n`;
 
 // Each bundler: its `wasm.js` (the recipe's code line) and its build into `out`.
@@ -88,7 +98,10 @@ const BUNDLERS = {
     // import the wasm through the `file` loader and pass it to start().
     wasm: `import engine from "apiscope/engine.wasm";
 import engineExport from "apiscope/engine-export.wasm";
-export const wasmFor = (exporting) => (exporting ? engineExport : engine);
+import sketch from "apiscope/sketch.wasm";
+import cache from "apiscope/cache.wasm";
+const FILES = { engine, "engine-export": engineExport, sketch, cache };
+export const wasmFor = (part) => FILES[part];
 `,
     async build(app, out) {
       await esbuild({
@@ -104,15 +117,14 @@ export const wasmFor = (exporting) => (exporting ? engineExport : engine);
   },
   rollup: {
     // Rollup keeps `new URL(..., import.meta.url)` as written and copies nothing: copy the
-    // engine parts beside the bundle and pass start() the one it picks.
-    wasm: `export const wasmFor = (exporting) =>
-  new URL(exporting ? "./apiscope_engine_export_bg.wasm" : "./apiscope_engine_bg.wasm", import.meta.url);
+    // wasm parts beside the bundle and pass each its file.
+    wasm: `export const wasmFor = (part) => new URL(\`./apiscope_\${part.replace("-", "_")}_bg.wasm\`, import.meta.url);
 `,
     async build(app, out) {
       const bundle = await rollup({ input: path.join(app, "src/main.js"), plugins: [nodeResolve({ browser: true })] });
       await bundle.write({ dir: out, format: "es" });
       await bundle.close();
-      for (const part of ["engine", "engine-export"]) {
+      for (const part of PARTS) {
         const file = path.join(app, "node_modules/apiscope", wasmOf(part));
         await copyFile(file, path.join(out, path.basename(file)));
       }
@@ -153,7 +165,7 @@ before(async () => {
   const packageDir = await install(tarball, path.join(work, "package"));
   // The wasm parts by their bytes: bundlers rename them (webpack to a bare hash).
   parts = new Map();
-  for (const part of ["engine", "engine-export"]) parts.set(part, await readFile(path.join(packageDir, wasmOf(part))));
+  for (const part of PARTS) parts.set(part, await readFile(path.join(packageDir, wasmOf(part))));
   api = await startApiServer();
   browser = await launchBrowser();
 });
@@ -207,14 +219,16 @@ async function checkApp(site) {
   const row = lean.result.rows.find((r) => r.route.endsWith("/delay/:id"));
   assert.ok(row, `the fetches are one templated route: ${JSON.stringify(lean.result.rows)}`);
   assert.equal(row.count, DELAYS.length);
-  assert.deepEqual(lean.wasm, ["engine"], "the lean engine's wasm loaded once, the export variant not at all");
+  assert.deepEqual(lean.wasm.sort(), ["cache", "engine", "sketch"], "the lean engine's wasm loaded once, the export variant not at all");
+  assert.equal(lean.result.sketchCount, DELAYS.length, "apiscope/sketch works");
+  assert.equal(lean.result.cached, 42, "apiscope/cache works");
   assert.ok(lean.scripts.length >= 2, `the engine chunk loads apart from the entry: ${lean.scripts}`);
   assert.deepEqual(lean.errors, []);
 
   const exporting = await visit(`${site}/?${query}&collector=${encodeURIComponent(`${api.origin}/ping`)}`);
   assert.equal(exporting.result?.error, undefined, `the app with export failed: ${exporting.result?.error}`);
   assert.equal(exporting.result.accepted, DELAYS.length);
-  assert.deepEqual(exporting.wasm, ["engine-export"], "with `export`, only the export variant's wasm loaded");
+  assert.deepEqual(exporting.wasm.sort(), ["cache", "engine-export", "sketch"], "with `export`, only the export variant's engine loaded");
   assert.deepEqual(exporting.errors, []);
 }
 
