@@ -502,6 +502,10 @@ export interface ExportStats {
   rejected: number;
   /** Request bodies waiting to be sent (kept in IndexedDB across pages). */
   outboxLen: number;
+  /** Request bodies that earlier pages sent with `keepalive` as they went away, taken as delivered. */
+  deliveredAtExit: number;
+  /** Whether this page is the one that sends the shared outbox (one tab per `dbName` at a time; the others only store their bodies). */
+  drainer: boolean;
   /** The most recent failure, absent if none. */
   lastError?: string;
 }
