@@ -1,5 +1,6 @@
 // Types for `apiscope/dashboard`: the dashboard as a component an app can mount in a dev panel.
-import type { Profiler, ResponseCache, ResponseCacheResult } from "./index.js";
+import type { Profiler } from "./index.js";
+import type { ResponseCache, ResponseCacheResult } from "./cache/index.js";
 
 /** What `mountDashboard` returns. */
 export interface MountedDashboard {
@@ -16,7 +17,7 @@ export interface MountedDashboard {
  * it makes to the profiler is guarded: it never throws into the app.
  *
  * @example
- * import { start, ResponseCache } from "apiscope";
+ * import { start } from "apiscope";
  * import { mountDashboard } from "apiscope/dashboard";
  * import "apiscope/dashboard.css";
  * import "uplot/dist/uPlot.min.css";

@@ -1,9 +1,9 @@
 // Type declarations of the apiscope npm entry (`js/index.js`).
 //
-// Hand-written on purpose: the generated `pkg/apiscope.d.ts` types every object a method takes
-// or returns as `any`, because the Rust facade reads and writes plain JS objects. The shapes
-// here follow that facade (src/api/*.rs) and the serde structs it serialises (camelCase; an
-// `Option` that is skipped when `None` is an optional property here).
+// `apiscope` is the loader (js/index.js): `start()` and `version()`. The engine's JS and wasm
+// load behind it when `start()` runs; `Sketch` is in `apiscope/sketch`, `Cache` and
+// `ResponseCache` in `apiscope/cache`, `mountDashboard` in `apiscope/dashboard`. The shapes here
+// follow the engine's results (js/engine/decode.js) and options (js/engine/options.js).
 //
 // Conventions of the whole API:
 // - durations are milliseconds; times are epoch milliseconds (the `Date.now()` scale);
@@ -18,39 +18,29 @@
 /// <reference lib="esnext.disposable" />
 
 import type { OtlpExponentialHistogramDataPoint, SketchBuckets } from "./sketch/index.js";
+import type { ResponseCache } from "./cache/index.js";
 
 // ───────────────────────────── loading ─────────────────────────────
 
-/** Where `apiscope_bg.wasm` comes from, as `WebAssembly.instantiateStreaming` takes it. */
+/** A wasm binary as `WebAssembly.instantiateStreaming` takes it, or compiled already. */
 export type WasmSource = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
 
 /**
- * Loads and instantiates the wasm module, once: later calls return the same promise (after a
- * failure, the next call tries again). `start()` calls it for you; call it yourself only to
- * load the module from somewhere else, or before using `Sketch`. (`Cache` and `ResponseCache` have
- * their own part: `initialize()` from "apiscope/cache".)
- *
- * @param source The wasm binary; by default `apiscope_bg.wasm` is fetched next to the package's
- *   `pkg/apiscope.js` (bundlers that understand `new URL(..., import.meta.url)`, e.g. Vite,
- *   emit it as an asset).
- * @returns The raw wasm exports (not part of the API; await it for readiness only).
- * @throws (rejects) an `Error` named `ApiscopeCspError` when the page's Content Security Policy
- *   lacks `'wasm-unsafe-eval'` in `script-src`; otherwise the browser's own load error.
- *
- * @example
- * import { initialize, Sketch } from "apiscope";
- * await initialize();
- * const sketch = new Sketch();
- */
-export function initialize(source?: WasmSource | Promise<WasmSource>): Promise<WebAssembly.Exports>;
-
-/**
- * Initialises apiscope and starts a profiler: checks `options`, opens IndexedDB (or falls back to
- * memory, see `stats().storage`), replays what a previous page left unwritten, and hooks
- * `fetch`/XHR unless `instrument` says otherwise.
+ * Starts profiling the page. Synchronously, before the promise settles, it checks `options`
+ * and installs the fetch/XHR hooks: every request from then on is kept in a bounded buffer.
+ * Then it loads the engine (its JS chunk and its wasm, in parallel; the export variant when
+ * `export` is set), opens IndexedDB (or falls back to memory, see `stats().storage`), replays
+ * what a previous page left unwritten, hands the buffered requests over, and resolves with the
+ * `Profiler`. A request made right after `start()` is measured exactly once.
  *
  * @throws (rejects) a `TypeError`/`RangeError` naming the option (e.g. `batch.maxSize`,
- *   `alerts[1].metric`), or `ApiscopeCspError` as `initialize()` does.
+ *   `alerts[1].metric`; nothing stays installed); an `Error` named `ApiscopeCspError` when the
+ *   page's Content Security Policy lacks `'wasm-unsafe-eval'` in `script-src` (the page keeps
+ *   working unprofiled); the browser's load error when the engine's wasm cannot be fetched
+ *   (see `ProfilerOptions.wasm` for bundlers that do not emit it). In Node (the package's
+ *   `node` export condition) it always rejects with an `Error` named
+ *   `ApiscopeUnsupportedError`: profiling needs a page; use `apiscope/sketch` and
+ *   `apiscope/cache` there.
  *
  * @example
  * import { start } from "apiscope";
@@ -62,12 +52,12 @@ export function initialize(source?: WasmSource | Promise<WasmSource>): Promise<W
  */
 export function start(options?: ProfilerOptions): Promise<Profiler>;
 
-/** The library version, e.g. `"0.1.0"`. Needs the module loaded (`initialize()` or `start()`). */
+/** The package version, e.g. `"0.1.0"`. */
 export function version(): string;
 
 // ───────────────────────────── Profiler options ─────────────────────────────
 
-/** Options of `start()` / `Profiler.start()`. Every field is optional; unknown keys are a `TypeError`. */
+/** Options of `start()`. Every field is optional; unknown keys are a `TypeError`. */
 export interface ProfilerOptions {
   /**
    * IndexedDB database name; default `"apiscope"`. Profilers with the same name (other tabs,
@@ -102,8 +92,29 @@ export interface ProfilerOptions {
    * @example ignoreUrls: ["/health", "https://collector.example/", /\/v1\/metrics$/]
    */
   ignoreUrls?: (string | RegExp)[];
-  /** OTLP/HTTP export of the per-route latency histograms. */
+  /**
+   * GraphQL endpoints (paths on the page's origin, or absolute URLs): calls to them are filed
+   * per operation instead of all under the endpoint's route.
+   */
+  graphql?: string[];
+  /** OTLP/HTTP export of the per-route latency histograms; loads the engine variant with the exporter. */
   export?: ExportOptions;
+  /** Ask the browser to keep the IndexedDB history under storage pressure (`navigator.storage.persist()`); default `false`. */
+  persist?: boolean;
+  /**
+   * When the engine loads: `"now"` (default) at once, or `"idle"` after the page's `load` event
+   * and an idle moment, so it never competes with the page's first screen. Requests made in
+   * between are buffered and measured all the same.
+   */
+  load?: "now" | "idle";
+  /**
+   * The engine's wasm, for bundlers that do not emit `new URL(..., import.meta.url)` assets
+   * (esbuild, Rollup): a URL (e.g. what `import wasm from "apiscope/engine.wasm"` gives with
+   * esbuild's `--loader:.wasm=file`), a `Response`, bytes or a `WebAssembly.Module`. It must be
+   * the part `start()` picks: `apiscope/engine.wasm`, or `apiscope/engine-export.wasm` when
+   * `export` is set. Default: the file beside the package's engine chunk.
+   */
+  wasm?: WasmSource | Promise<WasmSource>;
 }
 
 /** `ProfilerOptions.batch`: the adaptive batching of writes to IndexedDB. */
@@ -258,7 +269,7 @@ export interface AlertEvent {
 /** The payload of the `"error"` event: a problem apiscope contained instead of throwing into the page. */
 export interface ProfilerErrorEvent {
   /** Where it happened. */
-  context: "instrument" | "storage" | "alerts" | "retention" | "measure" | "export";
+  context: "instrument" | "storage" | "alerts" | "retention" | "measure" | "export" | "cache" | "internal";
   message: string;
 }
 
@@ -331,10 +342,21 @@ export interface RouteSummary {
   min: number;
   max: number;
   mean: number;
+  /** Time to the response's headers (ms) of the calls where it was known; the percentiles are `NaN` when `count` is 0. */
+  ttfb: { count: number; p50: number; p95: number; p99: number };
+  /** Share (0–1) of calls whose duration ends at the headers, since the body's end was not known in time. */
+  headersShare: number;
+  /** Share (0–1) of calls by where the response came from: the network, the browser's HTTP cache, a service worker, or unknown (no Resource Timing entry). */
+  delivery: Record<Delivery, number>;
 }
+
+/** Where a response came from (Resource Timing's `transferSize`, `deliveryType`, `workerStart`). */
+export type Delivery = "network" | "cache" | "worker" | "unknown";
 
 /** A route's live figures (`snapshot()`): the summary plus its request rate and trend. */
 export interface RouteSnapshot extends RouteSummary {
+  /** Share (0–1) of the calls with a known protocol by `nextHopProtocol`. */
+  protocols: Record<"http/1.1" | "h2" | "h3" | "unknown", number>;
   /** Calls per second over the time the window's slots cover (or since the profiler started, if shorter). */
   rps: number;
   /** Only with `snapshot({ windowMs })`: the window against the hour before; absent while either side is empty. */
@@ -369,8 +391,6 @@ export interface TrendReport {
   baselineCount: number;
   currentCount: number;
 }
-
-export type { SketchBuckets };
 
 /** A route's latency histogram (`histogram()`); same layout as `Sketch.buckets()`. */
 export type Histogram = SketchBuckets;
@@ -430,6 +450,10 @@ export interface SlowCall {
 
 /** The profiler's counters (`stats()`). */
 export interface ProfilerStats {
+  /** `"running"`; `"stopped"` after `stop()`; `"failed"` once apiscope switched itself off after an internal failure (see `failure`); `"freed"` after `free()`. */
+  state: "running" | "stopped" | "failed" | "freed";
+  /** What the internal failure was, when `state` is `"failed"`. */
+  failure?: string;
   /** Samples accepted by `record*()`, `measure()` or the hooks. */
   accepted: number;
   /** Samples not yet confirmed written. */
@@ -446,6 +470,8 @@ export interface ProfilerStats {
   meanBatchSize: number;
   /** The current adaptive batch size. */
   batchSize: number;
+  /** Samples filed under the overflow route (`"(other)"`) because `windows.maxRoutes` was reached. */
+  overflow: number;
   /** `"persistent"`: IndexedDB; `"memory"`: IndexedDB unusable (see `storageReason`), history lives as long as the page; `"closed"`: stopped. */
   storage: "persistent" | "memory" | "closed";
   /** Why storage is memory-only, when it is. */
@@ -476,6 +502,10 @@ export interface ExportStats {
   rejected: number;
   /** Request bodies waiting to be sent (kept in IndexedDB across pages). */
   outboxLen: number;
+  /** Request bodies that earlier pages sent with `keepalive` as they went away, taken as delivered. */
+  deliveredAtExit: number;
+  /** Whether this page is the one that sends the shared outbox (one tab per `dbName` at a time; the others only store their bodies). */
+  drainer: boolean;
   /** The most recent failure, absent if none. */
   lastError?: string;
 }
@@ -533,9 +563,6 @@ export interface ProfilerEventMap {
  */
 export class Profiler {
   private constructor();
-  /** What `start(options)` does, once `initialize()` has resolved. */
-  static start(options?: ProfilerOptions): Promise<Profiler>;
-
   /**
    * Records one call the app measured itself.
    * @throws `TypeError`/`RangeError` naming the field (`durationMs`, `route`, `url`, `status`, ...).
@@ -569,7 +596,7 @@ export class Profiler {
    * for (const r of profiler.snapshot({ windowMs: 60_000 }))
    *   console.log(r.method, r.route, r.count, r.p95.toFixed(1), r.trend?.p95.significant);
    */
-  snapshot(options?: WindowQuery): RouteSnapshot[];
+  snapshot(options?: WindowQuery & { delivery?: Delivery }): RouteSnapshot[];
   /** One route's latency histogram over `windowMs` (default 1 h), from its sketch's own buckets. */
   histogram(method: string, route: string, options?: WindowQuery): Histogram;
   /**
@@ -651,12 +678,8 @@ export class Profiler {
   [Symbol.dispose](): void;
 }
 
-// ───────────────────────────── Sketch ─────────────────────────────
-
-// The same `Sketch` as `apiscope/sketch` (js/sketch/index.d.ts), on this module's wasm: it needs
-// this module's `initialize()` (or `start()`).
-export type { SketchOptions, OtlpExponentialHistogramDataPoint } from "./sketch/index.js";
-export { Sketch } from "./sketch/index.js";
+// The sketch's shapes, shared with `apiscope/sketch` (the profiler's histograms use its layout).
+export type { SketchBuckets, OtlpExponentialHistogramDataPoint } from "./sketch/index.js";
 
 /** An OTLP attribute value (64-bit integers as decimal strings). */
 export type OtlpAnyValue =
@@ -715,25 +738,3 @@ export interface OtlpMetricsRequest {
     }[];
   }[];
 }
-
-// ───────────────────────────── caches ─────────────────────────────
-
-// `Cache` and `ResponseCache` live in `apiscope/cache` (js/cache/index.d.ts), over their own
-// wasm part; this entry re-exports them. Before using them, `await initialize()` from
-// "apiscope/cache" (this entry's `initialize()` loads the profiler's part only).
-import type { ResponseCache } from "./cache/index.js";
-export {
-  Cache,
-  LATENCY,
-  ResponseCache,
-  type CacheOptions,
-  type CachePolicyName,
-  type CacheStats,
-  type PersistOptions,
-  type PersistedStats,
-  type ResponseCacheOptions,
-  type ResponseCacheOutcome,
-  type ResponseCacheResult,
-  type ResponseCacheRoute,
-  type ResponseCacheStats,
-} from "./cache/index.js";

@@ -1,5 +1,7 @@
 // The demo's load generator: calls the demo API through the page's (instrumented) fetch at a
-// chosen rate and route mix, with a share of user lookups going through the ResponseCache.
+// chosen rate and route mix, with a share of user lookups going through the ResponseCache. It
+// starts by itself, so a newcomer sees live figures within seconds; "Stop load" stops it, and
+// the tab remembers that across reloads (sessionStorage), so a reload shows stored history.
 import { el, setText } from "/js/dashboard/dom.js";
 
 const TICK_MS = 50;
@@ -19,6 +21,26 @@ const TARGETS = [
   { key: "orders", label: "/api/orders", url: () => "/api/orders" },
   { key: "users", label: "/api/users/:id", url: () => `/api/users/${userId()}`, cacheable: true },
 ];
+
+const STOPPED = "apiscope-demo-load-stopped";
+
+/** Whether the visitor stopped the load in this tab (storage may be off: then it never was). */
+function stoppedBefore() {
+  try {
+    return sessionStorage.getItem(STOPPED) === "1";
+  } catch {
+    return false;
+  }
+}
+
+function rememberStopped(stopped) {
+  try {
+    if (stopped) sessionStorage.setItem(STOPPED, "1");
+    else sessionStorage.removeItem(STOPPED);
+  } catch {
+    // Storage off: the choice lasts as long as the page.
+  }
+}
 
 // Control calls go out as beacons: they are not fetch calls, so they stay out of the profile.
 const control = (path, body) => navigator.sendBeacon(path, JSON.stringify(body));
@@ -48,7 +70,11 @@ export function mountLoadGenerator(element, { responseCache }) {
     const input = el("input", { type: "checkbox", checked: "", dataset: { route: t.key } });
     return { target: t, input, node: el("label", { class: "lg-chip" }, [input, el("span", { text: t.label })]) };
   });
-  const button = el("button", { type: "button", class: "lg-start", text: "Start load", onclick: () => (timer ? stop() : begin()) });
+  const button = el("button", { type: "button", class: "lg-start", text: "Start load", onclick: () => {
+    if (timer) stop();
+    else begin();
+    rememberStopped(!timer);
+  } });
   const figures = Object.fromEntries(Object.keys(counts).map((k) => [k, el("b", { text: "0" })]));
   const labels = { sent: "sent", inFlight: "in flight", failed: "network errors", skipped: "skipped" };
 
@@ -118,4 +144,6 @@ export function mountLoadGenerator(element, { responseCache }) {
     setText(button, "Start load");
     button.classList.remove("lg-running");
   }
+
+  if (!stoppedBefore()) begin();
 }

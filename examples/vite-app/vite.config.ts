@@ -6,8 +6,9 @@ const api: Connect.NextHandleFunction = (req, res, next) => {
 };
 
 export default defineConfig({
-  // Dependency pre-bundling would move apiscope's glue away from its .wasm file and break
-  // `new URL("apiscope_bg.wasm", import.meta.url)` in `npm run dev`; serve the package as is.
+  // Dependency pre-bundling would move apiscope's loader away from its wasm parts and break
+  // `new URL("../pkg/engine/apiscope_engine_bg.wasm", import.meta.url)` in `npm run dev`;
+  // serve the package as is.
   optimizeDeps: { exclude: ["apiscope"] },
   // The app awaits the profiler at the top level of its module.
   build: { target: "es2022" },

@@ -1,9 +1,11 @@
-// The selected route in depth: histogram, percentiles over time, timing breakdown, slow calls.
+// The selected route in depth: histogram, percentiles over time, timing breakdown, TTFB and
+// delivery, slow calls.
 import { card, el, setText } from "./dom.js";
 import { formatCount, formatDuration, formatPercent } from "./format.js";
 import { createHistogram } from "./histogram.js";
 import { createTimeline } from "./timeline.js";
 import { createBreakdown } from "./breakdown.js";
+import { createDelivery } from "./delivery.js";
 import { createSlowLog } from "./slowLog.js";
 
 function chip(label, className) {
@@ -24,6 +26,7 @@ export function createDetail() {
   const histogram = createHistogram();
   const timeline = createTimeline();
   const breakdown = createBreakdown();
+  const delivery = createDelivery();
   const slowLog = createSlowLog();
   const histCard = card("Latency distribution", "aps-hist-card");
   histCard.body.append(histogram.node);
@@ -31,12 +34,17 @@ export function createDetail() {
   timeCard.body.append(timeline.node);
   const breakCard = card("Timing breakdown (mean)", "aps-break-card");
   breakCard.body.append(breakdown.node);
+  const deliveryCard = card("TTFB and delivery", "aps-delivery-card");
+  deliveryCard.body.append(delivery.node);
   const slowCard = card("Slowest calls", "aps-slow-card");
   slowCard.body.append(slowLog.node);
   const node = el("div", { class: "aps-detail" }, [
     header,
     el("div", { class: "aps-grid-2" }, [histCard.node, timeCard.node]),
-    el("div", { class: "aps-grid-2 aps-grid-wide-right" }, [breakCard.node, slowCard.node]),
+    el("div", { class: "aps-grid-2 aps-grid-wide-right" }, [
+      el("div", { class: "aps-column" }, [breakCard.node, deliveryCard.node]),
+      slowCard.node,
+    ]),
   ]);
   return {
     node,
@@ -49,6 +57,7 @@ export function createDetail() {
       histogram.update(hist, row);
       timeline.update(tl, threshold);
       breakdown.update(bd);
+      delivery.update(row);
       slowLog.update(slowCalls);
     },
     destroy() {

@@ -1,6 +1,7 @@
-// The dashboard `npm start` opens, driven like a person would: start the load generator, read
-// the figures it shows and compare them with the demo API's configured table, trip an alert,
-// reload to see stored history, and survive the API going down and storage being off.
+// The dashboard `npm start` opens, driven like a person would: the load generator starts by
+// itself; read the figures it shows and compare them with the demo API's configured table,
+// trip an alert, stop the load and reload to see stored history, and survive the API going
+// down and storage being off (those start from a stopped load, as after a visitor's "Stop").
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launchBrowser, openPage, screenshot, startServer } from "./harness.mjs";
@@ -71,8 +72,13 @@ async function waitForFigures(page, ok, what, timeoutMs = 60_000) {
 
 const row = (rows, route) => rows.find((r) => r.route === route);
 
-async function openDashboard({ rate = 40 } = {}) {
+/** A tab whose visitor stopped the load before: the page then waits for "Start load". */
+const loadStoppedBefore = (page) =>
+  page.context().addInitScript(() => sessionStorage.setItem("apiscope-demo-load-stopped", "1"));
+
+async function openDashboard({ rate = 40, autostart = false } = {}) {
   const page = await openPage(browser);
+  if (!autostart) await loadStoppedBefore(page);
   await page.goto(`${server.url}/`);
   await page.locator(".aps-dashboard").waitFor();
   await page.$eval("input[name=rate]", (input, value) => {
@@ -87,8 +93,9 @@ const stopLoad = (page) => page.click(".lg-start.lg-running");
 
 test("live figures match the demo API's configured latencies and error rates", async () => {
   await resetDemo();
-  const page = await openDashboard();
-  await startLoad(page);
+  // A newcomer's first visit: nothing to click, the load runs by itself.
+  const page = await openDashboard({ autostart: true });
+  await page.locator(".lg-start.lg-running", { hasText: "Stop load" }).waitFor();
   const enough = (r) => r?.count >= 150;
   const rows = await waitForFigures(
     page,
@@ -96,7 +103,6 @@ test("live figures match the demo API's configured latencies and error rates", a
     "150 calls on each route",
     90_000,
   );
-  await stopLoad(page);
 
   for (const r of rows) {
     assert.ok(r.p50 <= r.p95 && r.p95 <= r.p99, `${r.route}: p50 ≤ p95 ≤ p99 (${r.p50}, ${r.p95}, ${r.p99})`);
@@ -125,15 +131,29 @@ test("live figures match the demo API's configured latencies and error rates", a
   assert.ok(Number(await page.locator(".aps-timeline").getAttribute("data-points")) > 0, "timeline has points");
   await page.locator(".aps-slowlog tbody tr").first().waitFor();
 
+  // TTFB and delivery of the selected route: the demo's fetches use `cache: "no-store"`, so
+  // every answer with a Resource Timing entry came from the network.
+  const ttfb = await page.$$eval('[data-figure^="ttfb-"]', (dds) => dds.map((dd) => dd.textContent));
+  assert.equal(ttfb.length, 3);
+  for (const text of ttfb) assert.match(text, /^\d+(\.\d+)? (µs|ms|s)$/, `TTFB figures: ${ttfb}`);
+  const network = Number(await page.locator('.aps-delivery [data-delivery="network"]').getAttribute("data-share"));
+  const cached = Number(await page.locator('.aps-delivery [data-delivery="cache"]').getAttribute("data-share"));
+  assert.ok(network > 0.9 && cached === 0, `network ${network}, HTTP cache ${cached}`);
+  // The ResponseCache answered some user lookups from memory: time saved is a duration.
+  await page.waitForFunction(() => /\d/.test(document.querySelector('[data-figure="savedMs"]')?.textContent ?? ""));
+
   await screenshot(page, "dashboard-live");
   await page.setViewportSize({ width: 760, height: 1000 });
   await page.waitForTimeout(600);
   await screenshot(page, "dashboard-narrow");
   assert.deepEqual(unexpectedErrors(page), []);
 
-  // History: once everything is flushed, a reload fills the table from the store before any load.
+  await stopLoad(page);
+  // History: once everything is flushed, a reload fills the table from the store before any
+  // load (the tab remembers the load was stopped).
   await page.locator('[data-figure="buffered"]', { hasText: /^0$/ }).waitFor({ timeout: 30_000 });
   await page.reload();
+  await page.locator(".lg-start:not(.lg-running)", { hasText: "Start load" }).waitFor();
   const stored = await waitForFigures(page, (rows) => row(rows, "/api/orders")?.count > 0, "stored rows after reload", 20_000);
   assert.equal(await page.locator(".lg-counts b").first().textContent(), "0", "no new load was sent");
   assert.ok(row(stored, "/api/orders").stored, "the row comes from the store");
@@ -179,6 +199,7 @@ test("with the demo API down the routes show errors, not a blank page", async ()
 test("with storage off the page works live and says storage is off", async () => {
   await resetDemo();
   const page = await openPage(browser);
+  await loadStoppedBefore(page);
   await page.context().addInitScript(() => Object.defineProperty(window, "indexedDB", { value: undefined }));
   await page.goto(`${server.url}/`);
   await page.locator(".aps-pill", { hasText: "memory only — storage is off" }).waitFor();
@@ -193,6 +214,7 @@ test("with storage off the page works live and says storage is off", async () =>
 // Not an assertion (no timed assertions here): the cost of a frame with 50 routes, for the record.
 test("render cost with 50 routes (reported, not asserted)", async (t) => {
   const page = await openPage(browser);
+  await loadStoppedBefore(page);
   await page.goto(`${server.url}/`);
   await page.locator(".aps-dashboard").waitFor();
   const frames = await page.evaluate(async () => {

@@ -1,75 +1,34 @@
 // The npm package as a user gets it: `npm pack` of the repo root, installed from the tarball
 // into a copy of examples/vite-app, type-checked with tsc, bundled by Vite, and run in Chromium
 // against a local API, where the app's own fetch calls must show up in `profiler.snapshot()`.
+// (What the tarball holds is tests/e2e/package.test.mjs's to check.)
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { access, cp, mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { cp, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { promisify } from "node:util";
 import { launchBrowser, openPage, startServer, root } from "./harness.mjs";
+import { pack, run } from "./packed.mjs";
 
 const exampleDir = path.join(root, "examples/vite-app");
 const ITEM_IDS = [1, 2, 3, 4, 5, 6, 7, 8]; // what examples/vite-app/src/main.ts loads
 
 let work, app, packed;
 
-/** Runs a command; on failure the error carries its output (tsc reports on stdout). */
-async function run(cwd, command, ...args) {
-  try {
-    return await promisify(execFile)(command, args, { cwd, maxBuffer: 64 << 20 });
-  } catch (err) {
-    err.message += `\n--- stdout\n${err.stdout}\n--- stderr\n${err.stderr}`;
-    throw err;
-  }
-}
-
 before(async () => {
-  try {
-    await access(path.join(root, "pkg/apiscope_bg.wasm"));
-  } catch {
-    await run(root, "bash", "scripts/build.sh");
-  }
   work = await mkdtemp(path.join(tmpdir(), "apiscope-example-"));
-  // --ignore-scripts: `prepack` would rebuild pkg/, which is built already.
-  const { stdout } = await run(root, "npm", "pack", "--json", "--ignore-scripts", "--pack-destination", work);
-  [packed] = JSON.parse(stdout);
+  packed = await pack(work);
   app = path.join(work, "app");
   await cp(exampleDir, app, {
     recursive: true,
     filter: (src) => !/[\\/](node_modules|dist)$/.test(src),
   });
-  await run(app, "npm", "install", "--no-audit", "--no-fund", path.join(work, packed.filename));
+  await run(app, "npm", "install", "--no-audit", "--no-fund", packed.tarball);
 });
 
 after(async () => {
   if (work) await rm(work, { recursive: true, force: true });
-});
-
-test("the tarball holds every file the exports map and the wasm glue point to", async (t) => {
-  const manifest = JSON.parse(await readFile(path.join(root, "package.json"), "utf8"));
-  const targets = (value) =>
-    typeof value === "string" ? [value] : Object.values(value).flatMap(targets);
-  const glue = await readFile(path.join(root, "pkg/apiscope.js"), "utf8");
-  const snippets = [...glue.matchAll(/from '\.\/(snippets\/[^']+)'/g)].map((m) => `pkg/${m[1]}`);
-  const wanted = [
-    ...targets(manifest.exports),
-    manifest.main,
-    manifest.types,
-    ...snippets,
-  ].map((file) => path.posix.normalize(file));
-  const files = new Set(packed.files.map((f) => f.path));
-  for (const file of ["js/index.js", "js/index.d.ts", "pkg/apiscope.js", "pkg/apiscope_bg.wasm", "pkg/apiscope.d.ts"]) {
-    assert.ok(wanted.includes(file), `${file} is an entry point`);
-  }
-  assert.ok(snippets.length > 0, "the glue imports its JS snippets");
-  for (const file of wanted) assert.ok(files.has(file), `${file} is in the tarball`);
-  const strays = [...files].filter((f) => !/^(js|pkg)\/|^(package\.json|README\.md|LICENSE.*)$/.test(f));
-  assert.deepEqual(strays, [], "nothing but the package itself is published");
-  t.diagnostic(`${packed.filename}: ${packed.size} bytes packed, ${packed.unpackedSize} unpacked`);
-  t.diagnostic([...files].join(", "));
 });
 
 test("the example type-checks against the packaged declarations", async () => {
@@ -103,7 +62,8 @@ test("the Vite build of the example measures its own fetch calls", async () => {
     });
     await page.goto(`${server.url}/`);
     await page.locator("#status[data-state=done]").waitFor();
-    assert.deepEqual(wasm, [[200, "application/wasm"]], "the page loaded the bundled wasm once");
+    assert.deepEqual(wasm, [[200, "application/wasm"]], "the page loaded the bundled engine wasm once");
+    assert.ok(assets.some((f) => /^apiscope_engine_bg-.*\.wasm$/.test(f)), `the lean engine is emitted: ${assets}`);
     assert.equal(served.length, ITEM_IDS.length);
 
     const rows = await page.locator("#routes tr").evaluateAll((trs) =>
