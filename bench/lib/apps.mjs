@@ -45,6 +45,17 @@ export const APPS = {
   },
 };
 
+/** esbuild's options for a frontend app build: split at dynamic imports, minified, ES2022. */
+export const ESBUILD_APP = {
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "browser",
+  target: "es2022",
+  minify: true,
+  logLevel: "error",
+};
+
 /** Which dynamic-import chunk an app's `start()` loads. */
 const ENGINE_CHUNK = { lean: "js/engine/lean.js", export: "js/engine/with-export.js" };
 
@@ -62,16 +73,10 @@ export async function buildApp(packageDir, code, work) {
   const result = await build({
     entryPoints: [path.join(work, "app.mjs")],
     absWorkingDir: work,
-    bundle: true,
-    splitting: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    minify: true,
+    ...ESBUILD_APP,
     outdir: path.join(work, "out"),
     metafile: true,
     write: true,
-    logLevel: "error",
     external: ["uplot"],
     define: { "process.env.NODE_ENV": '"production"' },
     preserveSymlinks: false,
@@ -82,38 +87,53 @@ export async function buildApp(packageDir, code, work) {
 }
 
 /**
- * Bundles app `name` against the package in `packageDir` and returns `{ js, wasm, files }`:
+ * Bundles app `name` against the package in `packageDir` into `work` and returns what its page
+ * downloads, as absolute paths: `js` (the entry chunk and its static imports, plus the engine
+ * chunk `start()` imports, or every chunk for the entries used whole) and `wasm` (its part).
+ */
+export async function pageFiles(packageDir, name, work) {
+  const app = APPS[name];
+  const { outputs, entry } = await buildApp(packageDir, app.code, work);
+  const wanted = new Set();
+  const addWithStatic = (file) => {
+    if (wanted.has(file)) return;
+    wanted.add(file);
+    for (const imp of outputs[file].imports) if (imp.kind === "import-statement") addWithStatic(imp.path);
+  };
+  addWithStatic(entry);
+  if (app.chunks === "all") {
+    for (const f of Object.keys(outputs)) if (f.endsWith(".js")) addWithStatic(f);
+  } else if (app.chunks !== "entry") {
+    const source = ENGINE_CHUNK[app.chunks];
+    const chunk = Object.keys(outputs).find((f) =>
+      Object.keys(outputs[f].inputs).some((input) => input.endsWith(source)),
+    );
+    if (!chunk) throw new Error(`${name}: no chunk holds ${source}`);
+    addWithStatic(chunk);
+  }
+  return {
+    js: [...wanted].map((f) => path.join(work, f)),
+    wasm: app.wasm.map((f) => path.join(packageDir, f)),
+  };
+}
+
+/**
+ * Bundles app `name` against the package in `packageDir` and returns `{ js, wasm, total, files }`:
  * gzipped bytes of the JS the page loads for it, of its wasm, and the output files counted.
  */
 export async function measureApp(packageDir, name) {
-  const app = APPS[name];
   const work = await mkdtemp(path.join(os.tmpdir(), `apiscope-size-${name}-`));
   try {
-    const { outputs, entry } = await buildApp(packageDir, app.code, work);
-    const wanted = new Set();
-    const addWithStatic = (file) => {
-      if (wanted.has(file)) return;
-      wanted.add(file);
-      for (const imp of outputs[file].imports) if (imp.kind === "import-statement") addWithStatic(imp.path);
+    const files = await pageFiles(packageDir, name, work);
+    const gz = async (list) => {
+      let bytes = 0;
+      for (const file of list) bytes += gzipBytes(await readFile(file));
+      return bytes;
     };
-    addWithStatic(entry);
-    if (app.chunks === "all") {
-      for (const f of Object.keys(outputs)) if (f.endsWith(".js")) addWithStatic(f);
-    } else if (app.chunks !== "entry") {
-      const source = ENGINE_CHUNK[app.chunks];
-      const chunk = Object.keys(outputs).find((f) =>
-        Object.keys(outputs[f].inputs).some((input) => input.endsWith(source)),
-      );
-      if (!chunk) throw new Error(`size: no chunk holds ${source}`);
-      addWithStatic(chunk);
-    }
-    let js = 0;
-    for (const file of wanted) js += gzipBytes(await readFile(path.join(work, file)));
-    let wasm = 0;
-    for (const file of app.wasm) wasm += gzipBytes(await readFile(path.join(packageDir, file)));
-    return { js, wasm, total: js + wasm, files: [...wanted].map((f) => path.basename(f)) };
+    const js = await gz(files.js);
+    const wasm = await gz(files.wasm);
+    return { js, wasm, total: js + wasm, files: files.js.map((f) => path.basename(f)) };
   } finally {
     await rm(work, { recursive: true, force: true });
   }
 }
-

@@ -16,7 +16,8 @@ import { nodeResolve } from "@rollup/plugin-node-resolve";
 import { build as vite, createServer } from "vite";
 import webpack from "webpack";
 import { launchBrowser, openPage, startApiServer } from "./harness.mjs";
-import { ESBUILD_APP, PARTS, install, pack, wasmOf } from "./packed.mjs";
+import { ESBUILD_APP } from "../../bench/lib/apps.mjs";
+import { PARTS, install, pack, wasmOf } from "./packed.mjs";
 
 const DELAYS = [10, 20, 30]; // the app's fetches: GET /delay/<ms> on the test server
 

@@ -13,17 +13,6 @@ export const PARTS = ["engine", "engine-export", "sketch", "cache"];
 /** `pkg/<part>/apiscope_<part>_bg.wasm`, the file a part's glue loads. */
 export const wasmOf = (part) => `pkg/${part}/apiscope_${part.replace("-", "_")}_bg.wasm`;
 
-/** esbuild's options for a frontend app build: split at dynamic imports, minified, ES2022. */
-export const ESBUILD_APP = {
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "browser",
-  target: "es2022",
-  minify: true,
-  logLevel: "error",
-};
-
 /** Runs a command; on failure the error carries its output (tsc and attw report on stdout). */
 export async function run(cwd, command, ...args) {
   try {

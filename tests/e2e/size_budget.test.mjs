@@ -8,13 +8,9 @@ import assert from "node:assert/strict";
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { build } from "esbuild";
-import { APPS } from "../../bench/lib/apps.mjs";
+import { APPS, pageFiles } from "../../bench/lib/apps.mjs";
 import { root } from "./harness.mjs";
-import { ESBUILD_APP, install, pack, run } from "./packed.mjs";
-
-/** The module whose chunk (with its static imports) an app's `start()` loads lazily. */
-const ENGINE_CHUNK = { lean: "js/engine/lean.js", export: "js/engine/with-export.js" };
+import { install, pack, run } from "./packed.mjs";
 
 let work, packageDir, budgets;
 
@@ -31,42 +27,13 @@ after(async () => {
 });
 
 /**
- * Bundles app `name` as a frontend build would (esbuild, code splitting, minified) and copies
- * what its page downloads into `dir`: the entry chunk and its static imports, the engine chunk
- * `start()` imports (or every chunk, for the entries used whole), and its wasm part.
+ * Bundles app `name` as a frontend build would (bench/lib/apps.mjs: esbuild, code splitting,
+ * minified) and copies what its page downloads into `dir`.
  */
 async function stage(name, dir) {
-  const app = APPS[name];
-  const appDir = path.dirname(path.dirname(packageDir)); // <app>/node_modules/apiscope
-  const source = path.join(appDir, `${name}.mjs`);
-  await writeFile(source, app.code);
-  const out = path.join(appDir, "out", name);
-  const { metafile } = await build({
-    entryPoints: [source],
-    absWorkingDir: appDir,
-    ...ESBUILD_APP,
-    outdir: out,
-    metafile: true,
-    external: ["uplot"],
-  });
-  const outputs = metafile.outputs;
-  const wanted = new Set();
-  const withStatic = (file) => {
-    if (wanted.has(file)) return;
-    wanted.add(file);
-    for (const imp of outputs[file].imports) if (imp.kind === "import-statement") withStatic(imp.path);
-  };
-  withStatic(Object.keys(outputs).find((f) => outputs[f].entryPoint));
-  if (app.chunks === "all") {
-    for (const f of Object.keys(outputs)) if (f.endsWith(".js")) withStatic(f);
-  } else if (app.chunks !== "entry") {
-    const chunk = Object.keys(outputs).find((f) => Object.keys(outputs[f].inputs).some((i) => i.endsWith(ENGINE_CHUNK[app.chunks])));
-    assert.ok(chunk, `${name}: a chunk holds ${ENGINE_CHUNK[app.chunks]}`);
-    withStatic(chunk);
-  }
+  const files = await pageFiles(packageDir, name, path.join(work, "build", name));
   await mkdir(dir, { recursive: true });
-  for (const file of wanted) await copyFile(path.join(appDir, file), path.join(dir, path.basename(file)));
-  for (const file of app.wasm) await copyFile(path.join(packageDir, file), path.join(dir, path.basename(file)));
+  for (const file of [...files.js, ...files.wasm]) await copyFile(file, path.join(dir, path.basename(file)));
 }
 
 /** Runs size-limit on the staged files with `checks`; returns its JSON report and exit status. */
