@@ -106,8 +106,12 @@ function compile(url) {
   // The engine's own download is not an API call of the page.
   const response = unmeasured(() => globalThis.fetch(url));
   // A server sending the wrong MIME type defeats streaming compilation; fall back to bytes.
+  // A file the app's build did not ship is said as such, not as a CompileError of a 404 page.
   return W.compileStreaming(response).catch(() =>
-    response.then((r) => r.arrayBuffer()).then((bytes) => W.compile(bytes)),
+    response.then((r) => {
+      if (!r.ok) throw new Error(`${METHOD}: HTTP ${r.status} for the engine's wasm ${url}; serve it, or pass its URL as start({ wasm })`);
+      return r.arrayBuffer().then((bytes) => W.compile(bytes));
+    }),
   );
 }
 

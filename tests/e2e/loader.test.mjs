@@ -4,18 +4,32 @@
 // dashboard downloads none of them.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { copyFile, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { launchBrowser, openPage, startServer, root, throttle } from "./harness.mjs";
 import { demoApi } from "../../demo/api.mjs";
 
-let browser, server;
+let browser, server, unshipped;
 before(async () => {
-  server = await startServer({ port: 0, api: demoApi, mounts: [["/e2e/", path.join(root, "tests/e2e/pages")]] });
+  // An app whose build shipped the engine's glue but not its wasm file.
+  unshipped = await mkdtemp(path.join(tmpdir(), "apiscope-unshipped-"));
+  await copyFile(path.join(root, "pkg/engine/apiscope_engine.js"), path.join(unshipped, "apiscope_engine.js"));
+  server = await startServer({
+    port: 0,
+    api: demoApi,
+    mounts: [
+      ["/e2e/", path.join(root, "tests/e2e/pages")],
+      ["/unshipped/js/", path.join(root, "js")],
+      ["/unshipped/pkg/engine/", unshipped],
+    ],
+  });
   browser = await launchBrowser();
 });
 after(async () => {
   await browser?.close();
   await server?.close();
+  if (unshipped) await rm(unshipped, { recursive: true, force: true });
 });
 
 test("a request made right after start() is measured exactly once on a throttled network", async () => {
@@ -68,5 +82,24 @@ test("a page that uses no optional part downloads none", async () => {
   assert.deepEqual(optional, [], `downloaded: ${fetched.join(", ")}`);
   assert.ok(fetched.some((p) => p.endsWith("/pkg/engine/apiscope_engine_bg.wasm")), "the lean engine was loaded");
   assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("an engine wasm the app did not ship is named in start()'s rejection, and the hooks go", async () => {
+  const page = await openPage(browser);
+  await page.goto(`${server.url}/e2e/blank.html`);
+  const result = await page.evaluate(async () => {
+    const original = window.fetch;
+    const { start } = await import("/unshipped/js/index.js");
+    const message = await start({ dbName: `e2e-unshipped-${Math.random()}` }).then(
+      () => "resolved",
+      (err) => err.message,
+    );
+    const ok = await fetch("/api/users/7").then((r) => r.ok);
+    return { message, restored: window.fetch === original, ok };
+  });
+  assert.match(result.message, /^start: HTTP 404 for the engine's wasm http:\/\/.*\/unshipped\/pkg\/engine\/apiscope_engine_bg\.wasm; serve it, or pass its URL as start\(\{ wasm \}\)$/);
+  assert.ok(result.restored, "fetch is the page's own again");
+  assert.ok(result.ok, "the page's fetch works");
   await page.close();
 });
