@@ -116,6 +116,36 @@ fn a_resource_timing_entry_attaches_its_breakdown_whether_it_comes_first_or_last
 }
 
 #[test]
+fn a_body_that_ended_before_the_page_saw_the_headers_is_timed_in_full() {
+    use apiscope::core::delivery::Timing;
+    let mut p = profiler();
+    let url = format!("{ORIGIN}/api/small");
+    // The page's JS sees the headers at +50 ms; the network had the whole body at +45 ms.
+    call(&mut p, 0, &url, 1_000.0, 50.0, 200);
+    let early = ResourceTiming {
+        response_start: 1_040.0,
+        response_end: 1_045.0,
+        ..entry(&url, 1_000.2)
+    };
+    p.offer_timing(early, 1_051.0);
+    // The body after the headers: timed to its end.
+    call(&mut p, 1, &url, 2_000.0, 50.0, 200);
+    let late = ResourceTiming {
+        response_start: 2_040.0,
+        response_end: 2_090.0,
+        ..entry(&url, 2_000.1)
+    };
+    p.offer_timing(late, 2_091.0);
+    let samples: Vec<_> = p
+        .drain_batches(2_100.0)
+        .into_iter()
+        .flat_map(|b| b.samples)
+        .collect();
+    let got: Vec<(f64, Timing)> = samples.iter().map(|s| (s.duration_ms, s.timing)).collect();
+    assert_eq!(got, [(50.0, Timing::Full), (90.0, Timing::Full)]);
+}
+
+#[test]
 fn opaque_cross_origin_timing_is_unknown_not_zero() {
     let mut p = profiler();
     let url = "https://api.other.example/v1/things";

@@ -33,6 +33,24 @@ test("a body that ends 300 ms after its headers: the duration runs to its end, t
   await profiler.stop();
 });
 
+test("a small body that arrives with its headers is timed in full, however late the page sees them", async () => {
+  // The body is in the same packet as the headers: Resource Timing's responseEnd often falls
+  // before the moment the page's JS sees the headers. A busy main thread widens the gap.
+  const profiler = await start({ dbName: uniqueDb("small") });
+  const busy = (ms) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
+  for (let i = 0; i < 40; i++) {
+    const pending = fetch(`${origins.test}/fidelity/late/0?head=0&i=${i}`);
+    busy(i % 2 ? 30 : 0);
+    await (await pending).json();
+  }
+  const r = await until(() => row(profiler, "/fidelity/late/:id")?.count === 40 && row(profiler, "/fidelity/late/:id"), 5000, "forty calls");
+  assert.equal(r.headersShare, 0, "every call matched its entry and was timed to its body's end");
+  await profiler.stop();
+});
+
 test("XHR durations end when the body is complete", async () => {
   const profiler = await start({ dbName: uniqueDb("xhr") });
   await new Promise((resolve) => {

@@ -426,7 +426,11 @@ impl ProfilerCore {
         let (end_ms, timing) = match (call.end_ms, told) {
             // XHR knows when its body was complete.
             (Some(end), _) => (end, Timing::Full),
-            (None, Some(e)) if e.response_end >= call.headers_ms => (e.response_end, Timing::Full),
+            // A small body often ends before the page's JS even sees the headers: the call was
+            // complete for the app then.
+            (None, Some(e)) if e.response_end >= call.start_ms => {
+                (e.response_end.max(call.headers_ms), Timing::Full)
+            }
             (None, _) if call.outcome.has_response() => (call.headers_ms, Timing::Headers),
             (None, _) => (call.headers_ms, Timing::Full),
         };
