@@ -159,6 +159,7 @@ test(`a million instrumented fetches over 200 k URLs and 20 k routes stay within
     console.log(`soak: ${n} fetches: wasm ${wasm} bytes, JS heap +${heapGrowth} bytes, ${JSON.stringify(stats)}`);
     assert.equal(stats.accepted, n, "every request is recorded");
     assert.equal(stats.dropped, 0);
+    assert.equal(stats.refused, 0, "no call site was lost");
     assert.equal(stats.persisted, n);
     assert.equal(stats.overflow, overflow, "calls to routes past the cap are counted");
     const rows = profiler.snapshot();
