@@ -52,6 +52,7 @@ async function anHour(routes, perSlot) {
   const r = await realm();
   const dbName = `apiscope-soak-${routes}-${perSlot}-${Math.random()}`;
   const profiler = await r.start({ dbName, instrument: false });
+  const started = await r.wasmBytes();
   try {
     const names = Array.from({ length: routes }, (_, i) => `/api/r${i}/items/:id`);
     const slots = HOUR_MS / SLOT_MS;
@@ -89,7 +90,7 @@ async function anHour(routes, perSlot) {
       assert.equal(row[key], expected.quantile(q), `the hour's ${key} is one sketch of its calls`);
     }
     expected.free();
-    return { calls: i, wasm: await r.wasmBytes() };
+    return { calls: i, started, wasm: await r.wasmBytes() };
   } finally {
     await profiler.stop();
     profiler.free();
@@ -106,7 +107,7 @@ for (const [routes, perSlot, limit] of [
 ]) {
   test(`an hour on ${routes} routes, ${perSlot} calls per route and 10 s slot, within ${limit} bytes of wasm memory`, async () => {
     const held = await anHour(routes, perSlot);
-    console.log(`soak: ${routes} routes x ${perSlot} per slot: ${held.calls} calls, wasm ${held.wasm} bytes`);
+    console.log(`soak: ${routes} routes x ${perSlot} per slot: ${held.calls} calls, wasm ${held.started} bytes at start, ${held.wasm} after`);
     assert.ok(held.wasm <= limit, `wasm memory ${held.wasm} > ${limit}`);
   });
 }
@@ -129,6 +130,7 @@ test(`a million instrumented fetches over 200 k URLs and 20 k routes stay within
   const dbName = `apiscope-soak-fetch-${Math.random()}`;
   const profiler = await r.start({ dbName });
   const heapBefore = await window.heapUsage();
+  const wasmBefore = await r.wasmBytes();
   try {
     const n = 1_000_000;
     const maxRoutes = 500; // the default cap
@@ -156,7 +158,7 @@ test(`a million instrumented fetches over 200 k URLs and 20 k routes stay within
     const stats = profiler.stats();
     const wasm = await r.wasmBytes();
     const heapGrowth = (await window.heapUsage()) - heapBefore;
-    console.log(`soak: ${n} fetches: wasm ${wasm} bytes, JS heap +${heapGrowth} bytes, ${JSON.stringify(stats)}`);
+    console.log(`soak: ${n} fetches: wasm ${wasmBefore} -> ${wasm} bytes, JS heap +${heapGrowth} bytes, ${JSON.stringify(stats)}`);
     assert.equal(stats.accepted, n, "every request is recorded");
     assert.equal(stats.dropped, 0);
     assert.equal(stats.refused, 0, "no call site was lost");
