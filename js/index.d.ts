@@ -470,8 +470,10 @@ export interface ProfilerStats {
   meanBatchSize: number;
   /** The current adaptive batch size. */
   batchSize: number;
-  /** Samples filed under the overflow route (`"(other)"`) because `windows.maxRoutes` was reached. */
+  /** Calls filed under the overflow route (method `*`, route `(other)`) because `windows.maxRoutes` routes were held. */
   overflow: number;
+  /** Requests the hooks saw that could not be recorded: a URL that does not template, or a call site the engine no longer knew (more new URLs settled at once than the call-site table holds). */
+  refused: number;
   /** `"persistent"`: IndexedDB; `"memory"`: IndexedDB unusable (see `storageReason`), history lives as long as the page; `"closed"`: stopped. */
   storage: "persistent" | "memory" | "closed";
   /** Why storage is memory-only, when it is. */

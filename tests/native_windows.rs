@@ -570,3 +570,54 @@ fn heavy_traffic_on_500_routes_holds_under_16_mb() {
     let held = an_hour_of(500, 1_000);
     assert_within("500 heavy routes", &held, 16 * MB, 500 * 360_000);
 }
+
+/// The worst a route's traffic can do to its windows (run with the heavy ones): every
+/// delivery (eight windows per route, durations and times to first byte), durations spread
+/// over nine decades (full sketches in every slot), calls on 500 routes, each filed at every
+/// phase of a slot. The registry's byte budget still holds the whole, and the hour's count is
+/// exact.
+#[test]
+#[cfg_attr(
+    debug_assertions,
+    ignore = "1.8 M calls: run with cargo test --release"
+)]
+fn heavy_traffic_at_its_worst_on_500_routes_holds_under_16_mb() {
+    use apiscope::core::delivery::{Delivery, Protocol, Timing};
+    use apiscope::core::routes::route_windows::Observation;
+    let names: Vec<String> = (0..500).map(traffic::route).collect();
+    let mut rng = Rng(11);
+    let before = live_bytes();
+    let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    let mut calls = 0u64;
+    for slot in 0..360 {
+        for _ in 0..10 {
+            for name in &names {
+                let duration = 10f64.powf(rng.uniform() * 9.0 - 3.0);
+                let call = Observation {
+                    duration_ms: duration,
+                    error: rng.uniform() < 0.1,
+                    ttfb_ms: Some(duration * rng.uniform()),
+                    timing: Timing::Full,
+                    delivery: Delivery::ALL[(rng.uniform() * 4.0) as usize],
+                    protocol: Protocol::Unknown,
+                };
+                let t = START + (f64::from(slot) + rng.uniform()) * 10_000.0;
+                registry.observe("GET", name, &call, t).unwrap();
+                calls += 1;
+            }
+        }
+    }
+    let end = START + 3_600_000.0;
+    let counted: u64 = registry
+        .windows(end, None, None)
+        .iter()
+        .map(|r| r.window.sketch.count())
+        .sum();
+    let held = Held {
+        bytes: registry.heap_bytes(),
+        peak: peak_bytes() - before,
+        samples: counted,
+    };
+    assert_eq!(held.bytes as isize, live_bytes() - before);
+    assert_within("500 routes, worst traffic", &held, 16 * MB, calls);
+}

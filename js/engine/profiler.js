@@ -554,6 +554,7 @@ export class Profiler {
       meanBatchSize: c.flushes === 0 ? 0 : c.samplesWritten / c.flushes,
       batchSize: e[5],
       overflow: e[7],
+      refused: c.refused,
       storage: storage.storage,
       errors: c.errors + this.events.listenerErrors + (this.hooks ? this.hooks.errors : 0),
       journalReplayed: store.journalReplayed,
