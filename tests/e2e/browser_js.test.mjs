@@ -44,7 +44,8 @@ for (const file of files) {
       }
       const results = await page.evaluate(() => window.runTests());
       for (const r of results) {
-        await t.test(r.name, () => {
+        await t.test(r.name, (st) => {
+          for (const line of r.notes ?? []) st.diagnostic(line);
           if (!r.ok) throw new Error(r.error);
         });
       }
