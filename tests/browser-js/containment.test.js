@@ -1,0 +1,135 @@
+// A panic inside the engine switches apiscope off cleanly. The engine here is the test build
+// (`scripts/build.sh engine-test`: the engine with `Engine.testPanic()`, shipped nowhere),
+// mapped in place of the engine part's glue. The panic happens where a bug would surface: in
+// the drain a page's own fetch schedules. Afterwards the page's fetch and XHR work exactly as
+// without apiscope, nothing calls into the failed module again (every Engine method is
+// counted), timers and observers are gone, `stats()` says "failed" and why, there was exactly
+// one `error` event (context "internal"), and later calls throw one clear Error.
+import { assert, origins, sleep, test, until } from "./lib/harness.js";
+import { start } from "/js/index.js";
+
+const TEST_PART = "/pkg/engine-test/apiscope_engine_test";
+const present = await fetch(`${TEST_PART}.js`, { method: "HEAD" }).then((r) => r.ok, () => false);
+// The engine chunk is loaded by start(); before it is, its glue can be mapped to the test build.
+document.head.append(
+  Object.assign(document.createElement("script"), {
+    type: "importmap",
+    textContent: JSON.stringify({ imports: { "/pkg/engine/apiscope_engine.js": `${TEST_PART}.js` } }),
+  }),
+);
+
+// The page's own fetch, under apiscope's hooks: every promise it made, to compare with what
+// the page gets back.
+const made = [];
+const pageFetch = globalThis.fetch;
+globalThis.fetch = function fetch(...args) {
+  const promise = pageFetch.apply(this, args);
+  made.push(promise);
+  return promise;
+};
+
+const xhr = (url) =>
+  new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("GET", url);
+    request.onload = () => resolve(request);
+    request.onerror = reject;
+    request.send();
+  });
+
+test("a panic inside the engine switches apiscope off; the page keeps working", async () => {
+  assert.ok(present, `${TEST_PART}.js is missing: run scripts/build.sh engine-test`);
+  const profiler = await start({
+    dbName: `apiscope-containment-${Math.random()}`,
+    routes: ["/delay/:ms"],
+    wasm: `${TEST_PART}_bg.wasm`,
+  });
+  const events = [];
+  profiler.on("error", (e) => events.push(e));
+  const domEvents = [];
+  globalThis.addEventListener("apiscope:error", (e) => domEvents.push(e.detail));
+
+  // It records, as usual.
+  await (await fetch(`${origins.test}/delay/0?before`)).text();
+  await until(() => profiler.stats().accepted >= 1, 5000, "the fetch before the panic recorded");
+
+  // Every call into the engine from here on is counted; the next drain panics inside it.
+  const engine = profiler.engine;
+  const Engine = Object.getPrototypeOf(engine).constructor;
+  let calls = 0;
+  for (const key of Object.getOwnPropertyNames(Engine.prototype)) {
+    const d = Object.getOwnPropertyDescriptor(Engine.prototype, key);
+    // (`__destroy_into_raw` and the like are the glue's own, no call into wasm.)
+    if (key === "constructor" || key.startsWith("__") || typeof d.value !== "function") continue;
+    Object.defineProperty(engine, key, {
+      configurable: true,
+      value(...args) {
+        calls++;
+        return d.value.apply(this, args);
+      },
+    });
+  }
+  Object.defineProperty(engine, "ingest", { value: () => engine.testPanic() });
+
+  const response = await fetch(`${origins.test}/delay/0?panics`);
+  assert.equal(response.status, 200);
+  await until(() => profiler.stats().state === "failed", 5000, "the profiler switched off");
+  const callsAtFailure = calls;
+
+  const stats = profiler.stats();
+  assert.equal(stats.state, "failed");
+  assert.ok(/^RuntimeError: panicked at .*apiscope test panic/s.test(stats.failure), `stats().failure: ${stats.failure}`);
+  assert.equal(events.length, 1, `one error event, got ${JSON.stringify(events)}`);
+  assert.equal(events[0].context, "internal");
+  assert.ok(events[0].message.includes("apiscope test panic"), events[0].message);
+  assert.deepEqual(domEvents, events, "the DOM event too, once");
+
+  // The page's fetch now passes through: the page gets the very promise (and Response) its
+  // own fetch made, for every kind of answer, and apiscope files none of them.
+  const filed = profiler.recorder.count;
+  for (const path of ["/delay/0?after", "/status/503", "/delay/1"]) {
+    const promise = fetch(`${origins.test}${path}`);
+    assert.equal(promise, made.at(-1), `${path}: the page's own promise`);
+    const answer = await promise;
+    assert.equal(answer, await made.at(-1));
+    assert.equal(answer.status, path === "/status/503" ? 503 : 200);
+    await answer.text();
+  }
+  await assert.rejects(fetch("http://127.0.0.1:1/refused"), TypeError);
+  const request = await xhr(`${origins.test}/delay/0?xhr`);
+  assert.equal(request.status, 200);
+  assert.equal(profiler.recorder.count, filed, "nothing filed after the failure");
+
+  // Timers, observers and page-exit listeners are gone: through ticks, a page exit and a
+  // visibility change, nothing calls into the failed module.
+  assert.equal(profiler.timing, null, "the Resource Timing observer disconnected");
+  assert.equal(profiler.lifecycle, null, "the page-exit listeners removed");
+  globalThis.dispatchEvent(new Event("pagehide"));
+  document.dispatchEvent(new Event("visibilitychange"));
+  await sleep(2500); // more than two alert ticks
+  assert.equal(calls, callsAtFailure, "no call into the engine after the failure");
+
+  // Later calls throw one clear Error (never the trap, never a second one), or do nothing.
+  const clear = /^Profiler\.\w+: apiscope switched itself off after an internal failure \(RuntimeError: panicked at /;
+  for (const call of [
+    () => profiler.snapshot(),
+    () => profiler.record({ route: "/x", durationMs: 1 }),
+    () => profiler.recordMany({ routes: ["/x"], durationMs: new Float64Array(1) }),
+    () => profiler.histogram("GET", "/delay/:ms"),
+    () => profiler.rules(),
+    () => profiler.addAlert({ name: "a", metric: "p95", above: 1, windowMs: 1000 }),
+    () => profiler.exportOtlp(),
+  ]) {
+    const error = assert.throws(call, Error, clear);
+    assert.ok(!(error instanceof WebAssembly.RuntimeError), error.message);
+  }
+  for (const call of [() => profiler.flush(), () => profiler.query(), () => profiler.samples(), () => profiler.stop(), () => profiler.clear()]) {
+    await assert.rejects(call, Error, clear);
+  }
+  assert.equal(profiler.stats().state, "failed");
+  profiler.free();
+  profiler.free();
+  assert.equal(calls, callsAtFailure, "free() leaves the failed module alone");
+  assert.equal(events.length, 1, "still one error event");
+  assert.equal(domEvents.length, 1);
+});
