@@ -33,6 +33,9 @@ for (const file of files) {
   test(file, async (t) => {
     const page = await openPage(browser);
     try {
+      // `collectGarbage()` for the memory tests: a full collection through DevTools.
+      const gc = await page.context().newCDPSession(page);
+      await page.exposeFunction("collectGarbage", () => gc.send("HeapProfiler.collectGarbage"));
       const query = new URLSearchParams({ file, origin: api.origin, second: api.secondOrigin, otlp: otlp.origin });
       await page.goto(`${server.url}/tests/browser-js/index.html?${query}`);
       await page.waitForFunction(() => window.testsLoaded);
