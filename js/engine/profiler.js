@@ -76,6 +76,7 @@ export class Profiler {
     this.recorder = recorder;
     this.hooks = hooks;
     this.exporter = exporter || null;
+    if (this.exporter) this.exporter.onFailure = (error) => this.fail(error);
     this.events = new Emitter();
     this.state = "running";
     this.failure = undefined;
@@ -120,10 +121,16 @@ export class Profiler {
     try {
       return fn();
     } catch (error) {
-      if (error instanceof WebAssembly.RuntimeError) this.fail(error);
-      else this.report(context, error);
+      this.contain(context, error);
       return fallback;
     }
+  }
+
+  /** A failure from `context`: a trap inside the wasm (a panic ends in one) switches the
+   * profiler off for good; anything else is reported. */
+  contain(context, error) {
+    if (error instanceof WebAssembly.RuntimeError) this.fail(error);
+    else this.report(context, error);
   }
 
   /** Switches everything off after an internal failure: hooks pass through, timers stop. */
@@ -133,8 +140,9 @@ export class Profiler {
     this.failure = `${error && error.name}: ${error && error.message}`;
     try {
       this.hooks?.disable();
+      this.exporter?.halt();
     } catch {
-      // The hooks are plain JS; a failure here must not hide the original one.
+      // Plain JS, never into the module; a failure here must not hide the original one.
     }
     this.stopTimers();
     this.report("internal", error);
@@ -244,7 +252,7 @@ export class Profiler {
         await this.write([record]);
         deadline = this.guard("storage", () => this.engine.batchDone(seq, perf.now() - started, perf.now()), NaN);
       } catch (error) {
-        this.report("storage", error);
+        this.contain("storage", error);
         deadline = this.guard("storage", () => this.engine.batchFailed(seq, perf.now()), NaN);
       }
       if (deadline !== -Infinity) break;
@@ -293,7 +301,7 @@ export class Profiler {
         this.counters.samplesWritten += samples;
         this.store.unjournal(records);
       },
-      (error) => this.report("storage", error),
+      (error) => this.contain("storage", error),
     );
   }
 
@@ -324,7 +332,7 @@ export class Profiler {
   }
 
   applyRetention() {
-    this.store.applyRetention(Date.now()).catch((error) => this.report("retention", error));
+    this.store.applyRetention(Date.now()).catch((error) => this.contain("retention", error));
   }
 
   stopTimers() {

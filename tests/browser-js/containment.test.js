@@ -1,21 +1,27 @@
-// A panic inside the engine switches apiscope off cleanly. The engine here is the test build
-// (`scripts/build.sh engine-test`: the engine with `Engine.testPanic()`, shipped nowhere),
-// mapped in place of the engine part's glue. The panic happens where a bug would surface: in
-// the drain a page's own fetch schedules. Afterwards the page's fetch and XHR work exactly as
-// without apiscope, nothing calls into the failed module again (every Engine method is
-// counted), timers and observers are gone, `stats()` says "failed" and why, there was exactly
-// one `error` event (context "internal"), and later calls throw one clear Error.
+// A panic inside the engine switches apiscope off cleanly. The engines here are the test
+// builds (`scripts/build.sh engine-test engine-export-test`: the engine parts with
+// `Engine.testPanic()`, shipped nowhere), mapped in place of the engine parts' glue. The panic
+// happens where a bug would surface: in the drain a page's own fetch schedules, and in the
+// exporter's timer. Afterwards the page's fetch and XHR work exactly as without apiscope,
+// nothing calls into the failed module again (every wasm method is counted), timers and
+// observers are gone, `stats()` says "failed" and why, there was exactly one `error` event
+// (context "internal"), and later calls throw one clear Error.
 import { assert, note, origins, sleep, test, until } from "./lib/harness.js";
 import { start } from "/js/index.js";
 import { initialize as initSketch, Sketch } from "/js/sketch/index.js";
 
-const TEST_PART = "/pkg/engine-test/apiscope_engine_test";
-const present = await fetch(`${TEST_PART}.js`, { method: "HEAD" }).then((r) => r.ok, () => false);
-// The engine chunk is loaded by start(); before it is, its glue can be mapped to the test build.
+const PARTS = {
+  lean: { glue: "/pkg/engine/apiscope_engine.js", test: "/pkg/engine-test/apiscope_engine_test" },
+  export: { glue: "/pkg/engine-export/apiscope_engine_export.js", test: "/pkg/engine-export-test/apiscope_engine_export_test" },
+};
+const present = await Promise.all(
+  Object.values(PARTS).map((p) => fetch(`${p.test}.js`, { method: "HEAD" }).then((r) => r.ok, () => false)),
+);
+// The engine chunks are loaded by start(); before they are, their glue can be mapped.
 document.head.append(
   Object.assign(document.createElement("script"), {
     type: "importmap",
-    textContent: JSON.stringify({ imports: { "/pkg/engine/apiscope_engine.js": `${TEST_PART}.js` } }),
+    textContent: JSON.stringify({ imports: Object.fromEntries(Object.values(PARTS).map((p) => [p.glue, `${p.test}.js`])) }),
   }),
 );
 
@@ -38,44 +44,54 @@ const xhr = (url) =>
     request.send();
   });
 
-test("a panic inside the engine switches apiscope off; the page keeps working", async () => {
-  assert.ok(present, `${TEST_PART}.js is missing: run scripts/build.sh engine-test`);
+/** Counts every call into the wasm through `object`'s methods (the glue's `__` ones are not). */
+function counted(object, counter) {
+  const proto = Object.getPrototypeOf(object);
+  for (const key of Object.getOwnPropertyNames(proto)) {
+    const d = Object.getOwnPropertyDescriptor(proto, key);
+    if (key === "constructor" || key.startsWith("__") || typeof d.value !== "function") continue;
+    Object.defineProperty(object, key, {
+      configurable: true,
+      value(...args) {
+        counter.calls++;
+        return d.value.apply(this, args);
+      },
+    });
+  }
+}
+
+/** Starts a profiler on the test build of `part`, panics inside it by `arm`, checks it all. */
+async function panicCase({ part, options, arm }) {
+  assert.ok(present.every(Boolean), "the test engine parts are missing: run scripts/build.sh engine-test engine-export-test");
   const profiler = await start({
     dbName: `apiscope-containment-${Math.random()}`,
     routes: ["/delay/:ms"],
-    wasm: `${TEST_PART}_bg.wasm`,
+    wasm: `${PARTS[part].test}_bg.wasm`,
+    ...options,
   });
   const events = [];
   profiler.on("error", (e) => events.push(e));
   const domEvents = [];
-  globalThis.addEventListener("apiscope:error", (e) => domEvents.push(e.detail));
+  const onDomError = (e) => domEvents.push(e.detail);
+  globalThis.addEventListener("apiscope:error", onDomError);
 
   // It records, as usual.
   await (await fetch(`${origins.test}/delay/0?before`)).text();
   await until(() => profiler.stats().accepted >= 1, 5000, "the fetch before the panic recorded");
 
-  // Every call into the engine from here on is counted; the next drain panics inside it.
-  const engine = profiler.engine;
-  const Engine = Object.getPrototypeOf(engine).constructor;
-  let calls = 0;
-  for (const key of Object.getOwnPropertyNames(Engine.prototype)) {
-    const d = Object.getOwnPropertyDescriptor(Engine.prototype, key);
-    // (`__destroy_into_raw` and the like are the glue's own, no call into wasm.)
-    if (key === "constructor" || key.startsWith("__") || typeof d.value !== "function") continue;
-    Object.defineProperty(engine, key, {
-      configurable: true,
-      value(...args) {
-        calls++;
-        return d.value.apply(this, args);
-      },
-    });
-  }
-  Object.defineProperty(engine, "ingest", { value: () => engine.testPanic() });
-
-  const response = await fetch(`${origins.test}/delay/0?panics`);
-  assert.equal(response.status, 200);
+  // Every call into the module from here on is counted; then it panics where `arm` says.
+  const counter = { calls: 0 };
+  counted(profiler.engine, counter);
+  if (profiler.exporter) counted(profiler.exporter.queue, counter);
+  const panic = () => {
+    counter.beforePanic = counter.calls;
+    profiler.engine.testPanic();
+  };
+  await arm(profiler.engine, panic);
   await until(() => profiler.stats().state === "failed", 5000, "the profiler switched off");
-  const callsAtFailure = calls;
+  const callsAtFailure = counter.calls;
+  // The panicking call was the last one: switching off called nothing in the module.
+  assert.equal(callsAtFailure, counter.beforePanic + 1, "no call into the module while switching off");
 
   const stats = profiler.stats();
   assert.equal(stats.state, "failed");
@@ -84,6 +100,7 @@ test("a panic inside the engine switches apiscope off; the page keeps working", 
   assert.equal(events[0].context, "internal");
   assert.ok(events[0].message.includes("apiscope test panic"), events[0].message);
   assert.deepEqual(domEvents, events, "the DOM event too, once");
+  if (profiler.exporter) assert.equal(profiler.exporter.state, "stopped", "the exporter stopped");
 
   // The page's fetch now passes through: the page gets the very promise (and Response) its
   // own fetch made, for every kind of answer, and apiscope files none of them.
@@ -107,8 +124,8 @@ test("a panic inside the engine switches apiscope off; the page keeps working", 
   assert.equal(profiler.lifecycle, null, "the page-exit listeners removed");
   globalThis.dispatchEvent(new Event("pagehide"));
   document.dispatchEvent(new Event("visibilitychange"));
-  await sleep(2500); // more than two alert ticks
-  assert.equal(calls, callsAtFailure, "no call into the engine after the failure");
+  await sleep(2500); // more than two alert ticks and two export intervals
+  assert.equal(counter.calls, callsAtFailure, "no call into the module after the failure");
 
   // Later calls throw one clear Error (never the trap, never a second one), or do nothing.
   const clear = /^Profiler\.\w+: apiscope switched itself off after an internal failure \(RuntimeError: panicked at /;
@@ -128,12 +145,32 @@ test("a panic inside the engine switches apiscope off; the page keeps working", 
     await assert.rejects(call, Error, clear);
   }
   assert.equal(profiler.stats().state, "failed");
+  if (profiler.exporter) assert.equal(typeof profiler.stats().export.lastError, "string");
   profiler.free();
   profiler.free();
-  assert.equal(calls, callsAtFailure, "free() leaves the failed module alone");
+  assert.equal(counter.calls, callsAtFailure, "free() leaves the failed module alone");
   assert.equal(events.length, 1, "still one error event");
   assert.equal(domEvents.length, 1);
-});
+  globalThis.removeEventListener("apiscope:error", onDomError);
+}
+
+test("a panic in the drain a page fetch schedules switches apiscope off; the page keeps working", () =>
+  panicCase({
+    part: "lean",
+    arm: async (engine, panic) => {
+      Object.defineProperty(engine, "ingest", { value: panic });
+      const response = await fetch(`${origins.test}/delay/0?panics`);
+      assert.equal(response.status, 200);
+    },
+  }));
+
+test("a panic in the exporter's timer switches the whole of apiscope off", () =>
+  panicCase({
+    part: "export",
+    options: { export: { url: `${origins.otlp}/v1/metrics`, intervalMs: 1000 } },
+    // The next export interval takes the deltas, and panics.
+    arm: (engine, panic) => Object.defineProperty(engine, "exportTake", { value: panic }),
+  }));
 
 /** A full collection, and the finalization callbacks it queued. */
 async function collect() {

@@ -44,7 +44,7 @@ const EXPECTED = {
 };
 /** The Profiler's own machinery, on its prototype but not part of the API. */
 const PROFILER_INTERNALS = [
-  "applyRetention", "call", "fail", "flushDue", "guard", "ingest", "ingested", "live", "onPageExit", "report", "schedule",
+  "applyRetention", "call", "contain", "fail", "flushDue", "guard", "ingest", "ingested", "live", "onPageExit", "report", "schedule",
   "startFlush", "stopTimers", "takeBatch", "takeBatches", "tick", "write",
 ];
 /** Keys of module-private symbols (internal protocols between the cache classes). */
