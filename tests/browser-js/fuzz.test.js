@@ -42,6 +42,11 @@ const EXPECTED = {
   Cache: ["clear", "delete", "free", "get", "has", "invalidate", "peek", "set", "size", "stats", "[Symbol.dispose]"],
   ResponseCache: ["clear", "fetch", "free", "invalidate", "stats", "warm", "[Symbol.dispose]", "[Symbol(apiscope.cache.latency)]"],
 };
+/** Every option of `start()` (js/index.js KEYS). */
+const START_OPTIONS = [
+  "dbName", "batch", "retention", "windows", "alerts", "routes", "instrument", "sampleRate", "ignoreUrls", "graphql",
+  "export", "persist", "load", "wasm",
+];
 /** The Profiler's own machinery, on its prototype but not part of the API. */
 const PROFILER_INTERNALS = [
   "applyRetention", "call", "contain", "fail", "flushDue", "guard", "ingest", "ingested", "live", "onPageExit", "report", "schedule",
@@ -100,6 +105,7 @@ function valueMaker(pick, { huge = true } = {}) {
     "maxRelativeError", "maxBuckets", "persist", "onResult", "responseCache", "outcome", "savedMs", "signal",
     "body", "headers", "cache", "dbName", "batch", "retention", "windows", "alerts", "instrument", "sampleRate",
     "ignoreUrls", "graphql", "load", "maxSize", "maxAge", "slotMs", "retentionMs", "maxRoutes", "fetch", "xhr",
+    "wasm", "export", "resourceTiming", "intervalMs", "resource", "maxOutbox",
   ];
   const number = () => one(NUMBERS);
   const string = () => one(STRINGS);
@@ -267,10 +273,11 @@ const tally = () => ({ calls: 0, ok: 0, typeErrors: 0, rangeErrors: 0, own: 0, a
 const totals = tally();
 
 /** Fuzzes `count` calls of the members of `Class` on `target`, checking `state()` after throws. */
-async function fuzzMembers({ name, Class, internals, target, count, seed, state, allowed, skip = [], options, ran = () => false }) {
+async function fuzzMembers({ name, Class, internals, target, perMember, seed, state, allowed, skip = [], options, ran = () => false }) {
   const found = members(Class, internals);
   assert.deepEqual([...found.keys()].sort(), [...EXPECTED[name]].sort(), `${name}'s public members`);
   const names = [...found.keys()].filter((n) => !skip.includes(n));
+  const count = perMember * names.length;
   const pick = random(seed);
   const value = valueMaker(pick, options);
   const seen = tally();
@@ -352,7 +359,7 @@ test("apiscope/sketch: every member, random values", async () => {
     name: "Sketch",
     Class: Sketch,
     target: sketch,
-    count: 6000,
+    perMember: 1000,
     seed: SEED + 1,
     state: () => Array.from(sketch.toBytes()).join(","),
     skip: ["free", "[Symbol.dispose]"],
@@ -386,7 +393,7 @@ test("apiscope/cache: every member of Cache and ResponseCache, random values", a
     name: "Cache",
     Class: Cache,
     target: cache,
-    count: 8000,
+    perMember: 1000,
     seed: SEED + 3,
     state: () => JSON.stringify(cache.stats()),
     skip: ["free", "[Symbol.dispose]"],
@@ -406,7 +413,7 @@ test("apiscope/cache: every member of Cache and ResponseCache, random values", a
     name: "ResponseCache",
     Class: ResponseCache,
     target: responses,
-    count: 1500,
+    perMember: 300, // fetches are real requests
     seed: SEED + 4,
     state: () => {
       const s = responses.stats();
@@ -424,14 +431,21 @@ test("apiscope/cache: every member of Cache and ResponseCache, random values", a
 });
 
 test("apiscope: start() options and every Profiler member, random values", async () => {
+  // The options start() knows are the list above: it names them when refusing an unknown one.
+  const refusal = await start({ notAnOption: 1 }).catch((e) => e);
+  const known = /expected one of (.*)\)$/.exec(refusal.message)?.[1].split(", ");
+  assert.deepEqual(known?.sort(), [...START_OPTIONS].sort(), refusal.message);
+  // Checked before anything loads (the fuzzing below finds the engine loaded, which then
+  // ignores `wasm`).
+  for (const wasm of [5, null, true, Symbol("w"), () => "/x.wasm"]) await assert.rejects(start({ wasm }), TypeError, "start: wasm: must be ");
   await fuzzCalls("start", {
     start: (v) => start(v()),
     // Shaped like the options, to get past the top level.
     "start(shaped)": (v, pick) => {
-      const keys = ["batch", "retention", "windows", "alerts", "routes", "ignoreUrls", "graphql", "load", "sampleRate", "persist", "dbName", "export"];
+      const keys = [...START_OPTIONS];
       return start({ instrument: false, dbName: `apiscope-fuzz-${Math.random()}`, [keys[Math.floor(pick() * keys.length)]]: v() });
     },
-  }, 600, SEED + 5, undefined, { huge: false });
+  }, 1500, SEED + 5, (call, e) => e instanceof WebAssembly.CompileError /* a `wasm` source that is not wasm */, { huge: false });
 
   const db = `apiscope-fuzz-${Math.random()}`;
   const profiler = await start({ dbName: db, routes: ["/delay/:ms"], instrument: { xhr: false } });
@@ -447,7 +461,7 @@ test("apiscope: start() options and every Profiler member, random values", async
     Class: Profiler,
     internals: PROFILER_INTERNALS,
     target: profiler,
-    count: 5000,
+    perMember: 1000,
     seed: SEED + 6,
     state: () => {
       const s = profiler.stats();
