@@ -357,16 +357,18 @@ export class Profiler {
     if (sample === undefined || sample === null) throw typeError(m, "sample", "an object", sample);
     const duration = number(m, "durationMs", s.durationMs);
     let route;
+    let url;
     if (s.route !== undefined) route = string(m, "route", s.route);
-    else if (s.url !== undefined) route = this.call(m, () => this.engine.routeOf(absoluteUrl(m, string(m, "url", s.url))));
+    else if (s.url !== undefined) url = absoluteUrl(m, string(m, "url", s.url));
     else throw new TypeError(`${m}: route: a sample needs a route or a url`);
     const method = s.method === undefined ? "GET" : string(m, "method", s.method).toUpperCase();
     const status = s.status === undefined ? undefined : integer(m, "status", s.status, 0, 999);
     const start = s.startTime === undefined ? Date.now() - duration : number(m, "startTime", s.startTime);
     const ok = s.ok === undefined ? status === undefined || (status >= 200 && status < 400) : boolean(m, "ok", s.ok);
     const bytes = s.bytes === undefined ? undefined : integer(m, "bytes", s.bytes, 0, 2 ** 32 - 1);
+    // Every field checked: only now may the engine learn the URL's route.
     const deadline = this.call(m, () =>
-      this.engine.record(start, duration, method, route, status ?? 0, ok, bytes, perf.now()),
+      this.engine.record(start, duration, method, route ?? this.engine.routeOf(url), status ?? 0, ok, bytes, perf.now()),
     );
     this.schedule(deadline);
   }

@@ -465,7 +465,7 @@ test("apiscope: start() options and every Profiler member, random values", async
     seed: SEED + 6,
     state: () => {
       const s = profiler.stats();
-      return JSON.stringify([s.state, s.accepted, profiler.rules().length]);
+      return JSON.stringify([s.state, s.accepted, s.buffered, s.dropped, s.overflow, profiler.rules().length]);
     },
     skip: ["stop", "free", "[Symbol.dispose]"],
     // measure(name, fn) records the call of an `fn` that threw, as it should.
