@@ -2,6 +2,7 @@
 // route figures, one route in depth, the cache, storage and alerts, from the profiler's public
 // API only. Every profiler call is guarded, so a failing profiler degrades a panel and says so
 // in the status line; the UI itself never throws.
+import { options as checkOptions, typeError } from "./lib/errors.js";
 import { el, card } from "./dashboard/dom.js";
 import { createGuard, asArray, asObject } from "./dashboard/guard.js";
 import { frameLoop } from "./dashboard/scheduler.js";
@@ -32,7 +33,14 @@ const stamp = () => new Date().toISOString().replace(/[:.]/g, "-");
  * is an optional `ResponseCache` whose `onResult` should call the returned `cacheResult(info)`.
  * Returns `{ unmount(), cacheResult(info) }`.
  */
-export function mountDashboard(element, profiler, { responseCache } = {}) {
+export function mountDashboard(element, profiler, options) {
+  const m = "mountDashboard";
+  if (typeof Element !== "function" || !(element instanceof Element)) throw typeError(m, "element", "a DOM Element", element);
+  if (profiler === null || typeof profiler !== "object") throw typeError(m, "profiler", "the Profiler start() resolved to", profiler);
+  const { responseCache } = checkOptions(m, "options", options, ["responseCache"]);
+  if (responseCache !== undefined && (responseCache === null || typeof responseCache !== "object")) {
+    throw typeError(m, "options.responseCache", "a ResponseCache", responseCache);
+  }
   let alive = true;
   let range = RANGES[0];
   let selected = null;

@@ -172,6 +172,10 @@ function prepare(options) {
   if (opts.load !== undefined && opts.load !== "now" && opts.load !== "idle") {
     throw new RangeError(`${METHOD}: load: must be one of now, idle, got ${String(opts.load)}`);
   }
+  // (An object of the wrong kind is the browser's own load error.)
+  if (opts.wasm !== undefined && (opts.wasm === null || !/^(string|object)$/.test(typeof opts.wasm))) {
+    throw typeError(METHOD, "wasm", "a URL, Response, BufferSource or WebAssembly.Module", opts.wasm);
+  }
   const pageOrigin = (globalThis.location && globalThis.location.origin) || "";
   const ignore = ignoreOption(opts.ignoreUrls, pageOrigin);
   const graphql = graphqlOption(opts.graphql);

@@ -5,7 +5,10 @@
 #   pkg/engine-export/  the same engine with OTLP export, picked when `export` is set
 #   pkg/sketch/         `apiscope/sketch`: the percentile sketch alone
 #   pkg/cache/          `apiscope/cache`: Cache and ResponseCache
-# Usage: scripts/build.sh [--dev] [part ...]   (default: every part)
+#   pkg/engine-test/, pkg/engine-export-test/
+#                       tests only, never shipped: those two engines with `Engine.testPanic()`
+#                       (feature test-panic), for tests/browser-js/containment.test.js
+# Usage: scripts/build.sh [--dev] [part ...]   (default: every shipped part)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
@@ -21,6 +24,8 @@ features_of() {
     engine-export) echo export ;;
     sketch) echo sketch,talc ;;
     cache) echo cache ;;
+    engine-test) echo engine,test-panic ;;
+    engine-export-test) echo export,test-panic ;;
     *) echo "scripts/build.sh: unknown part '$1'" >&2; exit 2 ;;
   esac
 }

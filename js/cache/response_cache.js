@@ -212,8 +212,8 @@ export class ResponseCache {
 
   /** See `LATENCY`; `null` forgets a handed-over figure. */
   [LATENCY](typical) {
-    if (typical !== null) func("ResponseCache[LATENCY]", "typical", typical);
     if (this.#freed) throw freed("ResponseCache[LATENCY]", "ResponseCache");
+    if (typical !== null) func("ResponseCache[LATENCY]", "typical", typical);
     this.#latency = typical;
   }
 

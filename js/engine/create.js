@@ -46,9 +46,13 @@ export async function createProfiler({ init, Engine, startExporter }, { source, 
     engine.free();
     throw new Error("start: export: this engine chunk has no exporter (load js/engine/with-export.js)");
   }
+  let profiler = null;
   const policy = {
+    // Nothing expires once the profiler failed: its module is never called again.
     expired: (ids, maxStarts, counts, now, maxSamples) =>
-      engine.expired(ids.join("\n"), maxStarts, counts, now, maxSamples ?? NaN).split("\n").filter(Boolean),
+      profiler?.state === "failed"
+        ? []
+        : engine.expired(ids.join("\n"), maxStarts, counts, now, maxSamples ?? NaN).split("\n").filter(Boolean),
   };
   const store = await openStore(o.dbName, { policy, persist: o.persist });
   let exporter = null;
@@ -59,5 +63,6 @@ export async function createProfiler({ init, Engine, startExporter }, { source, 
     engine.free();
     throw named("start", error);
   }
-  return new Profiler({ engine, store, recorder, hooks, resourceTiming, exporter, lifecycle: onPageExit });
+  profiler = new Profiler({ engine, store, recorder, hooks, resourceTiming, exporter, lifecycle: onPageExit });
+  return profiler;
 }

@@ -16,6 +16,7 @@ import * as decode from "./decode.js";
 import { Emitter, EVENT_NAMES } from "./events.js";
 import { ruleArguments } from "./options.js";
 import { forget, take } from "../loader/handover.js";
+import { plainView } from "../lib/typed.js";
 import { observeResources } from "./timing.js";
 
 const ALERT_INTERVAL_MS = 1000;
@@ -47,10 +48,23 @@ function timeRange(method, opts) {
   return { from, to };
 }
 
-/** A typed array of `Type`, or a TypeError naming `batch.<key>`. */
+/** The most elements one call hands to wasm: past it the copy could exhaust wasm memory. */
+const MAX_LENGTH = 2 ** 24;
+
+/** A plain typed array of `Type` (see lib/typed.js), or a TypeError naming `batch.<key>`. */
 function typed(method, field, value, Type) {
   if (value === undefined) return undefined;
-  if (!(value instanceof Type)) throw typeError(method, field, `a ${Type.name}`, value);
+  const view = plainView(value, Type);
+  if (view === null) throw typeError(method, field, `a ${Type.name}`, value);
+  if (view.length > MAX_LENGTH) {
+    throw new RangeError(`${method}: ${field}: must hold at most ${MAX_LENGTH} elements, got ${view.length}`);
+  }
+  return view;
+}
+
+/** Every element of `value` (holes too) is a string; a TypeError naming the first that is not. */
+function strings(method, field, value) {
+  for (let i = 0; i < value.length; i++) string(method, `${field}[${i}]`, value[i]);
   return value;
 }
 
@@ -62,6 +76,7 @@ export class Profiler {
     this.recorder = recorder;
     this.hooks = hooks;
     this.exporter = exporter || null;
+    if (this.exporter) this.exporter.onFailure = (error) => this.fail(error);
     this.events = new Emitter();
     this.state = "running";
     this.failure = undefined;
@@ -106,10 +121,16 @@ export class Profiler {
     try {
       return fn();
     } catch (error) {
-      if (error instanceof WebAssembly.RuntimeError) this.fail(error);
-      else this.report(context, error);
+      this.contain(context, error);
       return fallback;
     }
+  }
+
+  /** A failure from `context`: a trap inside the wasm (a panic ends in one) switches the
+   * profiler off for good; anything else is reported. */
+  contain(context, error) {
+    if (error instanceof WebAssembly.RuntimeError) this.fail(error);
+    else this.report(context, error);
   }
 
   /** Switches everything off after an internal failure: hooks pass through, timers stop. */
@@ -119,18 +140,28 @@ export class Profiler {
     this.failure = `${error && error.name}: ${error && error.message}`;
     try {
       this.hooks?.disable();
+      this.exporter?.halt();
     } catch {
-      // The hooks are plain JS; a failure here must not hide the original one.
+      // Plain JS, never into the module; a failure here must not hide the original one.
     }
     this.stopTimers();
     this.report("internal", error);
   }
 
-  /** Throws the one clear Error public methods give once the profiler failed or stopped. */
+  /** Throws the one clear Error public methods give once the profiler failed, and the
+   * TypeError of a method called after `free()`. */
   live(method) {
     if (this.state === "failed") {
       throw new Error(`${method}: apiscope switched itself off after an internal failure (${this.failure})`);
     }
+    if (this.state === "freed") throw new TypeError(`${method}: this Profiler was freed; start() a new one`);
+  }
+
+  /** Drains the recorder for a read: the read sees every call so far, and none runs on a
+   * profiler the drain switched off. */
+  ingested(method) {
+    this.ingest();
+    this.live(method);
   }
 
   /** Calls the engine for a public method: a wasm trap fails the profiler, and the caller
@@ -212,16 +243,16 @@ export class Profiler {
   /** Writes batches while the engine has one due; one write in flight at a time. */
   async flushDue() {
     for (;;) {
-      const staged = this.guard("storage", () => this.engine.pollBatch(perf.now()), false);
+      const staged = this.guard("storage", () => this.engine.pollBatch(perf.now()) && this.takeBatch(), null);
       if (!staged) break;
-      const { record, seq } = this.takeBatch();
+      const { record, seq } = staged;
       const started = perf.now();
       let deadline;
       try {
         await this.write([record]);
         deadline = this.guard("storage", () => this.engine.batchDone(seq, perf.now() - started, perf.now()), NaN);
       } catch (error) {
-        this.report("storage", error);
+        this.contain("storage", error);
         deadline = this.guard("storage", () => this.engine.batchFailed(seq, perf.now()), NaN);
       }
       if (deadline !== -Infinity) break;
@@ -270,7 +301,7 @@ export class Profiler {
         this.counters.samplesWritten += samples;
         this.store.unjournal(records);
       },
-      (error) => this.report("storage", error),
+      (error) => this.contain("storage", error),
     );
   }
 
@@ -288,9 +319,11 @@ export class Profiler {
         this.report("alerts", error);
       }
     }
-    const numbers = this.guard("alerts", () => this.engine.evaluateAlerts(perf.now(), hitRate));
-    if (numbers) {
-      const events = decode.alertEvents(numbers, this.engine.labels());
+    const events = this.guard("alerts", () => {
+      const numbers = this.engine.evaluateAlerts(perf.now(), hitRate);
+      return numbers ? decode.alertEvents(numbers, this.engine.labels()) : null;
+    });
+    if (events) {
       for (const event of events) this.events.emit(event.kind === "fired" ? "alert" : "resolved", event);
       if (events.length > 0) this.store.putAlerts(events).catch((error) => this.report("alerts", error));
     }
@@ -299,7 +332,7 @@ export class Profiler {
   }
 
   applyRetention() {
-    this.store.applyRetention(Date.now()).catch((error) => this.report("retention", error));
+    this.store.applyRetention(Date.now()).catch((error) => this.contain("retention", error));
   }
 
   stopTimers() {
@@ -324,16 +357,18 @@ export class Profiler {
     if (sample === undefined || sample === null) throw typeError(m, "sample", "an object", sample);
     const duration = number(m, "durationMs", s.durationMs);
     let route;
+    let url;
     if (s.route !== undefined) route = string(m, "route", s.route);
-    else if (s.url !== undefined) route = this.call(m, () => this.engine.routeOf(absoluteUrl(m, string(m, "url", s.url))));
+    else if (s.url !== undefined) url = absoluteUrl(m, string(m, "url", s.url));
     else throw new TypeError(`${m}: route: a sample needs a route or a url`);
     const method = s.method === undefined ? "GET" : string(m, "method", s.method).toUpperCase();
     const status = s.status === undefined ? undefined : integer(m, "status", s.status, 0, 999);
     const start = s.startTime === undefined ? Date.now() - duration : number(m, "startTime", s.startTime);
     const ok = s.ok === undefined ? status === undefined || (status >= 200 && status < 400) : boolean(m, "ok", s.ok);
     const bytes = s.bytes === undefined ? undefined : integer(m, "bytes", s.bytes, 0, 2 ** 32 - 1);
+    // Every field checked: only now may the engine learn the URL's route.
     const deadline = this.call(m, () =>
-      this.engine.record(start, duration, method, route, status ?? 0, ok, bytes, perf.now()),
+      this.engine.record(start, duration, method, route ?? this.engine.routeOf(url), status ?? 0, ok, bytes, perf.now()),
     );
     this.schedule(deadline);
   }
@@ -349,15 +384,13 @@ export class Profiler {
     if (!Array.isArray(b.routes) || b.routes.length === 0) {
       throw typeError(m, "batch.routes", "a non-empty array of strings", b.routes);
     }
-    b.routes.forEach((r, i) => {
-      string(m, `batch.routes[${i}]`, r);
+    strings(m, "batch.routes", b.routes).forEach((r, i) => {
       if (r.includes("\n")) throw new RangeError(`${m}: batch.routes[${i}]: must not contain a line break`);
     });
     let methods;
     if (b.methods !== undefined) {
       if (!Array.isArray(b.methods)) throw typeError(m, "batch.methods", "an array of strings", b.methods);
-      b.methods.forEach((v, i) => string(m, `batch.methods[${i}]`, v));
-      methods = b.methods.join("\n");
+      methods = strings(m, "batch.methods", b.methods).join("\n");
     }
     const deadline = this.call(m, () =>
       this.engine.recordMany(
@@ -406,6 +439,7 @@ export class Profiler {
 
   snapshot(opts) {
     const m = "Profiler.snapshot";
+    this.live(m);
     const o = options(m, "options", opts, ["windowMs", "delivery"]);
     const window = windowOption(m, o);
     let delivery = 0;
@@ -417,7 +451,7 @@ export class Profiler {
       }
     }
     return this.call(m, () => {
-      this.ingest();
+      this.ingested(m);
       const numbers = this.engine.snapshot(perf.now(), window ?? NaN, delivery);
       return decode.snapshot(numbers, this.engine.labels());
     });
@@ -425,34 +459,37 @@ export class Profiler {
 
   histogram(method, route, opts) {
     const m = "Profiler.histogram";
+    this.live(m);
     string(m, "method", method);
     string(m, "route", route);
     const window = windowOption(m, options(m, "options", opts, ["windowMs"])) ?? 3_600_000;
     return this.call(m, () => {
-      this.ingest();
+      this.ingested(m);
       return decode.buckets(this.engine.histogram(method, route, perf.now(), window));
     });
   }
 
   timeline(method, route, opts) {
     const m = "Profiler.timeline";
+    this.live(m);
     string(m, "method", method);
     string(m, "route", route);
     const o = options(m, "options", opts, ["windowMs", "stepMs"]);
     const window = windowOption(m, o) ?? 300_000;
     const step = windowOption(m, o, "stepMs") ?? 10_000;
     return this.call(m, () => {
-      this.ingest();
+      this.ingested(m);
       return decode.timeline(this.engine.timeline(method, route, perf.now(), window, step));
     });
   }
 
   slowCalls(method, route) {
     const m = "Profiler.slowCalls";
+    this.live(m);
     string(m, "method", method);
     string(m, "route", route);
     return this.call(m, () => {
-      this.ingest();
+      this.ingested(m);
       const numbers = this.engine.slowCalls(method, route, perf.now());
       return decode.slowCalls(numbers, this.engine.labels(), method.toUpperCase(), route);
     });
@@ -460,10 +497,11 @@ export class Profiler {
 
   breakdown(method, route) {
     const m = "Profiler.breakdown";
+    this.live(m);
     string(m, "method", method);
     string(m, "route", route);
     return this.call(m, () => {
-      this.ingest();
+      this.ingested(m);
       return decode.breakdownMeans(this.engine.breakdown(method, route));
     });
   }
@@ -472,10 +510,10 @@ export class Profiler {
 
   async query(opts) {
     const m = "Profiler.query";
+    this.live(m);
     const o = options(m, "options", opts, ["route", "from", "to"]);
     const { from, to } = timeRange(m, o);
     const glob = o.route === undefined ? "" : string(m, "options.route", o.route);
-    this.live(m);
     const records = await this.store.readRange(from, to);
     return this.call(m, () => {
       for (const r of records) {
@@ -492,11 +530,11 @@ export class Profiler {
 
   async samples(opts) {
     const m = "Profiler.samples";
+    this.live(m);
     const o = options(m, "options", opts, ["from", "to", "limit", "cursor"]);
     const { from, to } = timeRange(m, o);
     const limit = o.limit === undefined ? 1000 : integer(m, "options.limit", o.limit, 1, 1e6);
     const cursor = o.cursor === undefined ? undefined : string(m, "options.cursor", o.cursor);
-    this.live(m);
     try {
       return await this.store.readSamples({ from, to, limit, cursor });
     } catch (error) {
@@ -506,8 +544,8 @@ export class Profiler {
 
   async alerts(opts) {
     const m = "Profiler.alerts";
-    const { from, to } = timeRange(m, options(m, "options", opts, ["from", "to"]));
     this.live(m);
+    const { from, to } = timeRange(m, options(m, "options", opts, ["from", "to"]));
     return this.store.readAlerts(from, to);
   }
 
@@ -518,7 +556,7 @@ export class Profiler {
   async flush() {
     const m = "Profiler.flush";
     this.live(m);
-    this.ingest();
+    this.ingested(m);
     const waiting = this.call(m, () => this.engine.stats()[1]);
     // Let a running write finish first, so no batch is both in flight and drained.
     while (this.flushing) await this.flushing;
@@ -539,6 +577,7 @@ export class Profiler {
 
   stats() {
     const m = "Profiler.stats";
+    if (this.state === "freed") this.live(m);
     const e = this.state === "failed" ? new Float64Array(8) : this.call(m, () => this.engine.stats());
     const c = this.counters;
     const storage = this.store.state();
@@ -568,6 +607,7 @@ export class Profiler {
 
   async clear() {
     const m = "Profiler.clear";
+    this.live(m);
     this.call(m, () => this.engine.clear());
     await this.store.clear();
   }
@@ -591,6 +631,7 @@ export class Profiler {
 
   on(event, callback) {
     const m = "Profiler.on";
+    this.live(m);
     string(m, "event", event);
     if (!EVENT_NAMES.includes(event)) {
       throw new RangeError(`${m}: event: must be one of ${EVENT_NAMES.join(", ")}, got ${JSON.stringify(event)}`);
@@ -601,6 +642,7 @@ export class Profiler {
 
   addAlert(rule) {
     const m = "Profiler.addAlert";
+    this.live(m);
     const args = ruleArguments(rule, "rule", m);
     this.call(m, () => {
       try {
@@ -615,12 +657,14 @@ export class Profiler {
 
   removeAlert(name) {
     const m = "Profiler.removeAlert";
+    this.live(m);
     string(m, "name", name);
     return this.call(m, () => this.engine.removeAlert(name));
   }
 
   rules() {
     const m = "Profiler.rules";
+    this.live(m);
     return this.call(m, () => decode.rules(this.engine.rules(), this.engine.labels()));
   }
 
@@ -628,6 +672,7 @@ export class Profiler {
    * per-route latency for its time-saved figure. The cache is not kept alive. */
   watchCache(cache) {
     const m = "Profiler.watchCache";
+    this.live(m);
     if (cache === null || typeof cache !== "object" || typeof cache.stats !== "function") {
       throw typeError(m, "cache", "a ResponseCache", cache);
     }
@@ -649,23 +694,27 @@ export class Profiler {
    * request object: what `export` sends, for downloads or a collector the app talks to. */
   exportOtlp(opts) {
     const m = "Profiler.exportOtlp";
+    this.live(m);
     const window = windowOption(m, options(m, "options", opts, ["windowMs"])) ?? 3_600_000;
     return this.call(m, () => {
-      this.ingest();
+      this.ingested(m);
       const points = decodePoints(this.engine.exportPoints(perf.now(), window), this.engine.labels());
       return otlpRequest(points, resourceAttributes(pageOrigin()));
     });
   }
 
-  /** Releases the engine's wasm memory; call `stop()` first. */
+  /** Releases the engine's wasm memory; call `stop()` first. Idempotent. */
   free() {
+    if (this.state === "freed") return;
     this.stopTimers();
     this.hooks?.uninstall();
     this.hooks = null;
-    if (this.state !== "freed") {
-      this.state = "freed";
-      this.engine.free();
-    }
+    const failed = this.state === "failed";
+    this.state = "freed";
+    // A failed module is never called again, not even by the glue's finalizer: its memory is
+    // in whatever state the trap left it (`__destroy_into_raw` detaches without freeing).
+    if (failed) this.engine.__destroy_into_raw();
+    else this.engine.free();
   }
 
   [Symbol.dispose]() {

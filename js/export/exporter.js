@@ -77,6 +77,10 @@ export class Exporter {
     this.backoff = null;
     this.writes = new Set();
     this.final = null;
+    /** Told of a trap inside the wasm, which the exporter shares with the profiler's engine. */
+    this.onFailure = null;
+    /** Set by `halt()`: the module failed, nothing may call into it any more. */
+    this.failed = false;
     /** Bodies other pages sent with keepalive as they went away, taken as delivered. */
     this.deliveredAtExit = 0;
     // Tabs that store bodies tell the drainer at once instead of at its next interval.
@@ -94,14 +98,27 @@ export class Exporter {
     globalThis.addEventListener?.("online", this.onOnline);
   }
 
-  /** Runs `fn` from a timer or event; a failure inside the wasm switches the exporter off. */
+  /** Runs `fn` from a timer or event; a failure switches the exporter off, and a trap inside
+   * the wasm the profiler too. */
   guard(fn) {
     try {
       fn();
     } catch (error) {
-      this.note(error);
+      this.failure(error);
       this.shutDown();
     }
+  }
+
+  /** Notes `error`; a trap inside the wasm is told to `onFailure` (which halts this). */
+  failure(error) {
+    this.note(error);
+    if (error instanceof WebAssembly.RuntimeError) this.onFailure?.(error);
+  }
+
+  /** Stops at once after a failure inside the wasm: `shutDown` without calling into it. */
+  halt() {
+    this.failed = true;
+    return this.shutDown();
   }
 
   note(error) {
@@ -174,7 +191,7 @@ export class Exporter {
     if (this.state === "stopped" || !this.lock.held || this.draining || this.backoff !== null) return this.draining;
     this.draining = this.drain()
       .catch((error) => {
-        this.note(error);
+        this.failure(error);
         if (error instanceof WebAssembly.RuntimeError) this.shutDown();
       })
       .finally(() => {
@@ -404,25 +421,17 @@ export class Exporter {
     this.channel?.close();
     this.outbox.close();
     this.final = this.stats();
-    try {
-      this.queue.free();
-    } catch {
-      // Already gone with a failed module.
-    }
+    // A failed module is left alone, even by the glue's finalizer (detached, not freed).
+    if (this.failed) this.queue.__destroy_into_raw();
+    else this.queue.free();
     return this.final;
   }
 
   /** The counters (core `ExportStats`), whether this tab drains, and the last failure. */
   stats() {
     if (this.final) return { ...this.final };
-    let s;
-    try {
-      s = this.queue.stats();
-    } catch (error) {
-      // The module failed (the profiler switches itself off): nothing is counted any more.
-      this.note(error);
-      s = new Float64Array(7);
-    }
+    // Once the module failed (the profiler switched itself off), nothing is counted any more.
+    const s = this.failed ? new Float64Array(7) : this.queue.stats();
     const out = {
       exportedPoints: s[0],
       requestsSent: s[1],

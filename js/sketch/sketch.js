@@ -5,6 +5,7 @@
 // the buffer is full). So a call costs a few JS operations instead of a wasm call, and every
 // read is exact: what it reads has every value recorded so far.
 import { named, options as optionKeys, rangeError, typeError } from "../lib/errors.js";
+import { plainView } from "../lib/typed.js";
 
 const OPTIONS = ["maxRelativeError", "maxBuckets"];
 const ARRAY_OF_NUMBERS = "a Float64Array or an array of numbers";
@@ -43,22 +44,6 @@ function rethrown(method, error) {
 function bounded(method, field, length) {
   if (length > MAX_LENGTH) throw rangeError(method, field, `must hold at most ${MAX_LENGTH} elements, got ${length}`);
   return length;
-}
-
-// The typed-array internals, read past any getter a subclass or proxy could put in front: the
-// glue copies `length` elements into wasm memory it allocated for `length`, so a length that
-// lies would write past the allocation.
-const TYPED_ARRAY = Object.getPrototypeOf(Uint8Array.prototype);
-const internal = (key) => Object.getOwnPropertyDescriptor(TYPED_ARRAY, key).get;
-const [kindOf, bufferOf, offsetOf, lengthOf] = [Symbol.toStringTag, "buffer", "byteOffset", "length"].map(internal);
-
-/** A plain `Type` over the same memory when `value` really is a `Type`, else `null`. */
-function plainView(value, Type) {
-  if (kindOf.call(value) !== Type.name) return null;
-  // Already plain (the usual case): its `length` can only be the internal one.
-  if (Object.getPrototypeOf(value) === Type.prototype && !Object.hasOwn(value, "length")) return value;
-  const length = lengthOf.call(value);
-  return length === 0 ? new Type(0) : new Type(bufferOf.call(value), offsetOf.call(value), length);
 }
 
 /** A `Float64Array` of `values` (one, or an array of numbers), checked element by element. */

@@ -9,7 +9,11 @@ pub mod cache;
 pub mod engine;
 #[cfg(any(feature = "cache", feature = "engine"))]
 pub mod errors;
+#[cfg(feature = "engine")]
+mod panic_hook;
 #[cfg(feature = "cache")]
 pub mod response_cache;
 #[cfg(feature = "sketch")]
 pub mod sketch;
+#[cfg(feature = "test-panic")]
+mod test_panic;

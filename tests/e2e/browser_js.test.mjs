@@ -33,9 +33,11 @@ for (const file of files) {
   test(file, async (t) => {
     const page = await openPage(browser);
     try {
-      // The JS heap in use after a full garbage collection, for tests that bound it
-      // (performance.memory is bucketed and cached for minutes without a flag).
+      // Memory tests: `collectGarbage()`, a full collection through DevTools, and
+      // `heapUsage()`, the JS heap in use after one (performance.memory is bucketed and cached
+      // for minutes without a flag).
       const cdp = await page.context().newCDPSession(page);
+      await page.exposeFunction("collectGarbage", () => cdp.send("HeapProfiler.collectGarbage"));
       await page.exposeFunction("heapUsage", async () => {
         await cdp.send("HeapProfiler.collectGarbage");
         return (await cdp.send("Runtime.getHeapUsage")).usedSize;
@@ -50,7 +52,8 @@ for (const file of files) {
       }
       const results = await page.evaluate(() => window.runTests());
       for (const r of results) {
-        await t.test(r.name, () => {
+        await t.test(r.name, (st) => {
+          for (const line of r.notes ?? []) st.diagnostic(line);
           if (!r.ok) throw new Error(r.error);
         });
       }

@@ -3,6 +3,8 @@
 // order and reports each case to node:test. Failures carry the assertion's message and stack.
 
 const cases = [];
+/** Lines the running case reports (`note`), or null between cases. */
+let notes = null;
 
 /** Registers a case; `fn` may be async. */
 export function test(name, fn) {
@@ -115,20 +117,27 @@ export async function until(condition, ms = 5000, what = "condition") {
   }
 }
 
+/** Adds a line to the running case's report: the runner prints it as a test diagnostic. */
+export function note(text) {
+  notes?.push(String(text));
+}
+
 /** Runs every registered case in order; the runner calls it once the test module is loaded. */
 export async function run(only) {
   const results = [];
   for (const c of cases) {
     if (only && c.name !== only) continue;
     const started = performance.now();
+    notes = [];
     try {
       await c.fn();
-      results.push({ name: c.name, ok: true, ms: performance.now() - started });
+      results.push({ name: c.name, ok: true, ms: performance.now() - started, notes });
     } catch (e) {
       results.push({
         name: c.name,
         ok: false,
         ms: performance.now() - started,
+        notes,
         error: `${e && e.name}: ${e && e.message}\n${(e && e.stack) || ""}`,
       });
     }

@@ -1,0 +1,18 @@
+//! The engine part's panic hook. Without it a panic ends in the abort's trap, a bare
+//! `RuntimeError: unreachable` that says neither where nor why (the release parts carry no
+//! names section). With it the panic reaches JS as a `WebAssembly.RuntimeError` whose message
+//! is the panic's own (`panicked at src/…:line:col: why`): the profiler's guard contains it
+//! as it contains any trap, and `stats().failure` gives the reason. The hook throws instead of
+//! returning, so nothing runs in the module after the panic; only the engine part has it (a
+//! `Sketch` or `Cache` panic is a plain trap to its caller).
+
+use wasm_bindgen::prelude::*;
+
+/// Installed once, when the module is instantiated.
+#[wasm_bindgen(start)]
+fn install() {
+    std::panic::set_hook(Box::new(|info| {
+        let error = js_sys::WebAssembly::RuntimeError::new(&info.to_string());
+        wasm_bindgen::throw_val(error.into());
+    }));
+}
