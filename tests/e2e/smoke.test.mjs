@@ -5,10 +5,12 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { launchBrowser, openPage, screenshot, startServer, root } from "./harness.mjs";
+import { demoApi } from "../../demo/api.mjs";
 
 let browser, server;
 before(async () => {
-  server = await startServer({ port: 0 });
+  // As `npm start` serves it: the page starts its demo load against the demo API at once.
+  server = await startServer({ port: 0, api: demoApi });
   browser = await launchBrowser();
 });
 after(async () => {
