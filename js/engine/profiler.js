@@ -96,6 +96,11 @@ export class Profiler {
         }, 0);
       }
     };
+    // Many new URLs settling in one task (a burst of requests answered at once) are taken
+    // at once, so that their call sites never outnumber the engine's table.
+    recorder.onFull = () => {
+      if (this.state === "running") this.ingest();
+    };
     this.ticker = setInterval(() => this.tick(), ALERT_INTERVAL_MS);
     this.timing = resourceTiming
       ? observeResources(

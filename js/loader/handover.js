@@ -45,6 +45,7 @@ export function take(recorder) {
   recorder.listed = listed;
   recorder.count = 0;
   recorder.dropped = 0;
+  recorder.unsent = 0;
   return taken;
 }
 

@@ -32,6 +32,10 @@ export class Recorder {
     this.listed = [];
     /** Called when something becomes pending (records or sites to re-register). */
     this.onPending = null;
+    /** Called when the buffer is full, or its records name half a site table of sites the
+     * engine has not been told about: a take must come now (before their ids wrap). */
+    this.onFull = null;
+    this.unsent = 0;
   }
 
   /** The call site `{ id }` of a request, or null when it is not observed. */
@@ -41,6 +45,9 @@ export class Recorder {
 
   /** Files one settled request (times are performance.now() values). */
   push(transport, site, status, outcome, start, headers, end) {
+    // Full: the engine, once here, takes the buffer at once; until then the request is lost
+    // (and counted), never allocated.
+    if (this.count === this.capacity && this.onFull !== null) this.onFull();
     const n = this.count;
     if (n === this.capacity) {
       this.dropped++;
@@ -57,6 +64,10 @@ export class Recorder {
     r[i + 6] = end;
     this.owners[n] = site;
     this.count = n + 1;
+    if (!site.sent && site.counted !== this.takes) {
+      site.counted = this.takes;
+      if (++this.unsent >= this.sites.limit >> 1 && this.onFull !== null) return this.onFull();
+    }
     if (n === 0 && this.resend.length === 0) this.announce();
   }
 

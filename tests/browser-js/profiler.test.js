@@ -228,3 +228,32 @@ test("samples are written by age and by size without any further call", async ()
   await profiler.stop();
   await deleteDb(db);
 });
+
+test("a burst of requests to thousands of new URLs settling at once is recorded whole", async () => {
+  // Answered at once (no network): every request settles before a timer can drain the
+  // buffer, so their call sites outnumber the engine's table unless the buffer is taken early.
+  const real = window.fetch;
+  const answer = new Response("{}");
+  window.fetch = function fetch(url) {
+    return String(url).includes("/burst/") ? Promise.resolve(answer) : real.apply(this, arguments);
+  };
+  let profiler;
+  try {
+    profiler = await start({ dbName: uniqueDb("burst"), instrument: { fetch: true, xhr: false, resourceTiming: false } });
+    const n = 5_000; // about five tables of call sites
+    await Promise.all(Array.from({ length: n }, (_, i) => fetch(`${origins.test}/burst/${i}/item`)));
+    await profiler.flush();
+    const { accepted, refused, dropped } = profiler.stats();
+    assert.deepEqual({ accepted, refused, dropped }, { accepted: n, refused: 0, dropped: 0 });
+    const row = profiler.snapshot().find((r) => r.route.endsWith("/burst/:id/item"));
+    assert.equal(row?.count, n);
+    // The same URL again and again: more requests than the buffer holds, taken whole too.
+    await Promise.all(Array.from({ length: n }, () => fetch(`${origins.test}/burst/0/item`)));
+    await profiler.flush();
+    assert.equal(profiler.stats().accepted, 2 * n);
+    assert.equal(profiler.stats().dropped, 0);
+  } finally {
+    await profiler?.stop();
+    window.fetch = real;
+  }
+});
