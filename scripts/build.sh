@@ -36,9 +36,13 @@ cargo_profile_of() {
 # wasm-opt's optimisation per part: the sketch and engine parts are worth iterating to a fixed
 # point (--converge), shipping without the target-features section, and addressing memory from 0
 # (--low-memory-unused: Rust's stack and data start at 1 MiB, so the first KiB is never used).
+# The engine parts also merge functions that differ only in constants (their many
+# monomorphised collects and drops) before -Oz: 0.9 KB gzipped less.
 wasm_opt_of() {
+  local fixed_point="--converge --strip-target-features --low-memory-unused"
   case "$1" in
-    sketch | engine | engine-export) echo "-Oz --converge --strip-target-features --low-memory-unused" ;;
+    sketch) echo "-Oz $fixed_point" ;;
+    engine | engine-export) echo "--merge-similar-functions -Oz $fixed_point" ;;
     *) echo "-Oz" ;;
   esac
 }
