@@ -1,16 +1,39 @@
 //! JS exceptions that name what was wrong, so callers can fix their input.
+//!
+//! The three constructors are imported here rather than from js-sys: a build whose only JS
+//! imports are these (the engine) then links no js-sys at all, whose futures and closure
+//! exports would otherwise ship with it.
 
 use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::wasm_bindgen;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = Error)]
+    type JsError;
+    #[wasm_bindgen(constructor, js_class = "Error")]
+    fn new(message: &str) -> JsError;
+
+    #[wasm_bindgen(js_name = RangeError)]
+    type JsRangeError;
+    #[wasm_bindgen(constructor, js_class = "RangeError")]
+    fn new(message: &str) -> JsRangeError;
+
+    #[wasm_bindgen(js_name = TypeError)]
+    type JsTypeError;
+    #[wasm_bindgen(constructor, js_class = "TypeError")]
+    fn new(message: &str) -> JsTypeError;
+}
 
 /// A `RangeError` whose message starts with the offending field, e.g.
 /// `RangeError: maxEntries: must be a positive integer, got 0`.
 pub fn range_error(field: &str, problem: impl std::fmt::Display) -> JsValue {
-    js_sys::RangeError::new(&format!("{field}: {problem}")).into()
+    JsRangeError::new(&format!("{field}: {problem}")).into()
 }
 
 /// A `TypeError` whose message starts with the offending field.
 pub fn type_error(field: &str, problem: impl std::fmt::Display) -> JsValue {
-    js_sys::TypeError::new(&format!("{field}: {problem}")).into()
+    JsTypeError::new(&format!("{field}: {problem}")).into()
 }
 
 /// A core [`FieldError`](crate::core::error::FieldError) as the JS exception to throw: the one
@@ -18,13 +41,13 @@ pub fn type_error(field: &str, problem: impl std::fmt::Display) -> JsValue {
 pub fn field_error(e: crate::core::error::FieldError) -> JsValue {
     let message = e.message();
     if e.is_corrupt() {
-        js_sys::Error::new(&message).into()
+        JsError::new(&message).into()
     } else {
-        js_sys::RangeError::new(&message).into()
+        JsRangeError::new(&message).into()
     }
 }
 
 /// A plain `Error` for failures that are not the caller's input (corrupt bytes, storage).
 pub fn plain_error(message: impl std::fmt::Display) -> JsValue {
-    js_sys::Error::new(&message.to_string()).into()
+    JsError::new(&message.to_string()).into()
 }

@@ -17,6 +17,7 @@ pub mod clock;
 pub mod delivery;
 pub mod error;
 pub mod export;
+pub mod map;
 pub mod order;
 pub mod profiler;
 pub mod routes;

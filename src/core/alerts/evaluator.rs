@@ -13,13 +13,12 @@
 //! The `*Regression` metrics need no case of their own here: their value is 0 while the
 //! trend is not significant (see [`Metric`]), which the same thresholds treat as recovered.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use super::metrics::RouteMetrics;
 use super::rule::{AlertRule, Metric, RuleSpec};
 use crate::core::error::{FieldError, Rule};
+use crate::core::map::Map;
 
 /// Whether an alert started or ended.
 ///
@@ -108,7 +107,7 @@ type StateKey = (String, String, String);
 #[derive(Debug, Default)]
 pub struct AlertEngine {
     rules: Vec<AlertRule>,
-    states: HashMap<StateKey, AlertState>,
+    states: Map<StateKey, AlertState>,
 }
 
 impl AlertEngine {
@@ -212,7 +211,7 @@ impl AlertEngine {
     /// Drops states that are neither firing nor in cooldown, so memory follows the number of
     /// live alerts rather than every route ever seen.
     fn forget_quiet(&mut self, now_ms: f64) {
-        let cooldowns: HashMap<&str, f64> = self
+        let cooldowns: Map<&str, f64> = self
             .rules
             .iter()
             .map(|r| (r.name.as_str(), r.cooldown_ms))
@@ -228,7 +227,7 @@ impl AlertEngine {
 
 /// Advances one key's state machine; returns the event, if any, and when its episode fired.
 fn step(
-    states: &mut HashMap<StateKey, AlertState>,
+    states: &mut Map<StateKey, AlertState>,
     key: StateKey,
     rule: &AlertRule,
     value: f64,

@@ -4,12 +4,12 @@
 //! columns are structured-cloned as flat buffers instead of thousands of small objects.
 //! Every column is `f64` where exactness matters, so encode → decode is lossless.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::core::batch::sample::Sample;
 use crate::core::delivery::{Protocol, pack, unpack};
 use crate::core::error::{FieldError, Rule, indexed};
+use crate::core::map::Map;
 
 /// The `bytes` and `ttfb` columns' marker for an unknown value.
 const UNKNOWN: f64 = -1.0;
@@ -86,8 +86,7 @@ impl ColumnarBatch {
             id: id.into(),
             ..Columns::default()
         };
-        let mut route_ids: HashMap<(&str, &str), u32, foldhash::fast::RandomState> =
-            HashMap::default();
+        let mut route_ids: Map<(&str, &str), u32> = Map::default();
         for (index, sample) in samples.iter().enumerate() {
             sample
                 .validate()

@@ -1,10 +1,9 @@
 //! Per-route figures from stored history: the batches IndexedDB returns for a time range are
 //! folded into one sketch per (method, route), straight from their columns.
 
-use std::collections::HashMap;
-
 use crate::core::batch::columnar::ColumnarBatch;
 use crate::core::delivery::{Timing, unpack};
+use crate::core::map::Map;
 use crate::core::order::sort_by;
 use crate::core::routes::RouteSummary;
 use crate::core::routes::glob::Glob;
@@ -33,7 +32,7 @@ pub fn summarize_history(
     to_ms: f64,
     route: Option<&Glob>,
 ) -> Vec<RouteSummary> {
-    let mut per_route: HashMap<&str, Tally> = HashMap::new();
+    let mut per_route: Map<&str, Tally> = Map::default();
     for batch in batches {
         let c = batch.columns();
         // Which dictionary entries pass the route filter, decided once per batch.
@@ -76,7 +75,7 @@ pub fn summarize_history(
         })
         .collect();
     sort_by(&mut summaries, |a, b| {
-        b.count.cmp(&a.count).then_with(|| a.route.cmp(&b.route))
+        (b.count, &a.route, &a.method).cmp(&(a.count, &b.route, &b.method))
     });
     summaries
 }

@@ -8,7 +8,6 @@
 //! the export, exactly once.
 //! The browser edge owns the clock, timers and IndexedDB and drives this type with `now_ms`.
 
-use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::sync::Arc;
 
@@ -23,6 +22,7 @@ use crate::core::batch::sample::Sample;
 use crate::core::delivery::{Delivery, Timing};
 use crate::core::error::{FieldError, indexed};
 use crate::core::export::{DeltaAggregator, ExportDeltas, ExportPoint};
+use crate::core::map::Map;
 use crate::core::order::sort_by;
 use crate::core::profiler::breakdown::{BreakdownMeans, BreakdownSums};
 use crate::core::profiler::id_slots::IdSlots;
@@ -191,7 +191,7 @@ pub struct ProfilerCore {
     /// The phases of recent calls that had an entry, by call id (for the slow log).
     recent_calls: IdSlots<Breakdown>,
     rejected: u64,
-    breakdown_sums: HashMap<RouteId, BreakdownSums>,
+    breakdown_sums: Map<RouteId, BreakdownSums>,
     next_call_id: u64,
     cache_hit_rate: Option<f64>,
     /// While OTLP export is on, every accepted sample again, per route since the last take
@@ -237,7 +237,7 @@ impl ProfilerCore {
             matcher: TimingMatcher::new(MatcherConfig::default()),
             recent_calls: IdSlots::new(RECENT_CALLS_KEPT),
             rejected: 0,
-            breakdown_sums: HashMap::new(),
+            breakdown_sums: Map::default(),
             next_call_id: 0,
             cache_hit_rate: None,
             export: None,

@@ -12,6 +12,8 @@ use std::num::NonZeroUsize;
 
 use lru::LruCache;
 
+use crate::core::map::Hasher;
+
 /// One recorded call.
 ///
 /// ```
@@ -46,7 +48,7 @@ pub struct SlowCall<T> {
 pub struct SlowLog<K: Hash + Eq, T> {
     per_route: usize,
     window_ms: f64,
-    routes: LruCache<K, Vec<SlowCall<T>>>,
+    routes: LruCache<K, Vec<SlowCall<T>>, Hasher>,
 }
 
 impl<K: Hash + Eq + Clone, T> SlowLog<K, T> {
@@ -63,7 +65,7 @@ impl<K: Hash + Eq + Clone, T> SlowLog<K, T> {
         Self {
             per_route: per_route.get(),
             window_ms,
-            routes: LruCache::new(max_routes),
+            routes: LruCache::with_hasher(max_routes, Hasher::default()),
         }
     }
 

@@ -6,11 +6,9 @@
 //! The live windows ([`super::registry::RouteRegistry`]) and the OTLP delta aggregator
 //! (`core::export`) both keep their per-route state in one.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use foldhash::fast::RandomState;
-
+use crate::core::map::Map;
 use crate::core::order::sort_by;
 
 /// The method of the entry that collects routes beyond the cap.
@@ -31,7 +29,7 @@ pub const OVERFLOW_ROUTE: &str = "(other)";
 #[derive(Debug, Clone)]
 struct MethodRoutes<V> {
     method: Arc<str>,
-    routes: HashMap<Arc<str>, V, RandomState>,
+    routes: Map<Arc<str>, V>,
 }
 
 /// `(method, route) → V` with a route cap and an overflow entry.
@@ -139,7 +137,7 @@ impl<V> CappedRoutes<V> {
             None => {
                 self.by_method.push(MethodRoutes {
                     method: method.into(),
-                    routes: HashMap::default(),
+                    routes: Map::default(),
                 });
                 self.by_method.len() - 1
             }

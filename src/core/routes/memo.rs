@@ -8,10 +8,10 @@
 //! bounded and simply starts over when full: cheaper per call than keeping an LRU order, and a
 //! hot call site is back after one miss.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::core::error::FieldError;
+use crate::core::map::Map;
 use crate::core::routes::{RouteKey, Templater};
 
 /// How many distinct URLs are remembered before the memo starts over.
@@ -35,7 +35,7 @@ pub struct RouteMemo {
     page_origin: String,
     capacity: usize,
     /// URL address -> (that URL, kept alive so the address stays its own; its label).
-    labels: HashMap<usize, (Arc<str>, Arc<str>), foldhash::fast::RandomState>,
+    labels: Map<usize, (Arc<str>, Arc<str>)>,
 }
 
 impl RouteMemo {
@@ -69,7 +69,7 @@ impl RouteMemo {
             templater,
             page_origin: page_origin.to_owned(),
             capacity,
-            labels: HashMap::default(),
+            labels: Map::default(),
         }
     }
 
