@@ -93,12 +93,23 @@ export async function startTestServer({ port = PRIMARY_PORT, quiet = true } = {}
     }
   };
   const servers = [port, port + 1].map((p) => http.createServer(handle).listen(p, "127.0.0.1"));
-  await Promise.all(servers.map((s) => new Promise((r, j) => s.once("listening", r).once("error", j))));
+  // Keep-alive connections would hold close() (and the test process) open.
+  const close = () =>
+    Promise.all(
+      servers.map((s) => new Promise((r) => (s.listening ? (s.close(() => r()), s.closeAllConnections()) : r()))),
+    );
+  try {
+    await Promise.all(servers.map((s) => new Promise((r, j) => s.once("listening", r).once("error", j))));
+  } catch (err) {
+    // One port was taken: the other must not stay open (it would keep the process alive).
+    await close();
+    throw err;
+  }
   return {
     origin: `http://127.0.0.1:${port}`,
     secondOrigin: `http://127.0.0.1:${port + 1}`,
     counts,
-    close: () => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))),
+    close,
   };
 }
 
