@@ -3,7 +3,7 @@
 // tarball extracted), bundled by esbuild with code splitting and minified, gzipped at level 9.
 // Static imports of a chunk load with it; dynamic imports load when start() needs them; the
 // wasm parts are files beside the package (bundlers emit them as assets).
-import { cp, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { gzipSync } from "node:zlib";
 import os from "node:os";
 import path from "node:path";
@@ -61,9 +61,9 @@ const ENGINE_CHUNK = { lean: "js/engine/lean.js", export: "js/engine/with-export
 
 /**
  * Bundles the module text `code` as an app installing the package in `packageDir`, into
- * `work/out/`, and copies the package's wasm parts to `work/pkg/` (where the chunks' `new
- * URL("../pkg/...", import.meta.url)` finds them when `work/` is served). Returns esbuild's
- * metafile outputs and the entry chunk's path (relative to `work`).
+ * `work/out/`. Returns esbuild's metafile outputs and the entry chunk's path (relative to
+ * `work`). A page served from `work/` also needs the wasm parts in `work/pkg/`, where the
+ * chunks' `new URL("../pkg/...", import.meta.url)` looks for them.
  */
 export async function buildApp(packageDir, code, work) {
   // The app installs the package as node_modules/apiscope (a link to packageDir).
@@ -81,7 +81,6 @@ export async function buildApp(packageDir, code, work) {
     define: { "process.env.NODE_ENV": '"production"' },
     preserveSymlinks: false,
   });
-  await cp(path.join(packageDir, "pkg"), path.join(work, "pkg"), { recursive: true });
   const outputs = result.metafile.outputs;
   return { outputs, entry: Object.keys(outputs).find((f) => outputs[f].entryPoint) };
 }

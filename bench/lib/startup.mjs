@@ -5,7 +5,7 @@
 // `reportReady({ hooked, ready })` (ms after navigation: hooks in place, library ready) and the
 // runner reads the main thread's CPU time (DevTools `ThreadTime`) at that moment, less an
 // empty page's. Files are served gzipped, as any production server or CDN sends them.
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { buildApp } from "./apps.mjs";
@@ -107,6 +107,7 @@ export async function startupCase(root, browser, { loads }) {
     const dir = path.join(work, slug(name));
     await mkdir(dir, { recursive: true });
     const { entry } = await buildApp(root, code, dir);
+    await cp(path.join(root, "pkg"), path.join(dir, "pkg"), { recursive: true });
     await writeFile(
       path.join(dir, "index.html"),
       `<!doctype html><meta charset="utf-8"><title>${name}</title><script type="module" src="${entry}"></script>\n`,
