@@ -120,22 +120,20 @@ fn a_body_that_ended_before_the_page_saw_the_headers_is_timed_in_full() {
     use apiscope::core::delivery::Timing;
     let mut p = profiler();
     let url = format!("{ORIGIN}/api/small");
-    // The page's JS sees the headers at +50 ms; the network had the whole body at +45 ms.
-    call(&mut p, 0, &url, 1_000.0, 50.0, 200);
-    let early = ResourceTiming {
-        response_start: 1_040.0,
-        response_end: 1_045.0,
-        ..entry(&url, 1_000.2)
+    // A call whose headers the page's JS sees 50 ms after `start`, and its entry.
+    let mut settle = |site, start: f64, response_end: f64| {
+        call(&mut p, site, &url, start, 50.0, 200);
+        let timing = ResourceTiming {
+            response_start: start + 40.0,
+            response_end,
+            ..entry(&url, start + 0.1)
+        };
+        p.offer_timing(timing, start + 100.0);
     };
-    p.offer_timing(early, 1_051.0);
+    // The network had the whole body at +45 ms, before the page saw the headers.
+    settle(0, 1_000.0, 1_045.0);
     // The body after the headers: timed to its end.
-    call(&mut p, 1, &url, 2_000.0, 50.0, 200);
-    let late = ResourceTiming {
-        response_start: 2_040.0,
-        response_end: 2_090.0,
-        ..entry(&url, 2_000.1)
-    };
-    p.offer_timing(late, 2_091.0);
+    settle(1, 2_000.0, 2_090.0);
     let samples: Vec<_> = p
         .drain_batches(2_100.0)
         .into_iter()

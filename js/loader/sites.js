@@ -78,9 +78,11 @@ class Site {
   constructor(id, method, url, operation) {
     this.id = id;
     this.line = `${method}\t${url}\t${operation}`;
-    // Which take() listed it last, and whether any did (handover.js).
+    // Which take() listed it last, and whether any did (handover.js); in which take's
+    // window the recorder last counted it as new to the engine (recorder.js).
     this.listed = 0;
     this.sent = false;
+    this.counted = -1;
   }
 }
 
