@@ -107,12 +107,15 @@ function compile(url) {
   const response = unmeasured(() => globalThis.fetch(url));
   // A server sending the wrong MIME type defeats streaming compilation; fall back to bytes.
   // A file the app's build did not ship is said as such, not as a CompileError of a 404 page.
-  return W.compileStreaming(response).catch(() =>
+  const compiled = W.compileStreaming(response).catch(() =>
     response.then((r) => {
       if (!r.ok) throw new Error(`${METHOD}: HTTP ${r.status} for the engine's wasm ${url}; serve it, or pass its URL as start({ wasm })`);
       return r.arrayBuffer().then((bytes) => W.compile(bytes));
     }),
   );
+  // The engine chunk awaits it, maybe after it failed: not an unhandled rejection meanwhile.
+  compiled.catch(() => {});
+  return compiled;
 }
 
 /**
@@ -137,11 +140,11 @@ export function start(options) {
       // The engine's shared code is asked for beside its variant's chunk, which imports it: a
       // bundler's chunks then download in parallel, not one after the other.
       import("./engine/create.js");
-      return Promise.all([engine.chunk(), source, setup.adopt && setup.adopt()]);
-    })
-    .then(([chunk, source, adopted]) => {
-      if (adopted) hooks = adopted;
-      return chunk.boot({ source, options: opts, recorder, hooks, resourceTiming, pageOrigin });
+      // The chunk boots as soon as it is here (its store opens), while the wasm still loads.
+      return Promise.all([engine.chunk(), setup.adopt && setup.adopt()]).then(([chunk, adopted]) => {
+        if (adopted) hooks = adopted;
+        return chunk.boot({ source, options: opts, recorder, hooks, resourceTiming, pageOrigin });
+      });
     })
     .catch((error) => {
       hooks?.uninstall();

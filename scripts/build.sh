@@ -5,6 +5,7 @@
 #   pkg/engine-export/  the same engine with OTLP export, picked when `export` is set
 #   pkg/sketch/         `apiscope/sketch`: the percentile sketch alone
 #   pkg/cache/          `apiscope/cache`: Cache and ResponseCache
+#   dist/index.js       the loader, bundled (scripts/bundle-loader.mjs), built with any part
 #   pkg/engine-test/, pkg/engine-export-test/
 #                       tests only, never shipped: those two engines with `Engine.testPanic()`
 #                       (feature test-panic), for tests/browser-js/containment.test.js
@@ -56,6 +57,9 @@ wasm_opt_of() {
 # rustc emits them by default for wasm32-unknown-unknown, wasm-opt must be told.
 WASM_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
   --enable-mutable-globals --enable-reference-types --enable-multivalue)
+
+# The package's browser entry: the loader bundled into one file (the script says why).
+node scripts/bundle-loader.mjs
 
 for part in "${parts[@]}"; do
   features=$(features_of "$part")

@@ -12,49 +12,66 @@ import { openStore } from "./store.js";
 /**
  * `{ init, Engine }` is the engine part's wasm-bindgen glue; `startExporter(engine, options,
  * context)` is given by the export variant only. `source` is what the loader fetched or
- * compiled (or undefined: the glue fetches its own file).
+ * compiled (or undefined: the glue fetches its own file), or a promise of it: the store opens
+ * while it is still on its way.
  */
 export async function createProfiler({ init, Engine, startExporter }, { source, options, recorder, hooks, resourceTiming, pageOrigin }) {
-  try {
-    // Without a source the glue fetches its own file: not an API call of the page.
-    await unmeasured(() => init(source === undefined ? undefined : { module_or_path: source }));
-  } catch (error) {
-    throw explainLoadFailure(error);
-  }
   const o = engineOptions(options, {
     resourceTiming,
     pageOrigin,
     timeOrigin: globalThis.performance.timeOrigin,
     callSites: recorder.sites.limit,
   });
-  let engine;
-  try {
-    engine = new Engine(o.config, o.text);
-    o.alerts.forEach((args, i) => {
-      try {
-        engine.addAlert(...args);
-      } catch (error) {
-        if (error instanceof RangeError) throw new RangeError(`alerts[${i}].${error.message}`);
-        throw error;
-      }
-    });
-  } catch (error) {
-    engine?.free();
-    throw named("start", error);
-  }
   if (o.exportOptions && !startExporter) {
-    engine.free();
     throw new Error("start: export: this engine chunk has no exporter (load js/engine/with-export.js)");
   }
+  let engine;
   let profiler = null;
   const policy = {
-    // Nothing expires once the profiler failed: its module is never called again.
+    // Nothing expires before the engine is here (a journal replay's quota retry then fails and
+    // leaves the journal for the next page), nor once the profiler failed.
     expired: (ids, maxStarts, counts, now, maxSamples) =>
-      profiler?.state === "failed"
+      engine === undefined || profiler?.state === "failed"
         ? []
         : engine.expired(ids.join("\n"), maxStarts, counts, now, maxSamples ?? NaN).split("\n").filter(Boolean),
   };
-  const store = await openStore(o.dbName, { policy, persist: o.persist });
+  // IndexedDB opens while the wasm is still on its way (~50 ms on a slow phone).
+  const opening = openStore(o.dbName, { policy, persist: o.persist });
+  const closeWhenOpen = () => opening.then((store) => store.close(), () => {});
+  try {
+    try {
+      const wasm = await source;
+      // Without a source the glue fetches its own file: not an API call of the page.
+      await unmeasured(() => init(wasm === undefined ? undefined : { module_or_path: wasm }));
+    } catch (error) {
+      throw explainLoadFailure(error);
+    }
+    try {
+      engine = new Engine(o.config, o.text);
+      o.alerts.forEach((args, i) => {
+        try {
+          engine.addAlert(...args);
+        } catch (error) {
+          if (error instanceof RangeError) throw new RangeError(`alerts[${i}].${error.message}`);
+          throw error;
+        }
+      });
+    } catch (error) {
+      engine?.free();
+      engine = undefined;
+      throw named("start", error);
+    }
+  } catch (error) {
+    closeWhenOpen();
+    throw error;
+  }
+  let store;
+  try {
+    store = await opening;
+  } catch (error) {
+    engine.free();
+    throw error;
+  }
   let exporter = null;
   try {
     exporter = o.exportOptions ? await startExporter(engine, o.exportOptions, { dbName: o.dbName, pageOrigin }) : null;

@@ -233,12 +233,21 @@ async function checkApp(site) {
   assert.deepEqual(exporting.errors, []);
 }
 
+/** The modules `text` (an ES module) imports statically. */
+const staticImports = (text) =>
+  [...text.matchAll(/(?:^|[;}\s])(?:import|export)\s*(?:[\w${}*,\s]+from\s*)?["']([^"']+)["']/g)].map((m) => m[1]);
+
 for (const [name, bundler] of Object.entries(BUNDLERS)) {
   test(`${name}: an app built from the tarball measures its fetches and loads the engine part lazily`, async (t) => {
     const app = await createApp(name, bundler.wasm);
     const out = path.join(app, "dist");
     const entry = await bundler.build(app, out);
     t.diagnostic(`${name}: entry file ${entry} (without its static imports; Rollup unminified), ${gzipSync(await readFile(path.join(out, entry)), { level: 9 }).length} bytes gzipped`);
+    // The loader is in the entry file whole: no static import of another chunk stands before
+    // the hooks (esbuild splits modules the entry shares with a lazy chunk into chunks of their
+    // own; dist/index.js shares none).
+    const entryText = await readFile(path.join(out, entry), "utf8");
+    assert.deepEqual(staticImports(entryText), [], `${entry} imports no other chunk statically`);
     const site = await serveDir(out);
     try {
       await checkApp(site.url);

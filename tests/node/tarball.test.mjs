@@ -57,7 +57,7 @@ const root = await import("apiscope");
 const sketch = await import("apiscope/sketch");
 const cache = await import("apiscope/cache");
 // The browser entry too, for server bundles built without the "node" condition.
-const browser = await import("./node_modules/apiscope/js/index.js");
+const browser = await import("./node_modules/apiscope/dist/index.js");
 out.exports = [Object.keys(root).sort(), Object.keys(sketch).sort(), Object.keys(cache).sort(), Object.keys(browser).sort()];
 out.version = root.version();
 `);
