@@ -40,7 +40,9 @@ export type WasmSource = RequestInfo | URL | Response | BufferSource | WebAssemb
  *   (see `ProfilerOptions.wasm` for bundlers that do not emit it). In Node (the package's
  *   `node` export condition) it always rejects with an `Error` named
  *   `ApiscopeUnsupportedError`: profiling needs a page; use `apiscope/sketch` and
- *   `apiscope/cache` there.
+ *   `apiscope/cache` there. After an internal failure switched a profiler off (its `state` is
+ *   `"failed"`), a later `start()` in the same page rejects with an `Error` saying so: the
+ *   engine module that trapped stays off until the page reloads.
  *
  * @example
  * import { start } from "apiscope";

@@ -10,12 +10,21 @@ import { Profiler } from "./profiler.js";
 import { openStore } from "./store.js";
 
 /**
+ * The engine glues whose module trapped in this page, with the failure. The glue keeps its
+ * instance, whose memory a trap may have left half-updated: a later start() on it refuses.
+ */
+const trapped = new WeakMap();
+
+/**
  * `{ init, Engine }` is the engine part's wasm-bindgen glue; `startExporter(engine, options,
  * context)` is given by the export variant only. `source` is what the loader fetched or
  * compiled (or undefined: the glue fetches its own file), or a promise of it: the store opens
  * while it is still on its way.
  */
 export async function createProfiler({ init, Engine, startExporter }, { source, options, recorder, hooks, resourceTiming, pageOrigin }) {
+  if (trapped.has(init)) {
+    throw new Error(`start: apiscope switched itself off earlier in this page after an internal failure (${trapped.get(init)}); it stays off until the page reloads`);
+  }
   const o = engineOptions(options, {
     resourceTiming,
     pageOrigin,
@@ -80,6 +89,7 @@ export async function createProfiler({ init, Engine, startExporter }, { source, 
     engine.free();
     throw named("start", error);
   }
-  profiler = new Profiler({ engine, store, recorder, hooks, resourceTiming, exporter, lifecycle: onPageExit });
+  const onFail = (failure) => trapped.set(init, failure);
+  profiler = new Profiler({ engine, store, recorder, hooks, resourceTiming, exporter, lifecycle: onPageExit, onFail });
   return profiler;
 }

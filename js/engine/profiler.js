@@ -70,8 +70,9 @@ function strings(method, field, value) {
 
 export class Profiler {
   /** Use `start()`; this wires up parts the loader and the engine chunk made. */
-  constructor({ engine, store, recorder, hooks, resourceTiming, exporter, lifecycle }) {
+  constructor({ engine, store, recorder, hooks, resourceTiming, exporter, lifecycle, onFail }) {
     this.engine = engine;
+    this.onFail = onFail;
     this.store = store;
     this.recorder = recorder;
     this.hooks = hooks;
@@ -150,6 +151,7 @@ export class Profiler {
       // Plain JS, never into the module; a failure here must not hide the original one.
     }
     this.stopTimers();
+    this.onFail?.(this.failure);
     this.report("internal", error);
   }
 

@@ -151,6 +151,15 @@ async function panicCase({ part, options, arm }) {
   assert.equal(counter.calls, callsAtFailure, "free() leaves the failed module alone");
   assert.equal(events.length, 1, "still one error event");
   assert.equal(domEvents.length, 1);
+
+  // A new start() on the trapped module refuses, clearly, and leaves no hook behind.
+  const hooked = globalThis.fetch;
+  await assert.rejects(
+    start({ dbName: `apiscope-containment-${Math.random()}`, wasm: `${PARTS[part].test}_bg.wasm`, ...options }),
+    Error,
+    /^start: apiscope switched itself off earlier in this page after an internal failure \(RuntimeError: panicked at /,
+  );
+  assert.equal(globalThis.fetch, hooked, "the refused start() left no hook");
   globalThis.removeEventListener("apiscope:error", onDomError);
 }
 
