@@ -104,11 +104,10 @@ export class Profiler {
     };
     this.ticker = setInterval(() => this.tick(), ALERT_INTERVAL_MS);
     this.timing = resourceTiming
-      ? observeResources(
-          (numbers, strings) =>
-            this.guard("instrument", () => this.engine.offerTimings(numbers, strings, perf.now())),
-          recorder.startedAt,
-        )
+      ? observeResources((numbers, strings) => {
+          this.guard("instrument", () => this.engine.offerTimings(numbers, strings, perf.now()));
+          this.scheduleNext("instrument");
+        }, recorder.startedAt)
       : null;
     this.lifecycle = lifecycle ? lifecycle((why) => this.onPageExit(why)) : null;
     // What arrived before the engine (the loader's buffer, the head snippet's queue).
@@ -242,9 +241,16 @@ export class Profiler {
     this.flushing = this.flushDue().finally(() => {
       this.flushing = null;
       // What became due while the loop ran, or later (the next batch's age).
-      this.schedule(this.guard("storage", () => this.engine.nextDeadline(), NaN));
+      this.scheduleNext("storage");
     });
     return this.flushing;
+  }
+
+  /** Schedules the engine's next flush deadline: after calls were filed other than by an
+   * ingest (a Resource Timing entry completing its call, the entry wait running out), which
+   * may have opened a new batch whose age no one would otherwise time. */
+  scheduleNext(context) {
+    this.schedule(this.guard(context, () => this.engine.nextDeadline(), NaN));
   }
 
   /** Writes batches while the engine has one due; one write in flight at a time. */
@@ -330,6 +336,8 @@ export class Profiler {
       const numbers = this.engine.evaluateAlerts(perf.now(), hitRate);
       return numbers ? decode.alertEvents(numbers, this.engine.labels()) : null;
     });
+    // Evaluating first files the calls whose entry wait ran out.
+    this.scheduleNext("alerts");
     if (events) {
       for (const event of events) this.events.emit(event.kind === "fired" ? "alert" : "resolved", event);
       if (events.length > 0) this.store.putAlerts(events).catch((error) => this.report("alerts", error));

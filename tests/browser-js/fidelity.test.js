@@ -33,6 +33,19 @@ test("a body that ends 300 ms after its headers: the duration runs to its end, t
   await profiler.stop();
 });
 
+test("a call filed when its late body's entry arrives is persisted by age, with nothing else happening", async () => {
+  // The call settles at its headers and waits for its Resource Timing entry, which comes with
+  // the body 300 ms later: it then opens a new batch, whose age flush must still be scheduled.
+  const profiler = await start({ dbName: uniqueDb("age"), batch: { maxDelayMs: 200 } });
+  const res = await fetch(`${origins.test}/fidelity/late/300?head=10&age`);
+  await res.json();
+  // Only stats() from here on: it reads, it neither ingests nor flushes.
+  await until(() => profiler.stats().accepted === 1, 5000, "the call filed");
+  await until(() => profiler.stats().persisted === 1, 5000, "the call persisted by the batch's age");
+  assert.equal(profiler.stats().buffered, 0);
+  await profiler.stop();
+});
+
 test("a small body that arrives with its headers is timed in full, however late the page sees them", async () => {
   // The body is in the same packet as the headers: Resource Timing's responseEnd often falls
   // before the moment the page's JS sees the headers. A busy main thread widens the gap.
