@@ -156,7 +156,12 @@ impl ColumnarBatch {
             let rule = Rule::Form("an index of the route dictionary");
             return Err(FieldError::new("routeId", rule).got(f64::from(*bad)));
         }
-        if let Some(bad) = columns.routes.iter().find(|r| !r.contains(' ')) {
+        // Bytes, not a char pattern: that links a `&str` searcher (see `RouteKey::split`).
+        if let Some(bad) = columns
+            .routes
+            .iter()
+            .find(|r| !r.as_bytes().contains(&b' '))
+        {
             let rule = Rule::Form("\"METHOD route\"");
             return Err(FieldError::new("routes", rule).got_text(bad));
         }
