@@ -104,6 +104,8 @@ impl BatcherConfig {
 /// use apiscope::core::batch::batcher::BatchId;
 /// let id = BatchId { session: 0xab, seq: 3 };
 /// assert_eq!(id.to_string(), "00000000000000ab-000000000003");
+/// let wide = BatchId { session: u64::MAX, seq: 1 << 52 };
+/// assert_eq!(wide.to_string(), "ffffffffffffffff-10000000000000");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct BatchId {
@@ -115,7 +117,22 @@ pub struct BatchId {
 
 impl fmt::Display for BatchId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:016x}-{:012x}", self.session, self.seq)
+        // `{:016x}-{:012x}` by hand: the engine wasm then links no integer padding.
+        let mut id = String::with_capacity(29);
+        push_hex(&mut id, self.session, 16);
+        id.push('-');
+        push_hex(&mut id, self.seq, 12);
+        f.write_str(&id)
+    }
+}
+
+/// `v` in lower-case hex, zero-padded to `width` (at most 16) digits.
+fn push_hex(out: &mut String, v: u64, width: usize) {
+    let digits = (64 - v.leading_zeros() as usize).div_ceil(4).max(width);
+    for i in (0..digits).rev() {
+        out.push(char::from(
+            b"0123456789abcdef"[(v >> (4 * i)) as usize & 0xf],
+        ));
     }
 }
 

@@ -95,9 +95,12 @@ impl ColumnarBatch {
             let route_id = *route_ids
                 .entry((&*sample.method, &*sample.route))
                 .or_insert_with(|| {
-                    columns
-                        .routes
-                        .push(format!("{} {}", sample.method, sample.route));
+                    let mut key =
+                        String::with_capacity(sample.method.len() + 1 + sample.route.len());
+                    key.push_str(&sample.method);
+                    key.push(' ');
+                    key.push_str(&sample.route);
+                    columns.routes.push(key);
                     next_id
                 });
             columns.start_ms.push(sample.start_ms);
