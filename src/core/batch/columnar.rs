@@ -86,23 +86,32 @@ impl ColumnarBatch {
             id: id.into(),
             ..Columns::default()
         };
-        let mut route_ids: Map<(&str, &str), u32> = Map::default();
+        // Dictionary ids in first-seen order, found by route (its first method; a route seen
+        // under a second method is found by a scan): a `Map<&str, u32>`, the map type the
+        // history summary uses, rather than one of its own.
+        let mut by_route: Map<&str, u32> = Map::default();
+        let mut keys: Vec<(&str, &str)> = Vec::new();
         for (index, sample) in samples.iter().enumerate() {
             sample
                 .validate()
                 .map_err(|e| e.within(&indexed("samples", index)))?;
-            let next_id = route_ids.len() as u32;
-            let route_id = *route_ids
-                .entry((&*sample.method, &*sample.route))
-                .or_insert_with(|| {
-                    let mut key =
-                        String::with_capacity(sample.method.len() + 1 + sample.route.len());
-                    key.push_str(&sample.method);
-                    key.push(' ');
-                    key.push_str(&sample.route);
-                    columns.routes.push(key);
-                    next_id
-                });
+            let key = (&*sample.method, &*sample.route);
+            let known = match by_route.get(key.1) {
+                Some(&id) if keys[id as usize] == key => Some(id),
+                Some(_) => keys.iter().position(|k| *k == key).map(|i| i as u32),
+                None => None,
+            };
+            let route_id = known.unwrap_or_else(|| {
+                let id = keys.len() as u32;
+                by_route.entry(key.1).or_insert(id);
+                keys.push(key);
+                let mut joined = String::with_capacity(key.0.len() + 1 + key.1.len());
+                joined.push_str(key.0);
+                joined.push(' ');
+                joined.push_str(key.1);
+                columns.routes.push(joined);
+                id
+            });
             columns.start_ms.push(sample.start_ms);
             columns.duration_ms.push(sample.duration_ms);
             columns.status.push(sample.status);
