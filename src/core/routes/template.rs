@@ -152,12 +152,12 @@ impl Templater {
     /// assert!(Templater::new(&["/api/:"]).is_err());
     /// ```
     pub fn new<S: AsRef<str>>(templates: &[S]) -> Result<Self, FieldError> {
-        let templates = templates
-            .iter()
-            .enumerate()
-            .map(|(i, t)| parse_template(t.as_ref()).map_err(|p| p.of(indexed("", i))))
-            .collect::<Result<_, _>>()?;
-        Ok(Self { templates })
+        // Loops rather than collects into `Result`: the collects' adapters cost 1.4 KB of wasm.
+        let mut parsed = Vec::with_capacity(templates.len());
+        for (i, t) in templates.iter().enumerate() {
+            parsed.push(parse_template(t.as_ref()).map_err(|p| p.of(indexed("", i)))?);
+        }
+        Ok(Self { templates: parsed })
     }
 
     /// Templates an absolute URL. `page_origin` is the page's `location.origin`, used only to
@@ -226,15 +226,16 @@ fn parse_template(template: &str) -> Result<Vec<TemplateSegment>, Problem> {
     if template.contains(['?', '#']) {
         return Err(invalid("a path without '?' or '#'"));
     }
-    template
-        .split('/')
-        .map(|seg| match seg {
-            ":" => Err(invalid("a path whose ':' segments have names")),
-            "*" => Ok(TemplateSegment::Placeholder(seg.to_owned())),
-            _ if seg.starts_with(':') => Ok(TemplateSegment::Placeholder(seg.to_owned())),
-            _ => Ok(TemplateSegment::Literal(seg.to_owned())),
-        })
-        .collect()
+    let mut segments = Vec::new();
+    for seg in template.split('/') {
+        segments.push(match seg {
+            ":" => return Err(invalid("a path whose ':' segments have names")),
+            "*" => TemplateSegment::Placeholder(seg.to_owned()),
+            _ if seg.starts_with(':') => TemplateSegment::Placeholder(seg.to_owned()),
+            _ => TemplateSegment::Literal(seg.to_owned()),
+        });
+    }
+    Ok(segments)
 }
 
 struct UrlParts<'a> {
