@@ -34,7 +34,7 @@ use crate::core::routes::RouteSummary;
 use crate::core::routes::Templater;
 use crate::core::routes::registry::{RegistryConfig, RouteRegistry, RouteWindow};
 use crate::core::routes::route_windows::Observation;
-use crate::core::sketch::{Bucket, Sketch};
+use crate::core::sketch::Sketch;
 
 /// How many slowest calls the slow-call log keeps per route.
 const SLOW_CALLS_PER_ROUTE: usize = 10;
@@ -595,10 +595,9 @@ impl ProfilerCore {
         if current.window.sketch.count() == 0 || baseline.sketch.count() == 0 {
             return None;
         }
-        let buckets = |k: &Sketch| k.buckets().collect::<Vec<Bucket>>();
         Some(compare(
-            &buckets(&baseline.sketch),
-            &buckets(&current.window.sketch),
+            &baseline.sketch.buckets(),
+            &current.window.sketch.buckets(),
             &TrendConfig::default(),
         ))
     }
