@@ -385,11 +385,12 @@ impl Engine {
     /// The installed rules: `[6, (above, below, windowMs, minSamples, cooldownMs, hasRoute)…]`
     /// (NaN where absent); labels `name \t route \t method \t metric`.
     pub fn rules(&mut self) -> Vec<f64> {
-        let specs: Vec<RuleSpec> = self.core.alert_rules().iter().map(|r| r.spec()).collect();
-        let mut out = Vec::with_capacity(1 + 6 * specs.len());
+        let rules = self.core.alert_rules();
+        let mut out = Vec::with_capacity(1 + 6 * rules.len());
         out.push(6.0);
         let mut labels = String::new();
-        for (i, s) in specs.iter().enumerate() {
+        for (i, rule) in rules.iter().enumerate() {
+            let s = rule.spec();
             let n = |v: Option<f64>| v.unwrap_or(f64::NAN);
             out.extend_from_slice(&[
                 n(s.above),
