@@ -86,29 +86,27 @@ impl ColumnarBatch {
             id: id.into(),
             ..Columns::default()
         };
-        // Dictionary ids in first-seen order, found by route (its first method; a route seen
-        // under a second method is found by a scan): a `Map<&str, u32>`, the map type the
+        // Dictionary ids in first-seen order, found by route, then among that route's methods
+        // (each entry links the route's previous one): a `Map<&str, u32>`, the map type the
         // history summary uses, rather than one of its own.
         let mut by_route: Map<&str, u32> = Map::default();
-        let mut keys: Vec<(&str, &str)> = Vec::new();
+        let mut keys: Vec<(&str, Option<u32>)> = Vec::new();
         for (index, sample) in samples.iter().enumerate() {
             sample
                 .validate()
                 .map_err(|e| e.within(&indexed("samples", index)))?;
-            let key = (&*sample.method, &*sample.route);
-            let known = match by_route.get(key.1) {
-                Some(&id) if keys[id as usize] == key => Some(id),
-                Some(_) => keys.iter().position(|k| *k == key).map(|i| i as u32),
-                None => None,
-            };
+            let (method, route) = (&*sample.method, &*sample.route);
+            let mut known = by_route.get(route).copied();
+            while let Some(id) = known.filter(|&id| keys[id as usize].0 != method) {
+                known = keys[id as usize].1;
+            }
             let route_id = known.unwrap_or_else(|| {
                 let id = keys.len() as u32;
-                by_route.entry(key.1).or_insert(id);
-                keys.push(key);
-                let mut joined = String::with_capacity(key.0.len() + 1 + key.1.len());
-                joined.push_str(key.0);
+                keys.push((method, by_route.insert(route, id)));
+                let mut joined = String::with_capacity(method.len() + 1 + route.len());
+                joined.push_str(method);
                 joined.push(' ');
-                joined.push_str(key.1);
+                joined.push_str(route);
                 columns.routes.push(joined);
                 id
             });
