@@ -104,7 +104,7 @@ proptest! {
             let mut rows: Vec<_> = routes
                 .iter()
                 .map(|(route, (s, errors))| {
-                    let buckets: Vec<_> = s.buckets().map(|b| (b.lower, b.count)).collect();
+                    let buckets: Vec<_> = s.buckets().iter().map(|b| (b.lower, b.count)).collect();
                     (route.clone(), s.count(), s.zero_count(), buckets, s.min(), s.max(), *errors)
                 })
                 .collect();

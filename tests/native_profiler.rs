@@ -342,37 +342,3 @@ fn an_invalid_sample_changes_nothing() {
         other => panic!("{other:?}"),
     }
 }
-
-mod route_memo {
-    use apiscope::core::routes::Templater;
-    use apiscope::core::routes::memo::RouteMemo;
-    use proptest::prelude::*;
-    use std::sync::Arc;
-
-    proptest! {
-        /// Whatever the memo holds, evicts or starts over with, a label is what templating
-        /// the URL gives, for the shared site string and for fresh copies of its text alike.
-        #[test]
-        fn labels_always_match_templating(
-            picks in proptest::collection::vec((0usize..12, any::<bool>()), 1..200),
-            capacity in 0usize..6,
-        ) {
-            let paths = ["/u/1", "/u/2", "/items/550e8400-e29b-41d4-a716-446655440000", "/a/b",
-                "/x?q=1", "/2024-01-31/r", "/", "/deep/7/and/8", "/ABC", "/a%20b",
-                "/h/0123456789abcdef", "/t"];
-            let sites: Vec<Arc<str>> = paths
-                .iter()
-                .enumerate()
-                .map(|(i, p)| format!("https://{}.example{p}", ["a", "b"][i % 2]).into())
-                .collect();
-            let mut memo =
-                RouteMemo::with_capacity(Templater::default(), "https://a.example", capacity);
-            for (pick, fresh) in picks {
-                let url: Arc<str> = if fresh { (*sites[pick]).into() } else { sites[pick].clone() };
-                let expected = memo.label_uncached(&url).unwrap();
-                prop_assert_eq!(&*memo.label(&url).unwrap(), expected.as_str());
-                prop_assert!(memo.len() <= capacity);
-            }
-        }
-    }
-}

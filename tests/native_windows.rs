@@ -11,7 +11,7 @@ use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
 use apiscope::core::routes::capped::{OVERFLOW_METHOD, OVERFLOW_ROUTE};
 use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
 use apiscope::core::routes::windows::{RollingWindows, SLOTS_PER_WIDTH, WindowsConfig};
-use apiscope::core::sketch::{Bucket, Sketch};
+use apiscope::core::sketch::Sketch;
 use proptest::prelude::*;
 
 mod traffic;
@@ -39,7 +39,7 @@ fn sketch_of(values: impl Iterator<Item = f64>) -> Sketch {
 /// Equal as one sketch of the same values: every bucket and exact statistic, the sum up to
 /// the order it was added in.
 fn assert_same(merged: &Sketch, expected: &Sketch) {
-    let buckets = |s: &Sketch| s.buckets().collect::<Vec<Bucket>>();
+    let buckets = |s: &Sketch| s.buckets();
     assert_eq!(buckets(merged), buckets(expected));
     assert_eq!(
         (merged.count(), merged.zero_count(), merged.scale()),

@@ -23,6 +23,10 @@ extern "C" {
     type JsTypeError;
     #[wasm_bindgen(constructor, js_class = "TypeError")]
     fn new(message: &str) -> JsTypeError;
+
+    /// JavaScript's `String(n)`.
+    #[wasm_bindgen(js_name = String)]
+    fn js_string(n: f64) -> String;
 }
 
 /// A `RangeError` whose message starts with the offending field, e.g.
@@ -39,7 +43,9 @@ pub fn type_error(field: &str, problem: impl std::fmt::Display) -> JsValue {
 /// A core [`FieldError`](crate::core::error::FieldError) as the JS exception to throw: the one
 /// place core validation becomes a `RangeError` (corrupt data a plain `Error`).
 pub fn field_error(e: crate::core::error::FieldError) -> JsValue {
-    let message = e.message();
+    // JavaScript writes the numbers, exactly as its `String(n)` does (which `push_number`
+    // imitates): the wasm then ships no number formatting.
+    let message = e.message_with(|out, n| out.push_str(&js_string(n)));
     if e.is_corrupt() {
         JsError::new(&message).into()
     } else {

@@ -8,11 +8,20 @@
 
 use wasm_bindgen::prelude::*;
 
+// Imported here rather than from js-sys, for the reason src/api/errors.rs gives.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = WebAssembly, js_name = RuntimeError)]
+    type RuntimeError;
+    #[wasm_bindgen(constructor, js_namespace = WebAssembly, js_class = "RuntimeError")]
+    fn new(message: &str) -> RuntimeError;
+}
+
 /// Installed once, when the module is instantiated.
 #[wasm_bindgen(start)]
 fn install() {
     std::panic::set_hook(Box::new(|info| {
-        let error = js_sys::WebAssembly::RuntimeError::new(&info.to_string());
+        let error = RuntimeError::new(&info.to_string());
         wasm_bindgen::throw_val(error.into());
     }));
 }

@@ -16,7 +16,7 @@ use std::cmp::Ordering;
 /// sort_by(&mut words, |a, b| a.len().cmp(&b.len()));
 /// assert_eq!(words, ["fig", "pear", "kiwi", "apple"]); // stable: pear before kiwi
 /// ```
-pub fn sort_by<T>(items: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {
+pub fn sort_by<T>(items: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
     if items.len() < 2 {
         return;
     }
@@ -24,8 +24,17 @@ pub fn sort_by<T>(items: &mut Vec<T>, cmp: impl Fn(&T, &T) -> Ordering) {
     sort_indices(&mut order, &|a, b| {
         cmp(&items[a as usize], &items[b as usize])
     });
-    let mut taken: Vec<Option<T>> = items.drain(..).map(Some).collect();
-    items.extend(order.iter().filter_map(|&i| taken[i as usize].take()));
+    // Permuted in place, one cycle at a time: only `swap` is per `T`.
+    for start in 0..order.len() {
+        let mut at = start;
+        while order[at] as usize != start {
+            let from = order[at] as usize;
+            items.swap(at, from);
+            order[at] = at as u32;
+            at = from;
+        }
+        order[at] = at as u32;
+    }
 }
 
 /// Sorts `order` (indices) stably by `cmp`: a bottom-up merge sort, O(n log n).

@@ -127,7 +127,7 @@ pub fn summaries(rows: &[RouteSummary]) -> Out {
 
 /// A sketch's occupied buckets as three columns: `[3, n, lower × n, upper × n, counts × n]`.
 pub fn buckets(sketch: Option<&Sketch>) -> Vec<f64> {
-    let buckets: Vec<_> = sketch.iter().flat_map(|s| s.buckets()).collect();
+    let buckets = sketch.map_or_else(Vec::new, Sketch::buckets);
     let mut numbers = Vec::with_capacity(2 + 3 * buckets.len());
     numbers.extend_from_slice(&[3.0, buckets.len() as f64]);
     numbers.extend(buckets.iter().map(|b| b.lower));

@@ -44,7 +44,8 @@ fn split_utf16<'a>(text: &'a str, lengths: &[f64]) -> Vec<&'a str> {
             units += c.len_utf16() as f64;
         }
         let end = chars.peek().map_or(text.len(), |&(i, _)| i);
-        pieces.push(&text[start..end]);
+        // Checked, though char boundaries: see `RouteKey::split`.
+        pieces.push(text.get(start..end).unwrap_or_default());
     }
     pieces
 }

@@ -385,11 +385,12 @@ impl Engine {
     /// The installed rules: `[6, (above, below, windowMs, minSamples, cooldownMs, hasRoute)…]`
     /// (NaN where absent); labels `name \t route \t method \t metric`.
     pub fn rules(&mut self) -> Vec<f64> {
-        let specs: Vec<RuleSpec> = self.core.alert_rules().iter().map(|r| r.spec()).collect();
-        let mut out = Vec::with_capacity(1 + 6 * specs.len());
+        let rules = self.core.alert_rules();
+        let mut out = Vec::with_capacity(1 + 6 * rules.len());
         out.push(6.0);
         let mut labels = String::new();
-        for (i, s) in specs.iter().enumerate() {
+        for (i, rule) in rules.iter().enumerate() {
+            let s = rule.spec();
             let n = |v: Option<f64>| v.unwrap_or(f64::NAN);
             out.extend_from_slice(&[
                 n(s.above),
@@ -527,20 +528,30 @@ impl Engine {
         now_epoch: f64,
         max_samples: f64,
     ) -> String {
-        let extents: Vec<BatchExtent> = ids
-            .split('\n')
-            .zip(max_starts.iter().zip(counts))
-            .map(|(id, (&max_start_ms, &count))| BatchExtent {
+        let mut extents = Vec::with_capacity(max_starts.len());
+        for (i, id) in ids.split('\n').enumerate() {
+            let (Some(&max_start_ms), Some(&count)) = (max_starts.get(i), counts.get(i)) else {
+                break;
+            };
+            extents.push(BatchExtent {
                 id: id.to_owned(),
                 max_start_ms,
                 count: count as u32,
-            })
-            .collect();
+            });
+        }
         let mut retention = self.retention;
         if !max_samples.is_nan() {
             retention.max_samples = retention.max_samples.min(max_samples as u64);
         }
-        retention.expired(&extents, now_epoch).join("\n")
+        // Loops, not zips and `join`: their adapters cost this export 0.3 KB gzipped.
+        let mut lines = String::new();
+        for (i, id) in retention.expired(&extents, now_epoch).iter().enumerate() {
+            if i > 0 {
+                lines.push('\n');
+            }
+            lines.push_str(id);
+        }
+        lines
     }
 
     /// Adds one stored record to the history being summarized (corrupt records are refused

@@ -211,16 +211,18 @@ impl AlertEngine {
     /// Drops states that are neither firing nor in cooldown, so memory follows the number of
     /// live alerts rather than every route ever seen.
     fn forget_quiet(&mut self, now_ms: f64) {
-        let cooldowns: Map<&str, f64> = self
-            .rules
-            .iter()
-            .map(|r| (r.name.as_str(), r.cooldown_ms))
+        // Rule indices by name: a `Map<&str, u32>`, the one the history summary uses too, so
+        // the wasm carries one such map.
+        let by_name: Map<&str, u32> = (0u32..)
+            .zip(&self.rules)
+            .map(|(i, r)| (r.name.as_str(), i))
             .collect();
+        let rules = &self.rules;
         self.states.retain(|(rule, _, _), st| {
             st.firing
-                || cooldowns
+                || by_name
                     .get(rule.as_str())
-                    .is_some_and(|c| now_ms - st.last_fired < *c)
+                    .is_some_and(|&i| now_ms - st.last_fired < rules[i as usize].cooldown_ms)
         });
     }
 }

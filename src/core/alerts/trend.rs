@@ -237,10 +237,11 @@ impl Histogram {
 
 /// Every bucket bound of either side, ascending: both CDFs are linear between them.
 fn bounds(a: &Histogram, b: &Histogram) -> Vec<f64> {
-    let mut points: Vec<f64> = [a, b]
-        .iter()
-        .flat_map(|h| h.buckets.iter().flat_map(|b| [b.lower, b.upper]))
-        .collect();
+    // A loop, not nested `flat_map`s: their adapters cost 1 KB of wasm.
+    let mut points = Vec::with_capacity(2 * (a.buckets.len() + b.buckets.len()));
+    for bucket in a.buckets.iter().chain(&b.buckets) {
+        points.extend_from_slice(&[bucket.lower, bucket.upper]);
+    }
     sort_by(&mut points, f64::total_cmp);
     points.dedup();
     points

@@ -86,20 +86,30 @@ impl ColumnarBatch {
             id: id.into(),
             ..Columns::default()
         };
-        let mut route_ids: Map<(&str, &str), u32> = Map::default();
+        // Dictionary ids in first-seen order, found by route, then among that route's methods
+        // (each entry links the route's previous one): a `Map<&str, u32>`, the map type the
+        // history summary uses, rather than one of its own.
+        let mut by_route: Map<&str, u32> = Map::default();
+        let mut keys: Vec<(&str, Option<u32>)> = Vec::new();
         for (index, sample) in samples.iter().enumerate() {
             sample
                 .validate()
                 .map_err(|e| e.within(&indexed("samples", index)))?;
-            let next_id = route_ids.len() as u32;
-            let route_id = *route_ids
-                .entry((&*sample.method, &*sample.route))
-                .or_insert_with(|| {
-                    columns
-                        .routes
-                        .push(format!("{} {}", sample.method, sample.route));
-                    next_id
-                });
+            let (method, route) = (&*sample.method, &*sample.route);
+            let mut known = by_route.get(route).copied();
+            while let Some(id) = known.filter(|&id| keys[id as usize].0 != method) {
+                known = keys[id as usize].1;
+            }
+            let route_id = known.unwrap_or_else(|| {
+                let id = keys.len() as u32;
+                keys.push((method, by_route.insert(route, id)));
+                let mut joined = String::with_capacity(method.len() + 1 + route.len());
+                joined.push_str(method);
+                joined.push(' ');
+                joined.push_str(route);
+                columns.routes.push(joined);
+                id
+            });
             columns.start_ms.push(sample.start_ms);
             columns.duration_ms.push(sample.duration_ms);
             columns.status.push(sample.status);
@@ -156,7 +166,12 @@ impl ColumnarBatch {
             let rule = Rule::Form("an index of the route dictionary");
             return Err(FieldError::new("routeId", rule).got(f64::from(*bad)));
         }
-        if let Some(bad) = columns.routes.iter().find(|r| !r.contains(' ')) {
+        // Bytes, not a char pattern: that links a `&str` searcher (see `RouteKey::split`).
+        if let Some(bad) = columns
+            .routes
+            .iter()
+            .find(|r| !r.as_bytes().contains(&b' '))
+        {
             let rule = Rule::Form("\"METHOD route\"");
             return Err(FieldError::new("routes", rule).got_text(bad));
         }

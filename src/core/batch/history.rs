@@ -32,7 +32,10 @@ pub fn summarize_history(
     to_ms: f64,
     route: Option<&Glob>,
 ) -> Vec<RouteSummary> {
-    let mut per_route: Map<&str, Tally> = Map::default();
+    // Tallies in first-seen order, found by key through a `Map<&str, u32>` (see
+    // `AlertEngine::forget_quiet`).
+    let mut index: Map<&str, u32> = Map::default();
+    let mut tallies: Vec<(&str, Tally)> = Vec::new();
     for batch in batches {
         let c = batch.columns();
         // Which dictionary entries pass the route filter, decided once per batch.
@@ -47,7 +50,12 @@ pub fn summarize_history(
             if !wanted[id] || start < from_ms || start >= to_ms {
                 continue;
             }
-            let tally = per_route.entry(c.routes[id].as_str()).or_default();
+            let key = c.routes[id].as_str();
+            let at = *index.entry(key).or_insert_with(|| {
+                tallies.push((key, Tally::default()));
+                tallies.len() as u32 - 1
+            });
+            let tally = &mut tallies[at as usize].1;
             // Stored durations were validated on the way in; a corrupt one is skipped.
             if tally.latency.record(c.duration_ms[i]).is_err() {
                 continue;
@@ -61,7 +69,7 @@ pub fn summarize_history(
             }
         }
     }
-    let mut summaries: Vec<RouteSummary> = per_route
+    let mut summaries: Vec<RouteSummary> = tallies
         .into_iter()
         .map(|(key, t)| {
             let (method, route) = split_key(key);

@@ -110,14 +110,15 @@ fn check_url(url: &str) -> Result<(), Problem> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return bad("free of whitespace");
     }
-    let scheme_end = url.find("://").unwrap_or(0);
-    let scheme = url[..scheme_end].to_ascii_lowercase();
-    if scheme != "http" && scheme != "https" {
+    // Split at the first `:`, not sliced at a found `://`: see `RouteKey::split` (an http(s)
+    // scheme has no `:`, so its `://` is the first `:`).
+    let (scheme, rest) = url.split_once(':').unwrap_or_default();
+    let http = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+    let Some(rest) = rest.strip_prefix("//").filter(|_| http) else {
         return bad("an absolute http(s) URL");
-    }
-    let rest = &url[scheme_end + 3..];
+    };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.contains('@') {
+    if authority.as_bytes().contains(&b'@') {
         return bad("free of credentials");
     }
     if authority.is_empty() || authority.starts_with(':') {
@@ -128,8 +129,9 @@ fn check_url(url: &str) -> Result<(), Problem> {
 
 /// An RFC 9110 token name and a value without line breaks, as `Headers.set` requires.
 fn check_header(name: &str, value: &str) -> Result<(), Problem> {
-    let tchar = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
-    if name.is_empty() || !name.chars().all(tchar) {
+    // Bytes, not chars in a `&str` (see `RouteKey::split`); a non-ASCII byte is no tchar.
+    let tchar = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if name.is_empty() || !name.bytes().all(tchar) {
         return Err(Problem::text(Rule::Form("valid header names"), name));
     }
     if value.contains(['\r', '\n', '\0']) {

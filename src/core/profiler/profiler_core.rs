@@ -32,10 +32,9 @@ use crate::core::profiler::slow_log::{SlowCall, SlowLog};
 use crate::core::profiler::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
 use crate::core::routes::RouteSummary;
 use crate::core::routes::Templater;
-use crate::core::routes::memo::RouteMemo;
 use crate::core::routes::registry::{RegistryConfig, RouteRegistry, RouteWindow};
 use crate::core::routes::route_windows::Observation;
-use crate::core::sketch::{Bucket, Sketch};
+use crate::core::sketch::Sketch;
 
 /// How many slowest calls the slow-call log keeps per route.
 const SLOW_CALLS_PER_ROUTE: usize = 10;
@@ -180,7 +179,10 @@ struct SlowDetail {
 pub struct ProfilerCore {
     resource_timing: bool,
     started_ms: Option<f64>,
-    routes: RouteMemo,
+    /// URL → route; each call site keeps the label of its URL, so a URL is templated once
+    /// per site.
+    templater: Templater,
+    page_origin: String,
     sites: CallSites,
     registry: RouteRegistry,
     batcher: Batcher,
@@ -228,7 +230,8 @@ impl ProfilerCore {
         Ok(Self {
             resource_timing: config.resource_timing,
             started_ms: None,
-            routes: RouteMemo::new(templater, page_origin),
+            templater,
+            page_origin: page_origin.to_owned(),
             sites: CallSites::new(config.call_sites),
             registry,
             batcher,
@@ -315,7 +318,8 @@ impl ProfilerCore {
     /// assert_eq!(p.route_of("not a url").unwrap_err().field, "url");
     /// ```
     pub fn route_of(&self, url: &str) -> Result<String, FieldError> {
-        self.routes.label_uncached(url)
+        let key = self.templater.route(url, &self.page_origin)?;
+        Ok(key.label().to_owned())
     }
 
     /// Registers the call sites `ids[i]` described by line `i` of `lines`
@@ -346,8 +350,8 @@ impl ProfilerCore {
         let route = match &site.route {
             Some(route) => route.clone(),
             None => {
-                let label = match self.routes.label(&site.url) {
-                    Ok(label) => label,
+                let label: Arc<str> = match self.templater.route(&site.url, &self.page_origin) {
+                    Ok(key) => key.label().into(),
                     Err(e) => return Settle::Invalid(e),
                 };
                 let route: Arc<str> = match &site.operation {
@@ -591,10 +595,9 @@ impl ProfilerCore {
         if current.window.sketch.count() == 0 || baseline.sketch.count() == 0 {
             return None;
         }
-        let buckets = |k: &Sketch| k.buckets().collect::<Vec<Bucket>>();
         Some(compare(
-            &buckets(&baseline.sketch),
-            &buckets(&current.window.sketch),
+            &baseline.sketch.buckets(),
+            &current.window.sketch.buckets(),
             &TrendConfig::default(),
         ))
     }

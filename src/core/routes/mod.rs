@@ -1,8 +1,8 @@
 //! Routes: how a URL becomes a route label, and the per-route live windows.
 //!
-//! Owns templating ([`template`]), the per-call-site memo ([`memo`]), route globs ([`glob`]),
-//! the route-capped map ([`capped`]), the registry of rolling windows ([`registry`],
-//! [`windows`]) and the summary a window yields ([`summary`]).
+//! Owns templating ([`template`]), route globs ([`glob`]), the route-capped map ([`capped`]),
+//! the registry of rolling windows ([`registry`], [`windows`]) and the summary a window yields
+//! ([`summary`]).
 //!
 //! Invariant: a route label never holds a query string, a fragment or a raw id, the number of
 //! routes held is bounded by a cap with an overflow route, and the bytes each route's windows
@@ -10,7 +10,6 @@
 
 pub mod capped;
 pub mod glob;
-pub mod memo;
 pub mod registry;
 pub mod route_windows;
 pub mod summary;

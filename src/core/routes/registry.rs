@@ -264,7 +264,7 @@ impl RouteRegistry {
             .entry(
                 method,
                 route,
-                || empty.clone(),
+                || empty.fresh(),
                 |w| prune && w.is_stale(now_ms),
             )
             .record(call, now_ms)
