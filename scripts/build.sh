@@ -39,6 +39,18 @@ cargo_profile_of() {
   esac
 }
 
+# The engine parts are also built with LLVM's inliner held to a threshold of 35 (opt-level 2's
+# default is 225): each export otherwise inlines its own copy of validation, drop glue and map
+# lookups. 3.8 KB gzipped less engine wasm for 2-7 % more instructions on the record, store and
+# instrumentation paths; the sketch and cache parts grow with it (+0.3, +0.6 KB gz), so they
+# keep LLVM's default.
+# Their own target directory: a change of RUSTFLAGS would otherwise rebuild everything else.
+inlining_of() {
+  case "$1" in
+    engine | engine-export) echo "-Cllvm-args=-inline-threshold=35" ;;
+  esac
+}
+
 # wasm-opt's optimisation per part: the sketch and engine parts are worth iterating to a fixed
 # point (--converge), shipping without the target-features section, and addressing memory from 0
 # (--low-memory-unused: Rust's stack and data start at 1 MiB, so the first KiB is never used).
@@ -69,8 +81,14 @@ for part in "${parts[@]}"; do
     p=$(cargo_profile_of "$part")
     cargo_profile=(--profile "$p") target_dir=target/wasm32-unknown-unknown/$p
   fi
-  cargo build "${cargo_profile[@]}" --quiet --target wasm32-unknown-unknown \
-    --no-default-features --features "$features"
+  rustflags=$(inlining_of "$part")
+  if [ "$profile" = release ] && [ -n "$rustflags" ]; then
+    target_root=target/inlining target_dir=target/inlining/${target_dir#target/}
+  else
+    target_root=target rustflags=${RUSTFLAGS:-}
+  fi
+  RUSTFLAGS=$rustflags CARGO_TARGET_DIR=$target_root cargo build "${cargo_profile[@]}" --quiet \
+    --target wasm32-unknown-unknown --no-default-features --features "$features"
   out=pkg/$part name=apiscope_${part//-/_}
   mkdir -p "$out"
   wasm-bindgen --target web --out-dir "$out" --out-name "$name" "$target_dir/apiscope.wasm"

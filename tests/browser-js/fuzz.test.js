@@ -50,7 +50,7 @@ const START_OPTIONS = [
 /** The Profiler's own machinery, on its prototype but not part of the API. */
 const PROFILER_INTERNALS = [
   "applyRetention", "call", "contain", "fail", "flushDue", "guard", "ingest", "ingested", "live", "onPageExit", "report", "schedule",
-  "startFlush", "stopTimers", "takeBatch", "takeBatches", "tick", "write",
+  "scheduleNext", "startFlush", "stopTimers", "takeBatch", "takeBatches", "tick", "write",
 ];
 /** Keys of module-private symbols (internal protocols between the cache classes). */
 const isPrivateSymbol = (key) => typeof key === "symbol" && key !== Symbol.dispose && key !== LATENCY;
