@@ -46,32 +46,10 @@ export async function createProfiler({ init, Engine, startExporter }, { source, 
   };
   // IndexedDB opens while the wasm is still on its way (~50 ms on a slow phone).
   const opening = openStore(o.dbName, { policy, persist: o.persist });
-  const closeWhenOpen = () => opening.then((store) => store.close(), () => {});
   try {
-    try {
-      const wasm = await source;
-      // Without a source the glue fetches its own file: not an API call of the page.
-      await unmeasured(() => init(wasm === undefined ? undefined : { module_or_path: wasm }));
-    } catch (error) {
-      throw explainLoadFailure(error);
-    }
-    try {
-      engine = new Engine(o.config, o.text);
-      o.alerts.forEach((args, i) => {
-        try {
-          engine.addAlert(...args);
-        } catch (error) {
-          if (error instanceof RangeError) throw new RangeError(`alerts[${i}].${error.message}`);
-          throw error;
-        }
-      });
-    } catch (error) {
-      engine?.free();
-      engine = undefined;
-      throw named("start", error);
-    }
+    engine = await loadEngine(init, Engine, source, o.config, o.text, o.alerts);
   } catch (error) {
-    closeWhenOpen();
+    opening.then((store) => store.close(), () => {});
     throw error;
   }
   let store;
@@ -92,4 +70,31 @@ export async function createProfiler({ init, Engine, startExporter }, { source, 
   const onFail = (failure) => trapped.set(init, failure);
   profiler = new Profiler({ engine, store, recorder, hooks, resourceTiming, exporter, lifecycle: onPageExit, onFail });
   return profiler;
+}
+
+/** Instantiates the glue from `source` and builds the engine with its alerts; frees it on failure. */
+async function loadEngine(init, Engine, source, config, text, alerts) {
+  try {
+    const wasm = await source;
+    // Without a source the glue fetches its own file: not an API call of the page.
+    await unmeasured(() => init(wasm === undefined ? undefined : { module_or_path: wasm }));
+  } catch (error) {
+    throw explainLoadFailure(error);
+  }
+  let engine;
+  try {
+    engine = new Engine(config, text);
+    alerts.forEach((args, i) => {
+      try {
+        engine.addAlert(...args);
+      } catch (error) {
+        if (error instanceof RangeError) throw new RangeError(`alerts[${i}].${error.message}`);
+        throw error;
+      }
+    });
+    return engine;
+  } catch (error) {
+    engine?.free();
+    throw named("start", error);
+  }
 }
