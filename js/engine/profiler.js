@@ -105,8 +105,7 @@ export class Profiler {
     this.ticker = setInterval(() => this.tick(), ALERT_INTERVAL_MS);
     this.timing = resourceTiming
       ? observeResources((numbers, strings) => {
-          this.guard("instrument", () => this.engine.offerTimings(numbers, strings, perf.now()));
-          this.scheduleNext("instrument");
+          this.schedule(this.guard("instrument", () => this.engine.offerTimings(numbers, strings, perf.now()), NaN));
         }, recorder.startedAt)
       : null;
     this.lifecycle = lifecycle ? lifecycle((why) => this.onPageExit(why)) : null;
@@ -246,9 +245,9 @@ export class Profiler {
     return this.flushing;
   }
 
-  /** Schedules the engine's next flush deadline: after calls were filed other than by an
-   * ingest (a Resource Timing entry completing its call, the entry wait running out), which
-   * may have opened a new batch whose age no one would otherwise time. */
+  /** Schedules the engine's next flush deadline: after a flush loop, and after the alert
+   * tick filed the calls whose entry wait ran out (one of which may have opened a new batch
+   * whose age no one would otherwise time). */
   scheduleNext(context) {
     this.schedule(this.guard(context, () => this.engine.nextDeadline(), NaN));
   }

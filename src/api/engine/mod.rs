@@ -185,12 +185,15 @@ impl Engine {
     }
 
     /// One PerformanceObserver callback's fetch/XHR entries, packed by js/engine/timing.js.
+    /// Returns the next flush deadline: a call an entry completes is filed now, and may open
+    /// a batch whose age no one else would time.
     #[wasm_bindgen(js_name = offerTimings)]
-    pub fn offer_timings(&mut self, numbers: &[f64], strings: &str, now: f64) {
+    pub fn offer_timings(&mut self, numbers: &[f64], strings: &str, now: f64) -> f64 {
         let now = self.epoch(now);
         for entry in decode::resource_timings(numbers, strings, self.time_origin) {
             self.core.offer_timing(entry, now);
         }
+        self.next_deadline()
     }
 
     /// Records one call the app reported. Returns the next flush deadline.
