@@ -271,7 +271,8 @@ pub fn identity_of(key: &str) -> &str {
         .match_indices('\n')
         .nth(2)
         .map_or(key.len(), |(at, _)| at);
-    &key[..end]
+    // Checked, though `end` is a char boundary: see `RouteKey::split`.
+    key.get(..end).unwrap_or(key)
 }
 
 /// Whether the request behind a key (or identity) carried `Authorization`.
