@@ -24,7 +24,7 @@ features_of() {
     engine) echo engine,talc ;;
     engine-export) echo export,talc ;;
     sketch) echo sketch,talc ;;
-    cache) echo cache ;;
+    cache) echo cache,talc ;;
     engine-test) echo engine,test-panic ;;
     engine-export-test) echo export,test-panic ;;
     *) echo "scripts/build.sh: unknown part '$1'" >&2; exit 2 ;;
