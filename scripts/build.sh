@@ -51,7 +51,7 @@ inlining_of() {
   esac
 }
 
-# wasm-opt's optimisation per part: the sketch and engine parts are worth iterating to a fixed
+# wasm-opt's optimisation per part: the shipped parts are worth iterating to a fixed
 # point (--converge), shipping without the target-features section, and addressing memory from 0
 # (--low-memory-unused: Rust's stack and data start at 1 MiB, so the first KiB is never used).
 # The engine parts also merge functions that differ only in constants (their many
@@ -59,7 +59,7 @@ inlining_of() {
 wasm_opt_of() {
   local fixed_point="--converge --strip-target-features --low-memory-unused"
   case "$1" in
-    sketch) echo "-Oz $fixed_point" ;;
+    sketch | cache) echo "-Oz $fixed_point" ;;
     engine | engine-export) echo "--merge-similar-functions -Oz $fixed_point" ;;
     *) echo "-Oz" ;;
   esac
