@@ -8,7 +8,8 @@
 
 use std::collections::HashMap;
 
-/// The hasher of [`Map`] (and of the slow log's LRU).
+/// The hasher of [`Map`] and of the `lru` crate's caches (the slow log, the cache's LRU order
+/// and its Vary memo).
 pub type Hasher = foldhash::fast::FixedState;
 
 /// A `HashMap` with the crate's [`Hasher`]; make one with `Map::default()`.

@@ -1,19 +1,21 @@
 //! Exact least-recently-used order over slot numbers, kept by the `lru` crate: for callers who
 //! want LRU's behaviour (a hit reorders, so every hit is a call in).
 
+use crate::core::map::Hasher;
 use lru::LruCache;
 
 /// Slots from least to most recently used.
 #[derive(Debug)]
 pub(crate) struct LruOrder {
-    order: LruCache<u32, ()>,
+    order: LruCache<u32, (), Hasher>,
 }
 
 impl LruOrder {
     pub(crate) fn new() -> Self {
         // Unbounded: the slot policy enforces the entry limit and the byte budget itself.
+        // The crate's fixed-seed hasher (see `core::map`): lru's default seeds each map.
         Self {
-            order: LruCache::unbounded(),
+            order: LruCache::unbounded_with_hasher(Hasher::default()),
         }
     }
 

@@ -4,6 +4,7 @@
 //! `Vary`, but the response arrives after the lookup. So the names learned from the last
 //! response for a URL are remembered here (bounded, LRU) and used for the next lookup.
 
+use crate::core::map::Hasher;
 use lru::LruCache;
 use std::num::NonZeroUsize;
 use std::rc::Rc;
@@ -20,14 +21,15 @@ use std::rc::Rc;
 /// ```
 #[derive(Debug)]
 pub struct VaryMemo {
-    names: LruCache<String, Rc<[String]>>,
+    names: LruCache<String, Rc<[String]>, Hasher>,
 }
 
 impl VaryMemo {
     /// Remembers at most `capacity` URLs.
     pub fn new(capacity: NonZeroUsize) -> Self {
+        // The crate's fixed-seed hasher (see `core::map`): lru's default seeds each map.
         Self {
-            names: LruCache::new(capacity),
+            names: LruCache::with_hasher(capacity, Hasher::default()),
         }
     }
 
