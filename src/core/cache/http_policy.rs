@@ -41,12 +41,16 @@ impl CacheControl {
         let mut cc = Self::default();
         for directive in header.split(',') {
             let (name, value) = directive.split_once('=').unwrap_or((directive, ""));
-            match name.trim().to_ascii_lowercase().as_str() {
-                "no-store" => cc.no_store = true,
-                "no-cache" => cc.no_cache = true,
-                "private" => cc.private = true,
-                "max-age" => cc.max_age_s = Some(delta_seconds(value.trim().trim_matches('"'))),
-                _ => {}
+            // Compared in place, not lower-cased into a new string for a match.
+            let name = name.trim();
+            if name.eq_ignore_ascii_case("no-store") {
+                cc.no_store = true;
+            } else if name.eq_ignore_ascii_case("no-cache") {
+                cc.no_cache = true;
+            } else if name.eq_ignore_ascii_case("private") {
+                cc.private = true;
+            } else if name.eq_ignore_ascii_case("max-age") {
+                cc.max_age_s = Some(delta_seconds(value.trim().trim_matches('"')));
             }
         }
         cc
@@ -102,7 +106,9 @@ pub enum RequestPlan {
 /// assert_eq!(plan_request(&post), RequestPlan::Bypass);
 /// ```
 pub fn plan_request(request: &RequestFacts<'_>) -> RequestPlan {
-    let cacheable_method = matches!(request.method.to_ascii_uppercase().as_str(), "GET" | "HEAD");
+    let method = request.method;
+    let cacheable_method =
+        method.eq_ignore_ascii_case("GET") || method.eq_ignore_ascii_case("HEAD");
     let cc = CacheControl::of(request.cache_control);
     if !cacheable_method
         || request.has_range
