@@ -269,7 +269,7 @@ pub fn identity_key(method: &str, url: &str, authorization: Option<&str>) -> Str
 /// ```
 /// use apiscope::core::cache::http_policy::{cache_key, identity_key, identity_of};
 /// let id = identity_key("GET", "https://a.test/x", None);
-/// assert_eq!(identity_of(&cache_key(&id, &[("accept", Some("a/b"))])), id);
+/// assert_eq!(identity_of(&cache_key(&id, [("accept", Some("a/b"))])), id);
 /// assert_eq!(identity_of(&id), id);
 /// ```
 pub fn identity_of(key: &str) -> &str {
@@ -319,17 +319,21 @@ impl<'a> HeaderList<'a> {
 
 /// The full key: the identity plus the value of each varied request header (absent and empty
 /// differ). Header values cannot contain `\n`, so no two different lists give one key.
+/// The pairs come as an iterator, so a caller reading them from headers collects nothing.
 ///
 /// ```
 /// use apiscope::core::cache::http_policy::cache_key;
-/// let en = cache_key("id", &[("accept-language", Some("en"))]);
-/// let fr = cache_key("id", &[("accept-language", Some("fr"))]);
+/// let en = cache_key("id", [("accept-language", Some("en"))]);
+/// let fr = cache_key("id", [("accept-language", Some("fr"))]);
 /// assert_ne!(en, fr);
-/// assert_eq!(cache_key("id", &[]), "id");
+/// assert_eq!(cache_key("id", []), "id");
 /// ```
-pub fn cache_key(identity: &str, varied: &[(&str, Option<&str>)]) -> String {
+pub fn cache_key<'a>(
+    identity: &str,
+    varied: impl IntoIterator<Item = (&'a str, Option<&'a str>)>,
+) -> String {
     varied
-        .iter()
+        .into_iter()
         .fold(identity.to_owned(), |mut key, (name, value)| {
             key.push('\n');
             key.push_str(name);
@@ -505,9 +509,9 @@ mod tests {
         );
         assert_eq!(identity_key("GET", "https://a.test/me#a", None), anonymous);
         assert_ne!(
-            cache_key(&anonymous, &[("x", None)]),
-            cache_key(&anonymous, &[("x", Some(""))])
+            cache_key(&anonymous, [("x", None)]),
+            cache_key(&anonymous, [("x", Some(""))])
         );
-        assert!(cache_key(&anonymous, &[("x", None)]).starts_with("https://a.test/me"));
+        assert!(cache_key(&anonymous, [("x", None)]).starts_with("https://a.test/me"));
     }
 }

@@ -229,11 +229,8 @@ impl ResponsePolicy {
 
 /// The full key: identity plus the request's values of the varied headers.
 fn varied_key(identity: &str, names: &[String], headers: HeaderList) -> String {
-    let varied: Vec<(&str, Option<&str>)> = names
-        .iter()
-        .map(|name| (name.as_str(), headers.get(name)))
-        .collect();
-    cache_key(identity, &varied)
+    let varied = names.iter().map(|name| (name.as_str(), headers.get(name)));
+    cache_key(identity, varied)
 }
 
 #[cfg(test)]
