@@ -174,19 +174,17 @@ impl ResponsePolicy {
     /// `[hits, misses, stale, bypass, errors, coalesced, revalidations, hitRate, savedMs]`.
     pub fn counts(&self) -> Vec<f64> {
         let c = self.core.counts();
-        let figures = [
-            c.hits,
-            c.misses,
-            c.stale,
-            c.bypass,
-            c.errors,
-            c.coalesced,
-            c.revalidations,
-        ];
-        let mut out: Vec<f64> = figures.iter().map(|&n| n as f64).collect();
-        out.push(c.hit_rate());
-        out.push(self.core.time().total_ms());
-        out
+        vec![
+            c.hits as f64,
+            c.misses as f64,
+            c.stale as f64,
+            c.bypass as f64,
+            c.errors as f64,
+            c.coalesced as f64,
+            c.revalidations as f64,
+            c.hit_rate(),
+            self.core.time().total_ms(),
+        ]
     }
 
     /// The routes of the time-saved figures, `method\nroute\n` each, in `routeFigures` order.
