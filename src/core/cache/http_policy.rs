@@ -180,14 +180,16 @@ pub fn storable_ttl_ms(response: &ResponseFacts<'_>, default_ttl_ms: Option<f64>
 /// assert!(vary_names(Some("*")).is_none());
 /// ```
 pub fn vary_names(vary: Option<&str>) -> Option<Vec<String>> {
-    let mut names: Vec<String> = vary
-        .unwrap_or("")
-        .split(',')
-        .map(|n| n.trim().to_ascii_lowercase())
-        .filter(|n| !n.is_empty())
-        .collect();
-    if names.iter().any(|n| n == "*") {
-        return None;
+    // A loop, not a filtered collect: no iterator adapters are linked for it.
+    let mut names: Vec<String> = Vec::new();
+    for name in vary.unwrap_or("").split(',') {
+        let name = name.trim();
+        if name == "*" {
+            return None;
+        }
+        if !name.is_empty() {
+            names.push(name.to_ascii_lowercase());
+        }
     }
     // An insertion sort, written out: a response names a handful of headers, and a library
     // sort would link tens of KB of generic code into the wasm for it.
