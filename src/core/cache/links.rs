@@ -82,7 +82,9 @@ impl Links {
 }
 
 /// `len` copies of `value`, or `None` when memory runs out (a trap would take the page's
-/// whole module down; a failed allocation is an error the caller can report).
+/// whole module down; a failed allocation is an error the caller can report). Not inlined:
+/// the columns of a cache are made by one copy per element type, not one per column.
+#[inline(never)]
 pub(crate) fn filled<T: Clone>(len: usize, value: T) -> Option<Vec<T>> {
     let mut column = Vec::new();
     column.try_reserve_exact(len).ok()?;
