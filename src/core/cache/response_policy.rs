@@ -139,7 +139,14 @@ impl ResponsePolicy {
         let names = vary_names(response.vary)?;
         let identity = identity_of(request_key);
         let key = varied_key(identity, &names, headers);
-        let vary = names.join(",");
+        // Joined by a loop: `join` links a generic copy of its own for it.
+        let mut vary = String::new();
+        for name in &names {
+            if !vary.is_empty() {
+                vary.push(',');
+            }
+            vary.push_str(name);
+        }
         if current {
             self.vary.learn(identity, names);
         }
