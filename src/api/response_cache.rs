@@ -63,15 +63,17 @@ impl ResponsePolicy {
     /// The key to keep the answer to the request planned as `request_key` under, or `""`
     /// when it must not be kept; `keptTtlMs` and `keptPersist` then say for how long and
     /// whether it may go to disk, `keptVary` which request headers it varies on. `current`: no
-    /// invalidation since the request left.
+    /// invalidation since the request left. An absent `Cache-Control` or `Vary` comes as `""`,
+    /// which reads as absence does (no directives, no names); `&str`, not `Option<String>`,
+    /// is the smaller crossing.
     #[allow(clippy::too_many_arguments)]
     pub fn keep(
         &mut self,
         request_key: &str,
         status: u16,
         opaque: bool,
-        cache_control: Option<String>,
-        vary: Option<String>,
+        cache_control: &str,
+        vary: &str,
         has_set_cookie: bool,
         headers: &str,
         current: bool,
@@ -79,9 +81,9 @@ impl ResponsePolicy {
         let response = ResponseFacts {
             status,
             opaque,
-            cache_control: cache_control.as_deref(),
+            cache_control: Some(cache_control),
             has_set_cookie,
-            vary: vary.as_deref(),
+            vary: Some(vary),
         };
         match self
             .core

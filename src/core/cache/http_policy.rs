@@ -498,6 +498,22 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_header_reads_as_an_absent_one() {
+        // The wasm facade passes an absent `Cache-Control` or `Vary` as "".
+        assert_eq!(CacheControl::parse(""), CacheControl::default());
+        assert_eq!(vary_names(Some("")), Some(Vec::new()));
+        for default_ttl in [None, Some(1_000.0)] {
+            let absent = storable_ttl_ms(&ok(), default_ttl);
+            let empty = ResponseFacts {
+                cache_control: Some(""),
+                vary: Some(""),
+                ..ok()
+            };
+            assert_eq!(storable_ttl_ms(&empty, default_ttl), absent);
+        }
+    }
+
+    #[test]
     fn keys_separate_identities_and_vary_values() {
         let alice = identity_key("GET", "https://a.test/me", Some("Bearer alice"));
         let bob = identity_key("GET", "https://a.test/me", Some("Bearer bob"));
