@@ -14,8 +14,11 @@ export function median(values) {
 }
 
 /**
- * Returns `{ wall, main }`: each maps a contestant's name to its median ms per round, `wall`
- * by the page clock and `main` by the page's main-thread CPU time.
+ * Returns `{ wall, main, added }`: `wall` and `main` map each contestant's name to its median
+ * ms per round, `wall` by the page clock and `main` by the page's main-thread CPU time; `added`
+ * holds the same two tables for what each contestant adds to the first one, the median of
+ * their differences round by round (a round's contestants run back to back, so a slow spell
+ * of the machine cancels out in each difference instead of shifting one contestant's median).
  */
 export async function compare(contestants, { rounds, warmup }) {
   const wall = Object.fromEntries(contestants.map((c) => [c.name, []]));
@@ -35,7 +38,13 @@ export async function compare(contestants, { rounds, warmup }) {
     }
   }
   const medians = (table) => Object.fromEntries(Object.entries(table).map(([k, v]) => [k, median(v)]));
-  return { wall: medians(wall), main: medians(main) };
+  const base = contestants[0].name;
+  const differences = (table) => mapValues(table, (v) => v.map((ms, round) => ms - table[base][round]));
+  return {
+    wall: medians(wall),
+    main: medians(main),
+    added: { wall: medians(differences(wall)), main: medians(differences(main)) },
+  };
 }
 
 /** Maps each value of `table` through `f`. */
