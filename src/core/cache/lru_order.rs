@@ -15,7 +15,7 @@ impl LruOrder {
         // Unbounded: the slot policy enforces the entry limit and the byte budget itself.
         // The crate's fixed-seed hasher (see `core::map`): lru's default seeds each map.
         Self {
-            order: LruCache::unbounded_with_hasher(Hasher),
+            order: LruCache::unbounded_with_hasher(Hasher::default()),
         }
     }
 

@@ -29,7 +29,7 @@ impl VaryMemo {
     pub fn new(capacity: NonZeroUsize) -> Self {
         // The crate's fixed-seed hasher (see `core::map`): lru's default seeds each map.
         Self {
-            names: LruCache::with_hasher(capacity, Hasher),
+            names: LruCache::with_hasher(capacity, Hasher::default()),
         }
     }
 

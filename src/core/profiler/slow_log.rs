@@ -65,7 +65,7 @@ impl<K: Hash + Eq + Clone, T> SlowLog<K, T> {
         Self {
             per_route: per_route.get(),
             window_ms,
-            routes: LruCache::with_hasher(max_routes, Hasher),
+            routes: LruCache::with_hasher(max_routes, Hasher::default()),
         }
     }
 
