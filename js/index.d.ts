@@ -117,6 +117,12 @@ export interface ProfilerOptions {
    * `export` is set. Default: the file beside the package's engine chunk.
    */
   wasm?: WasmSource | Promise<WasmSource>;
+  /**
+   * The history part's wasm (`apiscope/history.wasm`), for the same bundlers: what
+   * `Profiler.query()` summarizes stored history with. It is downloaded on the first
+   * `query()`, never before. Default: the file beside the package's history glue.
+   */
+  historyWasm?: WasmSource | Promise<WasmSource>;
 }
 
 /** `ProfilerOptions.batch`: the adaptive batching of writes to IndexedDB. */

@@ -32,6 +32,7 @@ const KEYS = [
   "persist",
   "load",
   "wasm",
+  "historyWasm",
 ];
 
 /** The package version, e.g. `"0.1.0"`. */
@@ -176,8 +177,11 @@ function prepare(options) {
     throw new RangeError(`${METHOD}: load: must be one of now, idle, got ${String(opts.load)}`);
   }
   // (An object of the wrong kind is the browser's own load error.)
-  if (opts.wasm !== undefined && (opts.wasm === null || !/^(string|object)$/.test(typeof opts.wasm))) {
-    throw typeError(METHOD, "wasm", "a URL, Response, BufferSource or WebAssembly.Module", opts.wasm);
+  for (const key of ["wasm", "historyWasm"]) {
+    const v = opts[key];
+    if (v !== undefined && (v === null || !/^(string|object)$/.test(typeof v))) {
+      throw typeError(METHOD, key, "a URL, Response, BufferSource or WebAssembly.Module", v);
+    }
   }
   const pageOrigin = (globalThis.location && globalThis.location.origin) || "";
   const ignore = ignoreOption(opts.ignoreUrls, pageOrigin);

@@ -5,6 +5,7 @@
 #   pkg/engine-export/  the same engine with OTLP export, picked when `export` is set
 #   pkg/sketch/         `apiscope/sketch`: the percentile sketch alone
 #   pkg/cache/          `apiscope/cache`: Cache and ResponseCache
+#   pkg/history/        `Profiler.query()`'s summaries of stored history, loaded on the first query
 #   dist/index.js       the loader, bundled (scripts/bundle-loader.mjs), built with any part
 #   pkg/engine-test/, pkg/engine-export-test/
 #                       tests only, never shipped: those two engines with `Engine.testPanic()`
@@ -17,7 +18,7 @@ export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 profile=release
 if [ "${1:-}" = "--dev" ]; then profile=dev; shift; fi
 parts=("$@")
-[ ${#parts[@]} -gt 0 ] || parts=(engine engine-export sketch cache)
+[ ${#parts[@]} -gt 0 ] || parts=(engine engine-export sketch cache history)
 
 features_of() {
   case "$1" in
@@ -25,6 +26,7 @@ features_of() {
     engine-export) echo export,talc ;;
     sketch) echo sketch,talc ;;
     cache) echo cache,talc ;;
+    history) echo history,talc ;;
     engine-test) echo engine,test-panic ;;
     engine-export-test) echo export,test-panic ;;
     *) echo "scripts/build.sh: unknown part '$1'" >&2; exit 2 ;;
@@ -59,7 +61,7 @@ inlining_of() {
 wasm_opt_of() {
   local fixed_point="--converge --strip-target-features --low-memory-unused"
   case "$1" in
-    sketch) echo "-Oz $fixed_point" ;;
+    sketch | history) echo "-Oz $fixed_point" ;;
     engine | engine-export | cache) echo "--merge-similar-functions -Oz $fixed_point" ;;
     *) echo "-Oz" ;;
   esac

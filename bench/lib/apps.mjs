@@ -25,6 +25,12 @@ export const APPS = {
     chunks: "lean",
     wasm: ["pkg/engine/apiscope_engine_bg.wasm"],
   },
+  query: {
+    about: "the same, once it queries stored history (query() loads the history part)",
+    code: `import { start } from "apiscope"; const profiler = await start(); await profiler.query();`,
+    chunks: "query",
+    wasm: ["pkg/engine/apiscope_engine_bg.wasm", "pkg/history/apiscope_history_bg.wasm"],
+  },
   export: {
     about: "the same with OTLP export",
     code: `import { start } from "apiscope"; start({ export: { url: "https://collector.example/v1/metrics" } });`,
@@ -56,8 +62,12 @@ export const ESBUILD_APP = {
   logLevel: "error",
 };
 
-/** Which dynamic-import chunk an app's `start()` loads. */
-const ENGINE_CHUNK = { lean: "js/engine/lean.js", export: "js/engine/with-export.js" };
+/** Which dynamic-import chunks an app loads: its `start()`'s engine, and what it calls later. */
+const ENGINE_CHUNKS = {
+  lean: ["js/engine/lean.js"],
+  export: ["js/engine/with-export.js"],
+  query: ["js/engine/lean.js", "pkg/history/apiscope_history.js"],
+};
 
 /**
  * Bundles the module text `code` as an app installing the package in `packageDir`, into
@@ -87,8 +97,9 @@ export async function buildApp(packageDir, code, work) {
 
 /**
  * Bundles app `name` against the package in `packageDir` into `work` and returns what its page
- * downloads, as absolute paths: `js` (the entry chunk and its static imports, plus the engine
- * chunk `start()` imports, or every chunk for the entries used whole) and `wasm` (its part).
+ * downloads, as absolute paths: `js` (the entry chunk and its static imports, plus the chunks
+ * its `start()` and later calls import, ENGINE_CHUNKS, or every chunk for the entries used
+ * whole) and `wasm` (its parts).
  */
 export async function pageFiles(packageDir, name, work) {
   const app = APPS[name];
@@ -103,12 +114,13 @@ export async function pageFiles(packageDir, name, work) {
   if (app.chunks === "all") {
     for (const f of Object.keys(outputs)) if (f.endsWith(".js")) addWithStatic(f);
   } else if (app.chunks !== "entry") {
-    const source = ENGINE_CHUNK[app.chunks];
-    const chunk = Object.keys(outputs).find((f) =>
-      Object.keys(outputs[f].inputs).some((input) => input.endsWith(source)),
-    );
-    if (!chunk) throw new Error(`${name}: no chunk holds ${source}`);
-    addWithStatic(chunk);
+    for (const source of ENGINE_CHUNKS[app.chunks]) {
+      const chunk = Object.keys(outputs).find((f) =>
+        Object.keys(outputs[f].inputs).some((input) => input.endsWith(source)),
+      );
+      if (!chunk) throw new Error(`${name}: no chunk holds ${source}`);
+      addWithStatic(chunk);
+    }
   }
   return {
     js: [...wanted].map((f) => path.join(work, f)),

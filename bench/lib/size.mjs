@@ -19,6 +19,7 @@ const MONITORING = {
 const ROWS = [
   ["loader", MONITORING],
   ["lean", MONITORING],
+  ["query", MONITORING],
   ["export", MONITORING],
   ["sketch", { "@datadog/sketches-js": "size-ddsketch.mjs", "hdr-histogram-js": "size-hdr.mjs", tdigest: "size-tdigest.mjs" }],
   ["cache", { "lru-cache": "size-lru-cache.mjs" }],

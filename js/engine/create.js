@@ -68,7 +68,8 @@ export async function createProfiler({ init, Engine, startExporter }, { source, 
     throw named("start", error);
   }
   const onFail = (failure) => trapped.set(init, failure);
-  profiler = new Profiler({ engine, store, recorder, hooks, resourceTiming, exporter, lifecycle: onPageExit, onFail });
+  const historyWasm = options.historyWasm;
+  profiler = new Profiler({ engine, store, recorder, hooks, resourceTiming, exporter, lifecycle: onPageExit, onFail, historyWasm });
   return profiler;
 }
 

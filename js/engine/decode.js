@@ -1,7 +1,7 @@
 // The engine's results as the public shapes (see js/index.d.ts): each arrives as one
 // Float64Array starting with its row width, plus one string of tab-separated label lines
-// (src/api/engine/encode.rs writes them). A width other than the one read here is a build
-// mismatch, reported as such rather than misread.
+// (src/api/engine/encode.rs writes them, and src/api/history.rs the history part's). A width
+// other than the one read here is a build mismatch, reported as such rather than misread.
 
 function rowsOf(numbers, width, what) {
   if (numbers[0] !== width) throw new Error(`apiscope: engine ${what} rows are ${numbers[0]} wide, expected ${width}`);
@@ -12,7 +12,7 @@ const lines = (labels) => (labels === "" ? [] : labels.split("\n"));
 
 const DELIVERIES = ["unknown", "network", "cache", "worker"];
 const PROTOCOLS = ["unknown", "http/1.1", "h2", "h3"];
-/** Numbers of a route's summary (src/api/engine/encode.rs `SUMMARY`). */
+/** Numbers of a route's summary (src/api/rows.rs `SUMMARY`). */
 const SUMMARY = 23;
 
 /** `{ name: count / total }` of the counts at `at`. */

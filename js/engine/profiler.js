@@ -18,6 +18,7 @@ import { ruleArguments } from "./options.js";
 import { forget, take } from "../loader/handover.js";
 import { plainView } from "../lib/typed.js";
 import { observeResources } from "./timing.js";
+import { summarize } from "./history.js";
 
 const ALERT_INTERVAL_MS = 1000;
 /** Retention runs on this many alert ticks (about once a minute). */
@@ -70,8 +71,9 @@ function strings(method, field, value) {
 
 export class Profiler {
   /** Use `start()`; this wires up parts the loader and the engine chunk made. */
-  constructor({ engine, store, recorder, hooks, resourceTiming, exporter, lifecycle, onFail }) {
+  constructor({ engine, store, recorder, hooks, resourceTiming, exporter, lifecycle, onFail, historyWasm }) {
     this.engine = engine;
+    this.historyWasm = historyWasm;
     this.onFail = onFail;
     this.store = store;
     this.recorder = recorder;
@@ -176,12 +178,17 @@ export class Profiler {
     try {
       return fn();
     } catch (error) {
-      if (error instanceof WebAssembly.RuntimeError) {
-        this.fail(error);
-        this.live(method);
-      }
-      throw named(method, error);
+      throw this.thrown(method, error);
     }
+  }
+
+  /** What public method `method` throws for `error` (see `call`). */
+  thrown(method, error) {
+    if (error instanceof WebAssembly.RuntimeError) {
+      this.fail(error);
+      this.live(method);
+    }
+    return named(method, error);
   }
 
   /** Counts a contained problem and tells `error` listeners; never throws. */
@@ -529,17 +536,15 @@ export class Profiler {
     const { from, to } = timeRange(m, o);
     const glob = o.route === undefined ? "" : string(m, "options.route", o.route);
     const records = await this.store.readRange(from, to);
-    return this.call(m, () => {
-      for (const r of records) {
-        try {
-          this.engine.historyAdd(r.id, r.start, r.duration, r.status, r.ok, r.bytes, r.routeId, r.routes.join("\n"), r.ttfb, r.flags);
-        } catch (error) {
-          if (error instanceof WebAssembly.RuntimeError) throw error;
-          this.store.countCorrupt?.(1); // a record that does not decode is skipped, not fatal
-        }
-      }
-      return decode.summaries(this.engine.historySummary(from, to, glob), this.engine.labels());
-    });
+    this.live(m);
+    // A record that does not decode is skipped, not fatal; a trap of the history part
+    // switches the profiler off, as the engine's does.
+    const onCorrupt = () => this.store.countCorrupt?.(1);
+    try {
+      return await summarize(records, { from, to, glob, source: this.historyWasm, onCorrupt });
+    } catch (error) {
+      throw this.thrown(m, error);
+    }
   }
 
   async samples(opts) {

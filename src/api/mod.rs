@@ -7,12 +7,16 @@ mod allocator;
 pub mod cache;
 #[cfg(feature = "engine")]
 pub mod engine;
-#[cfg(any(feature = "cache", feature = "engine"))]
+#[cfg(any(feature = "cache", feature = "engine", feature = "history"))]
 pub mod errors;
+#[cfg(feature = "history")]
+pub mod history;
 #[cfg(feature = "engine")]
 mod panic_hook;
 #[cfg(feature = "cache")]
 pub mod response_cache;
+#[cfg(any(feature = "engine", feature = "history"))]
+pub mod rows;
 #[cfg(feature = "sketch")]
 pub mod sketch;
 #[cfg(feature = "test-panic")]

@@ -45,12 +45,12 @@ const EXPECTED = {
 /** Every option of `start()` (js/index.js KEYS). */
 const START_OPTIONS = [
   "dbName", "batch", "retention", "windows", "alerts", "routes", "instrument", "sampleRate", "ignoreUrls", "graphql",
-  "export", "persist", "load", "wasm",
+  "export", "persist", "load", "wasm", "historyWasm",
 ];
 /** The Profiler's own machinery, on its prototype but not part of the API. */
 const PROFILER_INTERNALS = [
   "applyRetention", "call", "contain", "fail", "flushDue", "guard", "ingest", "ingested", "live", "onPageExit", "report", "schedule",
-  "scheduleNext", "startFlush", "stopTimers", "takeBatch", "takeBatches", "tick", "write",
+  "scheduleNext", "startFlush", "stopTimers", "takeBatch", "takeBatches", "thrown", "tick", "write",
 ];
 /** Keys of module-private symbols (internal protocols between the cache classes). */
 const isPrivateSymbol = (key) => typeof key === "symbol" && key !== Symbol.dispose && key !== LATENCY;
@@ -105,7 +105,7 @@ function valueMaker(pick, { huge = true } = {}) {
     "maxRelativeError", "maxBuckets", "persist", "onResult", "responseCache", "outcome", "savedMs", "signal",
     "body", "headers", "cache", "dbName", "batch", "retention", "windows", "alerts", "instrument", "sampleRate",
     "ignoreUrls", "graphql", "load", "maxSize", "maxAge", "slotMs", "retentionMs", "maxRoutes", "fetch", "xhr",
-    "wasm", "export", "resourceTiming", "intervalMs", "resource", "maxOutbox",
+    "wasm", "historyWasm", "export", "resourceTiming", "intervalMs", "resource", "maxOutbox",
   ];
   const number = () => one(NUMBERS);
   const string = () => one(STRINGS);

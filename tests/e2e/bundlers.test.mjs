@@ -22,7 +22,8 @@ import { PARTS, install, pack, wasmOf } from "./packed.mjs";
 const DELAYS = [10, 20, 30]; // the app's fetches: GET /delay/<ms> on the test server
 
 // The app: starts the profiler (with `export` when the page's query names a collector), makes
-// its fetches, then loads apiscope/sketch and apiscope/cache on demand and uses them, and
+// its fetches, queries their stored history (the history part loads then), then loads
+// apiscope/sketch and apiscope/cache on demand and uses them, and
 // leaves what it saw in `globalThis.result`. `./wasm.js` is where a bundler's recipe may hand
 // `start()` and the `initialize()`s their wasm part.
 const MAIN = `
@@ -36,9 +37,13 @@ async function main() {
   if (collector) options.export = { url: collector, intervalMs: 600000 };
   const wasm = wasmFor(collector ? "engine-export" : "engine");
   if (wasm !== undefined) options.wasm = wasm;
+  const historyWasm = wasmFor("history");
+  if (historyWasm !== undefined) options.historyWasm = historyWasm;
   const profiler = await start(options);
   await Promise.all(${JSON.stringify(DELAYS)}.map((ms) => fetch(query.get("api") + "/delay/" + ms).then((r) => r.text())));
   const rows = profiler.snapshot().map((r) => ({ method: r.method, route: r.route, count: r.count }));
+  await profiler.flush();
+  const stored = (await profiler.query({ route: "**/delay/:id" })).map((r) => r.count);
   const { initialize: loadSketch, Sketch } = await import("apiscope/sketch");
   await loadSketch(wasmFor("sketch"));
   const sketch = new Sketch();
@@ -47,7 +52,7 @@ async function main() {
   await loadCache(wasmFor("cache"));
   const cache = new Cache({ maxEntries: 4 });
   cache.set("answer", 42);
-  globalThis.result = { accepted: profiler.stats().accepted, rows, sketchCount: sketch.count, cached: cache.get("answer") };
+  globalThis.result = { accepted: profiler.stats().accepted, rows, stored, sketchCount: sketch.count, cached: cache.get("answer") };
 }
 main().then(
   () => (document.body.dataset.state = "done"),
@@ -101,7 +106,8 @@ const BUNDLERS = {
 import engineExport from "apiscope/engine-export.wasm";
 import sketch from "apiscope/sketch.wasm";
 import cache from "apiscope/cache.wasm";
-const FILES = { engine, "engine-export": engineExport, sketch, cache };
+import history from "apiscope/history.wasm";
+const FILES = { engine, "engine-export": engineExport, sketch, cache, history };
 export const wasmFor = (part) => FILES[part];
 `,
     async build(app, out) {
@@ -220,7 +226,8 @@ async function checkApp(site) {
   const row = lean.result.rows.find((r) => r.route.endsWith("/delay/:id"));
   assert.ok(row, `the fetches are one templated route: ${JSON.stringify(lean.result.rows)}`);
   assert.equal(row.count, DELAYS.length);
-  assert.deepEqual(lean.wasm.sort(), ["cache", "engine", "sketch"], "the lean engine's wasm loaded once, the export variant not at all");
+  assert.deepEqual(lean.wasm.sort(), ["cache", "engine", "history", "sketch"], "the lean engine's wasm loaded once, the export variant not at all");
+  assert.ok(lean.result.stored.reduce((a, b) => a + b, 0) >= DELAYS.length, `query() read the stored fetches: ${lean.result.stored}`);
   assert.equal(lean.result.sketchCount, DELAYS.length, "apiscope/sketch works");
   assert.equal(lean.result.cached, 42, "apiscope/cache works");
   assert.ok(lean.scripts.length >= 2, `the engine chunk loads apart from the entry: ${lean.scripts}`);
@@ -229,7 +236,7 @@ async function checkApp(site) {
   const exporting = await visit(`${site}/?${query}&collector=${encodeURIComponent(`${api.origin}/ping`)}`);
   assert.equal(exporting.result?.error, undefined, `the app with export failed: ${exporting.result?.error}`);
   assert.equal(exporting.result.accepted, DELAYS.length);
-  assert.deepEqual(exporting.wasm.sort(), ["cache", "engine-export", "sketch"], "with `export`, only the export variant's engine loaded");
+  assert.deepEqual(exporting.wasm.sort(), ["cache", "engine-export", "history", "sketch"], "with `export`, only the export variant's engine loaded");
   assert.deepEqual(exporting.errors, []);
 }
 

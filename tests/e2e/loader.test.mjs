@@ -78,10 +78,45 @@ test("a page that uses no optional part downloads none", async () => {
     await profiler.flush();
     await profiler.stop();
   });
-  const optional = fetched.filter((p) => /engine-export|\/pkg\/cache\/|\/pkg\/sketch\/|\/js\/cache\/|\/js\/sketch\/|\/js\/export\/|dashboard/.test(p));
+  const optional = fetched.filter((p) => /engine-export|\/pkg\/cache\/|\/pkg\/sketch\/|\/pkg\/history\/|\/js\/engine\/history\.js|\/js\/cache\/|\/js\/sketch\/|\/js\/export\/|dashboard/.test(p));
   assert.deepEqual(optional, [], `downloaded: ${fetched.join(", ")}`);
   assert.ok(fetched.some((p) => p.endsWith("/pkg/engine/apiscope_engine_bg.wasm")), "the lean engine was loaded");
   assert.deepEqual(page.errors, []);
+  await page.close();
+});
+
+test("the history part downloads on the first query(), once, and a failed load leaves the profiler running", async () => {
+  const page = await openPage(browser);
+  const fetched = [];
+  page.on("request", (r) => fetched.push(new URL(r.url()).pathname));
+  await page.goto(`${server.url}/e2e/blank.html`);
+  const historyWasm = () => fetched.filter((p) => p.endsWith("/apiscope_history_bg.wasm"));
+  const result = await page.evaluate(async () => {
+    const { start } = await import("/js/index.js");
+    const dbName = `e2e-history-${Math.random()}`;
+    // A page whose history wasm is not where it says: the query fails, nothing else does.
+    const broken = await start({ dbName, historyWasm: "/missing/apiscope_history_bg.wasm" });
+    await fetch("/api/users/1").then((r) => r.text());
+    await broken.flush();
+    const failure = await broken.query().then(() => "resolved", (e) => `${e.name}: ${e.message}`);
+    await fetch("/api/users/2").then((r) => r.text());
+    const afterFailure = { state: broken.stats().state, count: broken.snapshot()[0]?.count };
+    await broken.stop();
+    const profiler = await start({ dbName });
+    await fetch("/api/users/3").then((r) => r.text());
+    await profiler.flush();
+    const first = await profiler.query({ route: "/api/users/*" });
+    const second = await profiler.query();
+    await profiler.stop();
+    return { failure, afterFailure, first: first.map((r) => [r.route, r.count]), second: second.length };
+  });
+  assert.match(result.failure, /^Error: Profiler\.query: /, result.failure);
+  assert.deepEqual(result.afterFailure, { state: "running", count: 2 }, "the failed load switched nothing off");
+  assert.deepEqual(result.first, [["/api/users/:id", 3]], "the three stored calls, summarized by the history part");
+  assert.equal(result.second, 1);
+  assert.deepEqual(historyWasm(), ["/missing/apiscope_history_bg.wasm", "/pkg/history/apiscope_history_bg.wasm"], "one download per source: the failed one, then the default once for both queries");
+  // The browser logs the missing file's 404 itself.
+  assert.deepEqual(page.errors.filter((e) => !/status of 404/.test(e)), []);
   await page.close();
 });
 

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 import { root } from "./harness.mjs";
 
 /** The wasm parts scripts/build.sh writes to pkg/<part>/. */
-export const PARTS = ["engine", "engine-export", "sketch", "cache"];
+export const PARTS = ["engine", "engine-export", "sketch", "cache", "history"];
 
 /** `pkg/<part>/apiscope_<part>_bg.wasm`, the file a part's glue loads. */
 export const wasmOf = (part) => `pkg/${part}/apiscope_${part.replace("-", "_")}_bg.wasm`;

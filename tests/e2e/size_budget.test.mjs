@@ -1,5 +1,6 @@
 // The size budget of every entry, from the packed tarball: each app of bench/lib/apps.mjs (the
-// loader alone, the lean profiler, the profiler with export, apiscope/sketch, apiscope/cache)
+// loader alone, the lean profiler, the same once it queries history, the profiler with export,
+// apiscope/sketch, apiscope/cache)
 // is bundled by esbuild against the unpacked package, the files its page downloads (the JS it
 // loads, the wasm part it fetches) are staged one directory per app, and size-limit measures
 // them (gzip -9) against the budgets in .size-limit.json. Bytes, not time: deterministic.

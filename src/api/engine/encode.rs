@@ -9,71 +9,16 @@ use crate::core::batch::batcher::Batch;
 use crate::core::batch::columnar::ColumnarBatch;
 use crate::core::profiler::timing::Breakdown;
 use crate::core::profiler::{BreakdownMeans, RouteSnapshot, SlowCallReport};
-use crate::core::routes::RouteSummary;
 use crate::core::sketch::Sketch;
 
-/// Numbers and label lines being written.
-#[derive(Default)]
-pub struct Out {
-    /// Row width, then the rows.
-    pub numbers: Vec<f64>,
-    /// One line per row.
-    pub labels: String,
-}
+pub use crate::api::rows::Out;
+use crate::api::rows::{SUMMARY, summary};
 
-impl Out {
-    fn new(width: usize, rows: usize) -> Self {
-        let mut numbers = Vec::with_capacity(1 + width * rows);
-        numbers.push(width as f64);
-        Self {
-            numbers,
-            labels: String::new(),
-        }
-    }
-
-    fn label(&mut self, fields: &[&str]) {
-        if !self.labels.is_empty() {
-            self.labels.push('\n');
-        }
-        for (i, field) in fields.iter().enumerate() {
-            if i > 0 {
-                self.labels.push('\t');
-            }
-            self.labels.push_str(field);
-        }
-    }
-}
-
-/// `RouteSummary` numbers: count, errors, errorRate, p50, p90, p95, p99, min, max, mean,
-/// ttfbCount, ttfbP50, ttfbP95, ttfbP99, headersOnly, the 4 delivery counts, the 4 protocol
-/// counts.
-const SUMMARY: usize = 23;
 /// One trend: baseline, current, change, pValue, significant.
 const TREND: usize = 5;
 /// `RouteSnapshot`: the summary, rps, then a trend flag, p50/p95/p99 trends, statistic,
 /// critical, distributionChanged, baselineCount, currentCount.
 const SNAPSHOT: usize = SUMMARY + 1 + 1 + 3 * TREND + 5;
-
-fn summary(numbers: &mut Vec<f64>, s: &RouteSummary) {
-    numbers.extend_from_slice(&[
-        s.count as f64,
-        s.errors as f64,
-        s.error_rate,
-        s.p50,
-        s.p90,
-        s.p95,
-        s.p99,
-        s.min,
-        s.max,
-        s.mean,
-        s.ttfb_count as f64,
-        s.ttfb_p50,
-        s.ttfb_p95,
-        s.ttfb_p99,
-        s.headers_only as f64,
-    ]);
-    numbers.extend(s.deliveries.iter().chain(&s.protocols).map(|&c| c as f64));
-}
 
 fn trend(numbers: &mut Vec<f64>, t: &Trend) {
     numbers.extend_from_slice(&[
@@ -111,16 +56,6 @@ pub fn snapshot(rows: &[RouteSnapshot]) -> Out {
             }
         }
         out.label(&[&row.summary.method, &row.summary.route]);
-    }
-    out
-}
-
-/// Per-route figures of stored history; labels `method \t route`.
-pub fn summaries(rows: &[RouteSummary]) -> Out {
-    let mut out = Out::new(SUMMARY, rows.len());
-    for row in rows {
-        summary(&mut out.numbers, row);
-        out.label(&[&row.method, &row.route]);
     }
     out
 }

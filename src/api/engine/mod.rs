@@ -19,14 +19,12 @@ use wasm_bindgen::prelude::*;
 use super::errors::field_error;
 use crate::core::alerts::RuleSpec;
 use crate::core::batch::batcher::{BatchId, FlushDecision};
-use crate::core::batch::columnar::{ColumnarBatch, Columns};
-use crate::core::batch::history::summarize_history;
+use crate::core::batch::columnar::ColumnarBatch;
 use crate::core::batch::retention::{BatchExtent, Retention};
 use crate::core::batch::sample::Sample;
 use crate::core::delivery::Delivery;
 use crate::core::profiler::request::{Outcome, SettledRequest, Transport};
 use crate::core::profiler::{ProfilerCore, Settle};
-use crate::core::routes::glob::Glob;
 use encode::Out;
 
 /// Numbers per settled request in `ingest` (js/loader/recorder.js `STRIDE`).
@@ -54,8 +52,6 @@ pub struct Engine {
     refused: u32,
     /// Batches handed out by `pollBatch`/`drainBatches`, taken one by one by `nextBatch`.
     staged: Vec<Out>,
-    /// Stored batches gathered by `historyAdd` for `historySummary`.
-    history: Vec<ColumnarBatch>,
 }
 
 #[wasm_bindgen]
@@ -77,7 +73,6 @@ impl Engine {
             parked_tries: Vec::new(),
             refused: 0,
             staged: Vec::new(),
-            history: Vec::new(),
         })
     }
 
@@ -555,51 +550,6 @@ impl Engine {
             lines.push_str(id);
         }
         lines
-    }
-
-    /// Adds one stored record to the history being summarized (corrupt records are refused
-    /// with an Error naming the column, and the caller skips them).
-    #[wasm_bindgen(js_name = historyAdd)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn history_add(
-        &mut self,
-        id: String,
-        start: Vec<f64>,
-        duration: Vec<f64>,
-        status: Vec<u16>,
-        ok: Vec<u8>,
-        bytes: Vec<f64>,
-        route_id: Vec<u32>,
-        routes: &str,
-        ttfb: Vec<f64>,
-        flags: Vec<u8>,
-    ) -> Result<(), JsValue> {
-        let batch = ColumnarBatch::from_columns(Columns {
-            id,
-            start_ms: start,
-            duration_ms: duration,
-            status,
-            ok,
-            bytes,
-            route_id,
-            routes: routes.split('\n').map(str::to_owned).collect(),
-            ttfb_ms: ttfb,
-            flags,
-        })
-        .map_err(field_error)?;
-        self.history.push(batch);
-        Ok(())
-    }
-
-    /// Per-route figures of the gathered history with samples starting in `[from, to)`
-    /// (epoch ms) and a route matching `glob` (every route when empty), busiest first
-    /// (`encode::summaries`); forgets the gathered records.
-    #[wasm_bindgen(js_name = historySummary)]
-    pub fn history_summary(&mut self, from: f64, to: f64, glob: &str) -> Vec<f64> {
-        let glob = (!glob.is_empty()).then(|| Glob::new(glob));
-        let rows = summarize_history(&self.history, from, to, glob.as_ref());
-        self.history.clear();
-        self.rows(encode::summaries(&rows))
     }
 
     // ───────────────────────────── counters ─────────────────────────────

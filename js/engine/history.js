@@ -1,0 +1,51 @@
+// `Profiler.query()`'s per-route figures of stored history come from a wasm part of their own
+// (pkg/history/, src/api/history.rs): its glue and its wasm are imported on the first query,
+// so the engine every page loads does not carry them. (This module stays in the engine's
+// chunk: as a chunk of its own it would share decode.js and part.js with it, which esbuild
+// then splits into one more chunk, 0.2 KB gzipped more for every page.)
+import { part } from "../lib/part.js";
+import { summaries } from "./decode.js";
+
+/** The part's `History` class once loaded; a failed load is tried again by the next query. */
+let loading = null;
+/** Set when the part trapped: its memory may be half-updated, so it is not used again. */
+let trapped = null;
+
+function historyClass(source) {
+  loading ??= import("../../pkg/history/apiscope_history.js")
+    .then((glue) => part("apiscope's history part", glue.default).initialize(source).then(() => glue.History))
+    .catch((error) => {
+      loading = null;
+      throw error;
+    });
+  return loading;
+}
+
+/**
+ * The `RouteSummary` rows of `records` (the store's decoded batches) with samples starting in
+ * `[from, to)` on routes matching `glob` (every route when ""). A record the part refuses as
+ * corrupt is skipped and counted by `onCorrupt`; a trap is rethrown, and the part refuses
+ * every later call in this page. `source` is `start({ historyWasm })`, or undefined: the
+ * file beside the glue.
+ */
+export async function summarize(records, { from, to, glob, source, onCorrupt }) {
+  if (trapped) throw new Error(`apiscope's history part failed earlier in this page (${trapped}); it stays off until the page reloads`);
+  const History = await historyClass(source);
+  const gathered = new History();
+  try {
+    for (const r of records) {
+      try {
+        gathered.add(r.id, r.start, r.duration, r.status, r.ok, r.bytes, r.routeId, r.routes.join("\n"), r.ttfb, r.flags);
+      } catch (error) {
+        if (error instanceof WebAssembly.RuntimeError) throw error;
+        onCorrupt();
+      }
+    }
+    return summaries(gathered.summary(from, to, glob), gathered.labels());
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) trapped = `${error.name}: ${error.message}`;
+    throw error;
+  } finally {
+    if (!trapped) gathered.free();
+  }
+}
