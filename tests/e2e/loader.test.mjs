@@ -78,7 +78,7 @@ test("a page that uses no optional part downloads none", async () => {
     await profiler.flush();
     await profiler.stop();
   });
-  const optional = fetched.filter((p) => /engine-export|\/pkg\/cache\/|\/pkg\/sketch\/|\/pkg\/history\/|\/js\/engine\/history\.js|\/js\/cache\/|\/js\/sketch\/|\/js\/export\/|dashboard/.test(p));
+  const optional = fetched.filter((p) => /engine-export|\/pkg\/cache\/|\/pkg\/sketch\/|\/pkg\/history\/|\/js\/cache\/|\/js\/sketch\/|\/js\/export\/|dashboard/.test(p));
   assert.deepEqual(optional, [], `downloaded: ${fetched.join(", ")}`);
   assert.ok(fetched.some((p) => p.endsWith("/pkg/engine/apiscope_engine_bg.wasm")), "the lean engine was loaded");
   assert.deepEqual(page.errors, []);
@@ -94,6 +94,7 @@ test("the history part downloads on the first query(), once, and a failed load l
   const result = await page.evaluate(async () => {
     const { start } = await import("/js/index.js");
     const dbName = `e2e-history-${Math.random()}`;
+    const badOption = await start({ dbName, historyWasm: 42 }).then(() => "resolved", (e) => `${e.name}: ${e.message}`);
     // A page whose history wasm is not where it says: the query fails, nothing else does.
     const broken = await start({ dbName, historyWasm: "/missing/apiscope_history_bg.wasm" });
     await fetch("/api/users/1").then((r) => r.text());
@@ -108,8 +109,9 @@ test("the history part downloads on the first query(), once, and a failed load l
     const first = await profiler.query({ route: "/api/users/*" });
     const second = await profiler.query();
     await profiler.stop();
-    return { failure, afterFailure, first: first.map((r) => [r.route, r.count]), second: second.length };
+    return { badOption, failure, afterFailure, first: first.map((r) => [r.route, r.count]), second: second.length };
   });
+  assert.equal(result.badOption, "TypeError: start: historyWasm: must be a URL, Response, BufferSource or WebAssembly.Module, got the number 42");
   assert.match(result.failure, /^Error: Profiler\.query: /, result.failure);
   assert.deepEqual(result.afterFailure, { state: "running", count: 2 }, "the failed load switched nothing off");
   assert.deepEqual(result.first, [["/api/users/:id", 3]], "the three stored calls, summarized by the history part");
