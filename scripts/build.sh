@@ -7,9 +7,10 @@
 #   pkg/cache/          `apiscope/cache`: Cache and ResponseCache
 #   pkg/history/        `Profiler.query()`'s summaries of stored history, loaded on the first query
 #   dist/index.js       the loader, bundled (scripts/bundle-loader.mjs), built with any part
-#   pkg/engine-test/, pkg/engine-export-test/
+#   pkg/engine-test/, pkg/engine-export-test/, pkg/history-test/
 #                       tests only, never shipped: those two engines with `Engine.testPanic()`
-#                       (feature test-panic), for tests/browser-js/containment.test.js
+#                       and the history part with `History.testPanic()` (feature test-panic),
+#                       for tests/browser-js/containment*.test.js
 # Usage: scripts/build.sh [--dev] [part ...]   (default: every shipped part)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,6 +30,7 @@ features_of() {
     history) echo history,talc ;;
     engine-test) echo engine,test-panic ;;
     engine-export-test) echo export,test-panic ;;
+    history-test) echo history,test-panic ;;
     *) echo "scripts/build.sh: unknown part '$1'" >&2; exit 2 ;;
   esac
 }

@@ -28,8 +28,8 @@ wasm-pack test --headless --chrome
 
 step "package build"
 scripts/build.sh
-# The engine with a panic on demand, for tests/browser-js/containment.test.js (never shipped).
-scripts/build.sh engine-test engine-export-test
+# The parts with a panic on demand, for tests/browser-js/containment*.test.js (never shipped).
+scripts/build.sh engine-test engine-export-test history-test
 
 step "Node tests (the Node entries, on the built parts)"
 node --test tests/node/

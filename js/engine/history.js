@@ -8,8 +8,6 @@ import { summaries } from "./decode.js";
 
 /** The part's `History` class once loaded; a failed load is tried again by the next query. */
 let loading = null;
-/** Set when the part trapped: its memory may be half-updated, so it is not used again. */
-let trapped = null;
 
 function historyClass(source) {
   loading ??= import("../../pkg/history/apiscope_history.js")
@@ -24,12 +22,11 @@ function historyClass(source) {
 /**
  * The `RouteSummary` rows of `records` (the store's decoded batches) with samples starting in
  * `[from, to)` on routes matching `glob` (every route when ""). A record the part refuses as
- * corrupt is skipped and counted by `onCorrupt`; a trap is rethrown, and the part refuses
- * every later call in this page. `source` is `start({ historyWasm })`, or undefined: the
- * file beside the glue.
+ * corrupt is skipped and counted by `onCorrupt`. A trap is rethrown and nothing calls into the
+ * part again: the Profiler switches itself off on it, and start() refuses from then on.
+ * `source` is `start({ historyWasm })`, or undefined: the file beside the glue.
  */
 export async function summarize(records, { from, to, glob, source, onCorrupt }) {
-  if (trapped) throw new Error(`apiscope's history part failed earlier in this page (${trapped}); it stays off until the page reloads`);
   const History = await historyClass(source);
   const gathered = new History();
   try {
@@ -41,11 +38,11 @@ export async function summarize(records, { from, to, glob, source, onCorrupt }) 
         onCorrupt();
       }
     }
-    return summaries(gathered.summary(from, to, glob), gathered.labels());
+    const rows = summaries(gathered.summary(from, to, glob), gathered.labels());
+    gathered.free();
+    return rows;
   } catch (error) {
-    if (error instanceof WebAssembly.RuntimeError) trapped = `${error.name}: ${error.message}`;
+    if (!(error instanceof WebAssembly.RuntimeError)) gathered.free();
     throw error;
-  } finally {
-    if (!trapped) gathered.free();
   }
 }

@@ -11,7 +11,7 @@ pub mod engine;
 pub mod errors;
 #[cfg(feature = "history")]
 pub mod history;
-#[cfg(feature = "engine")]
+#[cfg(any(feature = "engine", feature = "history"))]
 mod panic_hook;
 #[cfg(feature = "cache")]
 pub mod response_cache;
