@@ -68,7 +68,7 @@ export async function createProfiler({ init, Engine, startExporter }, { source, 
     throw named("start", error);
   }
   const onFail = (failure) => trapped.set(init, failure);
-  const historyWasm = options.historyWasm;
+  const historyWasm = options.historyWasm; // loaded by the first query()
   profiler = new Profiler({ engine, store, recorder, hooks, resourceTiming, exporter, lifecycle: onPageExit, onFail, historyWasm });
   return profiler;
 }

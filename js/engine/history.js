@@ -6,17 +6,15 @@
 import { part } from "../lib/part.js";
 import { summaries } from "./decode.js";
 
-/** The part's `History` class once loaded; a failed load is tried again by the next query. */
-let loading = null;
+/** The part, made on the first query: part() loads it once and tries a failed load again. */
+let history = null;
 
-function historyClass(source) {
-  loading ??= import("../../pkg/history/apiscope_history.js")
-    .then((glue) => part("apiscope's history part", glue.default).initialize(source).then(() => glue.History))
-    .catch((error) => {
-      loading = null;
-      throw error;
-    });
-  return loading;
+/** The part's `History` class, loaded. */
+async function historyClass(source) {
+  const glue = await import("../../pkg/history/apiscope_history.js");
+  history ??= part("apiscope's history part", glue.default);
+  await history.initialize(source);
+  return glue.History;
 }
 
 /**

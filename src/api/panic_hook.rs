@@ -1,10 +1,10 @@
 //! The panic hook of the engine and history parts. Without it a panic ends in the abort's
 //! trap, a bare `RuntimeError: unreachable` that says neither where nor why (the release parts
-//! carry no names section). With it the panic reaches JS as a `WebAssembly.RuntimeError` whose message
-//! is the panic's own (`panicked at src/…:line:col: why`): the profiler's guard contains it
-//! as it contains any trap, and `stats().failure` gives the reason. The hook throws instead of
-//! returning, so nothing runs in the module after the panic; only the parts behind the
-//! Profiler have it (a `Sketch` or `Cache` panic is a plain trap to its caller).
+//! carry no names section). With it the panic reaches JS as a `WebAssembly.RuntimeError`
+//! whose message is the panic's own (`panicked at src/…:line:col: why`): the profiler's guard
+//! contains it as it contains any trap, and `stats().failure` gives the reason. The hook
+//! throws instead of returning, so nothing runs in the module after the panic; only the parts
+//! behind the Profiler have it (a `Sketch` or `Cache` panic is a plain trap to its caller).
 
 use wasm_bindgen::prelude::*;
 
