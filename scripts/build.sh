@@ -64,7 +64,8 @@ inlining_of() {
 # The engine parts inline a function that has one caller only when it is small (-ocimfs=60
 # bytes; binaryen's default is any size, which folds whole method bodies into the export
 # shims): 2.1 KB more raw wasm but 1.9 KB less gzipped, which is what a page downloads, and no
-# slower on the instrumentation and store paths in interleaved runs (BENCHMARKS.md). The sketch
+# slower beyond the runs' scatter on the instrumentation and store paths, alternating old and
+# new builds (BENCHMARKS.md). The sketch
 # and cache parts keep the default: 0.27 and 0.65 KB less there cost 7-9 % on quantile
 # queries and 4 % on an evicting set.
 wasm_opt_of() {
