@@ -617,7 +617,12 @@ export class Profiler {
   timeline(method: string, route: string, options?: WindowQuery & { stepMs?: number }): Timeline;
   /** The ten slowest instrumented calls of the route in the last hour, slowest first (recorded samples are not kept). */
   slowCalls(method: string, route: string): SlowCall[];
-  /** Mean timing phases of the route's instrumented calls that had a Resource Timing entry. */
+  /**
+   * Mean timing phases of the route's instrumented calls that had a Resource Timing entry, since
+   * the route appeared in the live windows: a route beyond `windows.maxRoutes` is counted in
+   * `breakdown("*", "(other)")`, and a route pruned for having no call in the retention starts
+   * again from none.
+   */
   breakdown(method: string, route: string): BreakdownMeans;
 
   /**

@@ -7,6 +7,7 @@ use apiscope::core::batch::sample::Sample;
 use apiscope::core::profiler::request::{Outcome, SettledRequest, Transport};
 use apiscope::core::profiler::timing::{ResourceTiming, ServerTiming};
 use apiscope::core::profiler::{ProfilerConfig, ProfilerCore, Settle};
+use apiscope::core::routes::capped::{OVERFLOW_METHOD, OVERFLOW_ROUTE};
 
 const ORIGIN: &str = "https://app.example";
 
@@ -113,6 +114,33 @@ fn a_resource_timing_entry_attaches_its_breakdown_whether_it_comes_first_or_last
     assert_eq!(means.matched, 2);
     assert_eq!(means.dns, Some(2.0));
     assert_eq!(means.download, Some(5.0));
+}
+
+#[test]
+fn breakdowns_are_kept_for_the_routes_the_windows_keep_and_no_others() {
+    // URLs that do not template (slugs) make a route per product: beyond maxRoutes, their calls
+    // and their breakdowns go to the overflow entry, so memory does not grow with the slugs.
+    let mut config = ProfilerConfig::default();
+    config.registry.max_routes = 2;
+    let mut p = ProfilerCore::new(config, 1, ORIGIN).unwrap();
+    for (i, slug) in ["red-shirt", "blue-hat", "green-scarf", "gray-coat"]
+        .into_iter()
+        .enumerate()
+    {
+        let url = format!("{ORIGIN}/api/products/{slug}");
+        let start = 1_000.0 * (i + 1) as f64;
+        p.offer_timing(entry(&url, start + 0.2), start + 70.0);
+        call(&mut p, i as u32, &url, start, 80.0, 200);
+    }
+    let matched = |p: &ProfilerCore, method: &str, route: &str| p.breakdown(method, route).matched;
+    assert_eq!(matched(&p, "GET", "/api/products/red-shirt"), 1);
+    assert_eq!(matched(&p, "GET", "/api/products/blue-hat"), 1);
+    assert_eq!(matched(&p, "GET", "/api/products/green-scarf"), 0);
+    assert_eq!(matched(&p, OVERFLOW_METHOD, OVERFLOW_ROUTE), 2);
+    assert_eq!(p.breakdown(OVERFLOW_METHOD, OVERFLOW_ROUTE).dns, Some(2.0));
+    // Cleared with the windows.
+    p.clear();
+    assert_eq!(matched(&p, "GET", "/api/products/red-shirt"), 0);
 }
 
 #[test]

@@ -10,6 +10,7 @@ use apiscope::core::batch::sample::Sample;
 use apiscope::core::profiler::{ProfilerConfig, ProfilerCore};
 use apiscope::core::routes::capped::{OVERFLOW_METHOD, OVERFLOW_ROUTE};
 use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
+use apiscope::core::routes::route_windows::{Observation, PHASES};
 use apiscope::core::routes::windows::{RollingWindows, SLOTS_PER_WIDTH, WindowsConfig};
 use apiscope::core::sketch::Sketch;
 use proptest::prelude::*;
@@ -474,7 +475,12 @@ fn heap_bytes_is_what_the_allocator_holds() {
         let method = if i % 7 == 0 { "POST" } else { "GET" };
         let t = f64::from(i) * 20.0 + rng.uniform() * 5_000.0;
         let d = rng.lognormal(80.0, 0.7);
-        registry.record(method, route, d, i % 13 == 0, t).unwrap();
+        // Some calls bring Resource Timing phases, whose sums the route keeps too.
+        let call = Observation {
+            phases: (i % 3 == 0).then_some([Some(d / 4.0); PHASES]),
+            ..Observation::duration(d, i % 13 == 0)
+        };
+        registry.observe(method, route, &call, t).unwrap();
         if i % 1_000 == 0 {
             // Reads leave remembered merges behind: they are held too.
             let reads = registry.windows(t, Some(60_000.0 * f64::from(i % 7 + 1)), None);
@@ -583,7 +589,6 @@ fn heavy_traffic_on_500_routes_holds_under_16_mb() {
 )]
 fn heavy_traffic_at_its_worst_on_500_routes_holds_under_16_mb() {
     use apiscope::core::delivery::{Delivery, Protocol, Timing};
-    use apiscope::core::routes::route_windows::Observation;
     let names: Vec<String> = (0..500).map(traffic::route).collect();
     let mut rng = Rng(11);
     let before = live_bytes();
@@ -600,6 +605,7 @@ fn heavy_traffic_at_its_worst_on_500_routes_holds_under_16_mb() {
                     timing: Timing::Full,
                     delivery: Delivery::ALL[(rng.uniform() * 4.0) as usize],
                     protocol: Protocol::Unknown,
+                    phases: Some([Some(duration / 2.0); PHASES]),
                 };
                 let t = START + (f64::from(slot) + rng.uniform()) * 10_000.0;
                 registry.observe("GET", name, &call, t).unwrap();

@@ -33,6 +33,22 @@ test("a body that ends 300 ms after its headers: the duration runs to its end, t
   await profiler.stop();
 });
 
+test("breakdowns are kept for the routes the live windows keep: beyond windows.maxRoutes, under (other)", async () => {
+  // Slugs do not template: a route per product, as a shop's API makes them. The phases' sums
+  // live with each route's windows, so they are bounded by the same cap.
+  const profiler = await start({ dbName: uniqueDb("cap"), windows: { maxRoutes: 1 } });
+  for (const slug of ["red-shirt", "blue-hat", "green-scarf"]) {
+    await (await fetch(`${origins.test}/fidelity/cacheable/${slug}?cap`)).json();
+  }
+  const kept = await until(() => row(profiler, "/red-shirt"), 5000, "the first route");
+  const other = () => profiler.breakdown("*", "(other)");
+  await until(() => profiler.breakdown("GET", kept.route).matched === 1 && other().matched === 2, 5000, "every call matched");
+  assert.ok(other().ttfb >= 0, JSON.stringify(other()));
+  assert.equal(profiler.breakdown("GET", kept.route.replace("red-shirt", "blue-hat")).matched, 0);
+  assert.deepEqual(profiler.snapshot().map((r) => r.route).sort(), ["(other)", kept.route].sort());
+  await profiler.stop();
+});
+
 test("a call filed when its late body's entry arrives is persisted by age, with nothing else happening", async () => {
   // The call settles at its headers and waits for its Resource Timing entry, which comes with
   // the body 300 ms later: it then opens a new batch, whose age flush must still be scheduled.

@@ -1,10 +1,13 @@
-//! A route's Resource Timing breakdown: running sums of each phase over the calls matched to an
-//! entry, and their means. A phase a call's entry did not expose (cross-origin without
-//! `Timing-Allow-Origin`) is left out of that phase's mean, never counted as 0.
+//! A route's Resource Timing breakdown: the means of each phase over the calls matched to an
+//! entry. The route's windows keep the sums (`routes::route_windows::PhaseSums`), so they are
+//! bounded by the route cap like every other per-route figure. A phase a call's entry did not
+//! expose (cross-origin without `Timing-Allow-Origin`) is left out of that phase's mean, never
+//! counted as 0.
 
 use serde::Serialize;
 
 use crate::core::profiler::timing::Breakdown;
+use crate::core::routes::route_windows::{PhaseSums, Phases};
 
 /// Per-route means of the timing phases of the calls that had a Resource Timing entry.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -28,49 +31,32 @@ pub struct BreakdownMeans {
     pub matched: u64,
 }
 
-/// Running sums behind [`BreakdownMeans`]; unknown phases are left out, not counted as 0.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct BreakdownSums {
-    phases: [(f64, u64); 7],
-    matched: u64,
+/// A breakdown as the phases a route's windows sum ([`Observation::phases`]), in the order
+/// [`means`] reads them back.
+///
+/// [`Observation::phases`]: crate::core::routes::route_windows::Observation::phases
+pub(crate) fn phases(b: &Breakdown) -> Phases {
+    [
+        b.dns,
+        b.connect,
+        b.tls,
+        b.ttfb,
+        b.download,
+        b.server,
+        b.transfer_size,
+    ]
 }
 
-impl BreakdownSums {
-    /// Adds one matched call.
-    pub(crate) fn add(&mut self, b: &Breakdown) {
-        let values = [
-            b.dns,
-            b.connect,
-            b.tls,
-            b.ttfb,
-            b.download,
-            b.server,
-            b.transfer_size,
-        ];
-        for (slot, value) in self.phases.iter_mut().zip(values) {
-            if let Some(v) = value {
-                slot.0 += v;
-                slot.1 += 1;
-            }
-        }
-        self.matched += 1;
-    }
-
-    /// The mean of each phase over the calls that had it.
-    pub(crate) fn means(&self) -> BreakdownMeans {
-        let mean = |i: usize| {
-            let (sum, n) = self.phases[i];
-            (n > 0).then(|| sum / n as f64)
-        };
-        BreakdownMeans {
-            dns: mean(0),
-            connect: mean(1),
-            tls: mean(2),
-            ttfb: mean(3),
-            download: mean(4),
-            server: mean(5),
-            transfer_size: mean(6),
-            matched: self.matched,
-        }
+/// The mean of each phase over the calls that had it.
+pub(crate) fn means(sums: &PhaseSums) -> BreakdownMeans {
+    BreakdownMeans {
+        dns: sums.mean(0),
+        connect: sums.mean(1),
+        tls: sums.mean(2),
+        ttfb: sums.mean(3),
+        download: sums.mean(4),
+        server: sums.mean(5),
+        transfer_size: sums.mean(6),
+        matched: sums.calls,
     }
 }

@@ -22,9 +22,8 @@ use crate::core::batch::sample::Sample;
 use crate::core::delivery::{Delivery, Timing};
 use crate::core::error::{FieldError, indexed};
 use crate::core::export::{DeltaAggregator, ExportDeltas, ExportPoint};
-use crate::core::map::Map;
 use crate::core::order::sort_by;
-use crate::core::profiler::breakdown::{BreakdownMeans, BreakdownSums};
+use crate::core::profiler::breakdown::{BreakdownMeans, means, phases};
 use crate::core::profiler::id_slots::IdSlots;
 use crate::core::profiler::request::{Outcome, SettledRequest};
 use crate::core::profiler::sites::CallSites;
@@ -33,7 +32,7 @@ use crate::core::profiler::timing::{Breakdown, MatcherConfig, ResourceTiming, Ti
 use crate::core::routes::RouteSummary;
 use crate::core::routes::Templater;
 use crate::core::routes::registry::{RegistryConfig, RouteRegistry, RouteWindow};
-use crate::core::routes::route_windows::Observation;
+use crate::core::routes::route_windows::{Observation, Phases};
 use crate::core::sketch::Sketch;
 
 /// How many slowest calls the slow-call log keeps per route.
@@ -193,7 +192,6 @@ pub struct ProfilerCore {
     /// The phases of recent calls that had an entry, by call id (for the slow log).
     recent_calls: IdSlots<Breakdown>,
     rejected: u64,
-    breakdown_sums: Map<RouteId, BreakdownSums>,
     next_call_id: u64,
     cache_hit_rate: Option<f64>,
     /// While OTLP export is on, every accepted sample again, per route since the last take
@@ -240,7 +238,6 @@ impl ProfilerCore {
             matcher: TimingMatcher::new(MatcherConfig::default()),
             recent_calls: IdSlots::new(RECENT_CALLS_KEPT),
             rejected: 0,
-            breakdown_sums: Map::default(),
             next_call_id: 0,
             cache_hit_rate: None,
             export: None,
@@ -259,6 +256,16 @@ impl ProfilerCore {
     /// assert!(p.record(Sample::new(0.0, 5.0, "GET", "/x", 200), 10.0).is_ok());
     /// ```
     pub fn record(&mut self, sample: Sample, now_ms: f64) -> Result<FlushDecision, FieldError> {
+        self.file(sample, None, now_ms)
+    }
+
+    /// [`Self::record`], with the call's Resource Timing phases when an entry told them.
+    fn file(
+        &mut self,
+        sample: Sample,
+        phases: Option<Phases>,
+        now_ms: f64,
+    ) -> Result<FlushDecision, FieldError> {
         sample.validate()?;
         self.started_ms.get_or_insert(now_ms);
         // The live windows file a call under the time it finished; never in the future.
@@ -270,6 +277,7 @@ impl ProfilerCore {
             timing: sample.timing,
             delivery: sample.delivery,
             protocol: sample.protocol,
+            phases,
         };
         self.registry
             .observe(&sample.method, &sample.route, &call, at)?;
@@ -461,7 +469,11 @@ impl ProfilerCore {
             sample.protocol = e.protocol();
             sample.bytes = (e.encoded_body_size > 0.0).then_some(e.encoded_body_size as u32);
         }
-        if self.record(sample, now_ms).is_err() {
+        let breakdown = entry.map(Breakdown::from_entry);
+        if self
+            .file(sample, breakdown.as_ref().map(phases), now_ms)
+            .is_err()
+        {
             self.rejected += 1;
             return;
         }
@@ -483,12 +495,7 @@ impl ProfilerCore {
             };
             self.slow.insert(call.route.clone(), slow, now_ms);
         }
-        if let Some(entry) = entry {
-            let breakdown = Breakdown::from_entry(entry);
-            self.breakdown_sums
-                .entry(call.route.clone())
-                .or_default()
-                .add(&breakdown);
+        if let Some(breakdown) = breakdown {
             self.recent_calls.insert(id, breakdown);
         }
     }
@@ -690,9 +697,9 @@ impl ProfilerCore {
 
     /// Mean timing phases of a route's matched calls.
     pub fn breakdown(&self, method: &str, route: &str) -> BreakdownMeans {
-        self.breakdown_sums
-            .get(&(method.into(), route.into()))
-            .map(BreakdownSums::means)
+        self.registry
+            .phases(method, route)
+            .map(means)
             .unwrap_or_default()
     }
 
@@ -791,7 +798,6 @@ impl ProfilerCore {
     pub fn clear(&mut self) {
         self.registry.clear();
         self.recent_calls.clear();
-        self.breakdown_sums.clear();
         self.slow = new_slow_log();
     }
 

@@ -7,7 +7,7 @@ use crate::core::delivery::{Delivery, Protocol};
 use crate::core::error::{FieldError, Rule};
 use crate::core::routes::RouteSummary;
 use crate::core::routes::capped::CappedRoutes;
-use crate::core::routes::route_windows::{Observation, RouteWindows};
+use crate::core::routes::route_windows::{Observation, PhaseSums, RouteWindows};
 use crate::core::routes::windows::{Window, WindowsConfig, check_sample};
 use crate::core::sketch::{Sketch, SketchConfig};
 
@@ -362,6 +362,23 @@ impl RouteRegistry {
                 .last(now_ms, window_ms, None)
                 .latency,
         )
+    }
+
+    /// The sums of one route's Resource Timing phases since it appeared (see
+    /// [`Observation::phases`]), once a call brought any.
+    ///
+    /// ```
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
+    /// use apiscope::core::routes::route_windows::Observation;
+    /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    /// let timed = Observation { phases: Some([Some(3.0), None, None, None, None, None, None]), ..Observation::duration(9.0, false) };
+    /// registry.observe("GET", "/a", &timed, 1_000.0).unwrap();
+    /// registry.record("GET", "/b", 9.0, false, 1_000.0).unwrap();
+    /// assert_eq!(registry.phases("GET", "/a").unwrap().mean(0), Some(3.0));
+    /// assert!(registry.phases("GET", "/b").is_none());
+    /// ```
+    pub fn phases(&self, method: &str, route: &str) -> Option<&PhaseSums> {
+        self.routes.get(method, route)?.phases()
     }
 
     /// One route's samples in the slots holding a time in `[from_ms, to_ms)` (see

@@ -5,7 +5,9 @@
 //! Each delivery that occurs gets a pair of [`RollingWindows`] (durations, with errors; times to
 //! first byte, with the calls timed only to their headers as the marked count). The route's
 //! byte share is divided between the windows it holds, so a route stays within its share
-//! however its calls are delivered. Protocol counts are kept since the route appeared.
+//! however its calls are delivered. Protocol counts and the sums of the calls' Resource Timing
+//! phases are kept since the route appeared, so they leave with the route (a stale one pruned,
+//! one beyond the cap filed in the overflow entry): none of a route's state outlives it.
 
 use crate::core::delivery::{Delivery, Protocol, Timing};
 use crate::core::error::FieldError;
@@ -16,7 +18,7 @@ use crate::core::routes::windows::{RollingWindows, Window, WindowsConfig};
 /// ```
 /// use apiscope::core::delivery::{Delivery, Protocol, Timing};
 /// use apiscope::core::routes::route_windows::Observation;
-/// let call = Observation { duration_ms: 120.0, error: false, ttfb_ms: Some(40.0), timing: Timing::Full, delivery: Delivery::Network, protocol: Protocol::H2 };
+/// let call = Observation { duration_ms: 120.0, error: false, ttfb_ms: Some(40.0), timing: Timing::Full, delivery: Delivery::Network, protocol: Protocol::H2, phases: None };
 /// assert_eq!(Observation::duration(5.0, true).delivery, Delivery::Unknown);
 /// # let _ = call;
 /// ```
@@ -34,6 +36,52 @@ pub struct Observation {
     pub delivery: Delivery,
     /// The HTTP version it came over.
     pub protocol: Protocol,
+    /// Its Resource Timing phases (the caller decides which is which), each when known; `None`
+    /// for a call no entry told about.
+    pub phases: Option<Phases>,
+}
+
+/// How many phases an [`Observation`] may carry.
+pub const PHASES: usize = 7;
+
+/// A call's phases, each when known.
+pub type Phases = [Option<f64>; PHASES];
+
+/// Running sums of the phases of a route's calls: each phase's sum and how many calls had it
+/// (a phase a call did not expose is left out of its mean, never counted as 0), and how many
+/// calls brought phases at all.
+///
+/// ```
+/// use apiscope::core::routes::route_windows::PhaseSums;
+/// let mut sums = PhaseSums::default();
+/// sums.add(&[Some(2.0), None, None, None, None, None, None]);
+/// sums.add(&[Some(4.0), Some(1.0), None, None, None, None, None]);
+/// assert_eq!((sums.mean(0), sums.mean(1), sums.mean(2), sums.calls), (Some(3.0), Some(1.0), None, 2));
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PhaseSums {
+    sums: [(f64, u64); PHASES],
+    /// Calls that brought phases.
+    pub calls: u64,
+}
+
+impl PhaseSums {
+    /// Adds one call's phases.
+    pub fn add(&mut self, phases: &Phases) {
+        for (slot, value) in self.sums.iter_mut().zip(phases) {
+            if let Some(v) = value {
+                slot.0 += v;
+                slot.1 += 1;
+            }
+        }
+        self.calls += 1;
+    }
+
+    /// The mean of phase `i` over the calls that had it.
+    pub fn mean(&self, i: usize) -> Option<f64> {
+        let (sum, n) = self.sums[i];
+        (n > 0).then(|| sum / n as f64)
+    }
 }
 
 impl Observation {
@@ -46,6 +94,7 @@ impl Observation {
             timing: Timing::Full,
             delivery: Delivery::Unknown,
             protocol: Protocol::Unknown,
+            phases: None,
         }
     }
 }
@@ -102,6 +151,9 @@ pub struct RouteWindows {
     by_delivery: [Option<Box<DeliveryWindows>>; 4],
     /// Calls per [`Protocol`] since the route appeared.
     protocols: [u64; Protocol::COUNT],
+    /// The sums of its calls' phases since the route appeared; boxed, as most routes of a
+    /// page without Resource Timing never have any.
+    phases: Option<Box<PhaseSums>>,
 }
 
 impl RouteWindows {
@@ -112,6 +164,7 @@ impl RouteWindows {
             config,
             by_delivery: Default::default(),
             protocols: [0; Protocol::COUNT],
+            phases: None,
         })
     }
 
@@ -123,6 +176,7 @@ impl RouteWindows {
             config: self.config,
             by_delivery: Default::default(),
             protocols: [0; Protocol::COUNT],
+            phases: None,
         }
     }
 
@@ -145,6 +199,9 @@ impl RouteWindows {
             let _ = windows.ttfb.record(ttfb.max(0.0), headers_only, now_ms);
         }
         self.protocols[call.protocol as usize] += 1;
+        if let Some(phases) = &call.phases {
+            self.phases.get_or_insert_default().add(phases);
+        }
         Ok(())
     }
 
@@ -240,6 +297,11 @@ impl RouteWindows {
         self.protocols
     }
 
+    /// The sums of its calls' phases since the route appeared, once a call brought any.
+    pub fn phases(&self) -> Option<&PhaseSums> {
+        self.phases.as_deref()
+    }
+
     /// Whether every window is older than the retention at `now_ms`.
     pub fn is_stale(&self, now_ms: f64) -> bool {
         self.by_delivery
@@ -258,7 +320,11 @@ impl RouteWindows {
                     + w.latency.heap_bytes()
                     + w.ttfb.heap_bytes()
             })
-            .sum()
+            .sum::<usize>()
+            + self
+                .phases
+                .as_ref()
+                .map_or(0, |_| std::mem::size_of::<PhaseSums>())
     }
 }
 
