@@ -615,7 +615,11 @@ export class Profiler {
    * @throws `RangeError` naming `options.windowMs`/`options.stepMs` unless > 0.
    */
   timeline(method: string, route: string, options?: WindowQuery & { stepMs?: number }): Timeline;
-  /** The ten slowest instrumented calls of the route in the last hour, slowest first (recorded samples are not kept). */
+  /**
+   * The ten slowest instrumented calls of the route in the last hour, slowest first (recorded
+   * samples are not kept). Kept with the route's live windows: a route beyond
+   * `windows.maxRoutes` has its calls under `slowCalls("*", "(other)")`, each with its URL.
+   */
   slowCalls(method: string, route: string): SlowCall[];
   /**
    * Mean timing phases of the route's instrumented calls that had a Resource Timing entry, since

@@ -3,14 +3,15 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use std::collections::BTreeMap;
-use std::num::NonZeroUsize;
 
 use apiscope::core::alerts::trend::{TrendConfig, compare};
 use apiscope::core::alerts::{AlertEngine, AlertEvent, AlertKind, Metric, RouteMetrics, RuleSpec};
-use apiscope::core::profiler::slow_log::{SlowCall, SlowLog};
 use apiscope::core::profiler::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
 use apiscope::core::routes::Templater;
 use apiscope::core::routes::glob::Glob;
+use apiscope::core::routes::slow_calls::{
+    SLOW_CALLS_KEPT, SLOW_CALLS_WINDOW_MS, SlowCall, SlowCalls,
+};
 use apiscope::core::{routes::RouteSummary, sketch::Bucket};
 use proptest::prelude::*;
 
@@ -626,42 +627,37 @@ fn matching_picks_same_url_and_closest_start_once() {
 // ---------------------------------------------------------------- slow log
 
 #[test]
-fn slow_log_is_bounded_and_recent() {
-    let n = |v| NonZeroUsize::new(v).unwrap();
-    let mut log = SlowLog::new(n(3), n(2), 1_000.0);
-    for i in 0..20 {
-        let call = SlowCall {
-            at_ms: f64::from(i) * 10.0,
-            duration_ms: f64::from((i * 7) % 13),
-            detail: i,
-        };
-        log.insert("/a", call, 200.0);
+fn a_routes_slow_calls_are_its_slowest_recent_ones_and_bounded() {
+    let call = |i: u32| SlowCall {
+        call_id: i.into(),
+        url: "https://a.example/a".into(),
+        status: 200,
+        at_ms: f64::from(i) * 10.0,
+        duration_ms: f64::from((i * 7) % 13),
+    };
+    let mut slow = SlowCalls::default();
+    for i in 0..40 {
+        slow.insert(&call(i), 400.0);
     }
-    let durations: Vec<f64> = log
-        .calls(&"/a", 200.0)
-        .iter()
-        .map(|c| c.duration_ms)
+    // The model: every call, slowest first (a stable sort keeps ties in arrival order).
+    let mut expected: Vec<(f64, u64)> = (0..40).map(|i| (call(i).duration_ms, i.into())).collect();
+    expected.sort_by(|a, b| b.0.total_cmp(&a.0));
+    expected.truncate(SLOW_CALLS_KEPT);
+    let kept: Vec<(f64, u64)> = slow
+        .recent(400.0)
+        .map(|c| (c.duration_ms, c.call_id))
         .collect();
-    assert_eq!(durations, [12.0, 11.0, 10.0]);
-    for route in ["/b", "/c"] {
-        log.insert(
-            route,
-            SlowCall {
-                at_ms: 200.0,
-                duration_ms: 1.0,
-                detail: 0,
-            },
-            200.0,
-        );
-    }
-    assert_eq!(log.route_count(), 2);
-    assert!(
-        log.calls(&"/a", 200.0).is_empty(),
-        "least recently recorded route evicted"
-    );
-    // Everything ages out.
-    assert!(log.all(1_300.0).is_empty());
-    assert_eq!(log.route_count(), 0);
+    assert_eq!(kept, expected);
+    // Everything ages out of reads, and an insert drops what aged.
+    assert_eq!(slow.recent(390.0 + SLOW_CALLS_WINDOW_MS + 1.0).count(), 0);
+    let late = SlowCall {
+        at_ms: 400.0 + SLOW_CALLS_WINDOW_MS,
+        duration_ms: 1.0,
+        ..call(99)
+    };
+    slow.insert(&late, late.at_ms);
+    let left: Vec<u64> = slow.recent(late.at_ms).map(|c| c.call_id).collect();
+    assert_eq!(left, [99]);
 }
 
 // ---------------------------------------------------------------- trend

@@ -117,7 +117,7 @@ fn a_resource_timing_entry_attaches_its_breakdown_whether_it_comes_first_or_last
 }
 
 #[test]
-fn breakdowns_are_kept_for_the_routes_the_windows_keep_and_no_others() {
+fn breakdowns_and_slow_calls_are_kept_for_the_routes_the_windows_keep_and_no_others() {
     // URLs that do not template (slugs) make a route per product: beyond maxRoutes, their calls
     // and their breakdowns go to the overflow entry, so memory does not grow with the slugs.
     let mut config = ProfilerConfig::default();
@@ -138,9 +138,32 @@ fn breakdowns_are_kept_for_the_routes_the_windows_keep_and_no_others() {
     assert_eq!(matched(&p, "GET", "/api/products/green-scarf"), 0);
     assert_eq!(matched(&p, OVERFLOW_METHOD, OVERFLOW_ROUTE), 2);
     assert_eq!(p.breakdown(OVERFLOW_METHOD, OVERFLOW_ROUTE).dns, Some(2.0));
+    // So are the slow calls: each route's own, and the overflow entry's, with their URLs.
+    let now = 10_000.0;
+    assert_eq!(p.slow_calls("GET", "/api/products/blue-hat", now).len(), 1);
+    assert!(
+        p.slow_calls("GET", "/api/products/green-scarf", now)
+            .is_empty()
+    );
+    let other: Vec<String> = p
+        .slow_calls(OVERFLOW_METHOD, OVERFLOW_ROUTE, now)
+        .into_iter()
+        .map(|c| c.url)
+        .collect();
+    assert_eq!(other.len(), 2);
+    assert!(
+        other
+            .iter()
+            .all(|u| u.contains("-scarf") || u.contains("-coat")),
+        "{other:?}"
+    );
     // Cleared with the windows.
     p.clear();
     assert_eq!(matched(&p, "GET", "/api/products/red-shirt"), 0);
+    assert!(
+        p.slow_calls("GET", "/api/products/red-shirt", now)
+            .is_empty()
+    );
 }
 
 #[test]

@@ -606,6 +606,7 @@ fn heavy_traffic_at_its_worst_on_500_routes_holds_under_16_mb() {
                     delivery: Delivery::ALL[(rng.uniform() * 4.0) as usize],
                     protocol: Protocol::Unknown,
                     phases: Some([Some(duration / 2.0); PHASES]),
+                    slow: None,
                 };
                 let t = START + (f64::from(slot) + rng.uniform()) * 10_000.0;
                 registry.observe("GET", name, &call, t).unwrap();

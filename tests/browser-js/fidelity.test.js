@@ -33,9 +33,9 @@ test("a body that ends 300 ms after its headers: the duration runs to its end, t
   await profiler.stop();
 });
 
-test("breakdowns are kept for the routes the live windows keep: beyond windows.maxRoutes, under (other)", async () => {
+test("breakdowns and slow calls are kept for the routes the live windows keep: beyond windows.maxRoutes, under (other)", async () => {
   // Slugs do not template: a route per product, as a shop's API makes them. The phases' sums
-  // live with each route's windows, so they are bounded by the same cap.
+  // and the slow calls live with each route's windows, so they are bounded by the same cap.
   const profiler = await start({ dbName: uniqueDb("cap"), windows: { maxRoutes: 1 } });
   for (const slug of ["red-shirt", "blue-hat", "green-scarf"]) {
     await (await fetch(`${origins.test}/fidelity/cacheable/${slug}?cap`)).json();
@@ -46,6 +46,12 @@ test("breakdowns are kept for the routes the live windows keep: beyond windows.m
   assert.ok(other().ttfb >= 0, JSON.stringify(other()));
   assert.equal(profiler.breakdown("GET", kept.route.replace("red-shirt", "blue-hat")).matched, 0);
   assert.deepEqual(profiler.snapshot().map((r) => r.route).sort(), ["(other)", kept.route].sort());
+  // The slow calls too: the kept route's own, the others' under (other) with their URLs.
+  assert.deepEqual(profiler.slowCalls("GET", kept.route).map((c) => c.url), [`${origins.test}/fidelity/cacheable/red-shirt`]);
+  assert.deepEqual(
+    profiler.slowCalls("*", "(other)").map((c) => c.url).sort(),
+    ["blue-hat", "green-scarf"].map((slug) => `${origins.test}/fidelity/cacheable/${slug}`),
+  );
   await profiler.stop();
 });
 

@@ -1,8 +1,9 @@
 //! The profiler: every measured call goes through here, composed from the other concepts.
 //!
-//! Owns the composition ([`profiler_core`]), Resource Timing matching ([`timing`]) and the
-//! per-route means of its phases ([`breakdown`]), the slow call log ([`slow_log`]) and the
-//! fixed tables of recent calls and call sites ([`id_slots`]).
+//! Owns the composition ([`profiler_core`]), Resource Timing matching ([`timing`]), the
+//! per-route means of its phases ([`breakdown`]) and the fixed tables of recent calls and call
+//! sites ([`id_slots`]). The per-route sums and slow calls live with the route's windows
+//! (`routes::route_windows`).
 //!
 //! Invariant: a call reaches the live windows, the batcher and the export exactly once; it
 //! waits for its Resource Timing entry at most a bounded time, and a flush or page exit files
@@ -13,7 +14,6 @@ pub mod id_slots;
 pub mod profiler_core;
 pub mod request;
 pub mod sites;
-pub mod slow_log;
 pub mod timing;
 
 pub use breakdown::BreakdownMeans;

@@ -8,7 +8,6 @@
 //! the export, exactly once.
 //! The browser edge owns the clock, timers and IndexedDB and drives this type with `now_ms`.
 
-use std::num::NonZeroUsize;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -27,16 +26,14 @@ use crate::core::profiler::breakdown::{BreakdownMeans, means, phases};
 use crate::core::profiler::id_slots::IdSlots;
 use crate::core::profiler::request::{Outcome, SettledRequest};
 use crate::core::profiler::sites::CallSites;
-use crate::core::profiler::slow_log::{SlowCall, SlowLog};
 use crate::core::profiler::timing::{Breakdown, MatcherConfig, ResourceTiming, TimingMatcher};
 use crate::core::routes::RouteSummary;
 use crate::core::routes::Templater;
 use crate::core::routes::registry::{RegistryConfig, RouteRegistry, RouteWindow};
 use crate::core::routes::route_windows::{Observation, Phases};
+use crate::core::routes::slow_calls::SlowCall;
 use crate::core::sketch::Sketch;
 
-/// How many slowest calls the slow-call log keeps per route.
-const SLOW_CALLS_PER_ROUTE: usize = 10;
 /// Recent calls remembered so a late Resource Timing entry can find its call.
 const RECENT_CALLS_KEPT: usize = 1024;
 /// The baseline a trend compares against: the hour before the current window.
@@ -150,14 +147,6 @@ struct Pending {
     end_ms: Option<f64>,
 }
 
-/// What the slow log keeps per call; the breakdown is joined in from the recent calls.
-#[derive(Debug, Clone)]
-struct SlowDetail {
-    call_id: u64,
-    url: Arc<str>,
-    status: u16,
-}
-
 /// The pure profiler: routes, live sketches, batching, alerts, slow calls and timing.
 ///
 /// ```
@@ -186,7 +175,6 @@ pub struct ProfilerCore {
     registry: RouteRegistry,
     batcher: Batcher,
     alerts: AlertEngine,
-    slow: SlowLog<RouteId, SlowDetail>,
     /// Calls waiting for their Resource Timing entry.
     matcher: TimingMatcher<Pending>,
     /// The phases of recent calls that had an entry, by call id (for the slow log).
@@ -234,7 +222,6 @@ impl ProfilerCore {
             registry,
             batcher,
             alerts,
-            slow: new_slow_log(),
             matcher: TimingMatcher::new(MatcherConfig::default()),
             recent_calls: IdSlots::new(RECENT_CALLS_KEPT),
             rejected: 0,
@@ -256,14 +243,16 @@ impl ProfilerCore {
     /// assert!(p.record(Sample::new(0.0, 5.0, "GET", "/x", 200), 10.0).is_ok());
     /// ```
     pub fn record(&mut self, sample: Sample, now_ms: f64) -> Result<FlushDecision, FieldError> {
-        self.file(sample, None, now_ms)
+        self.file(sample, None, None, now_ms)
     }
 
-    /// [`Self::record`], with the call's Resource Timing phases when an entry told them.
+    /// [`Self::record`], with the call's Resource Timing phases when an entry told them, and
+    /// the call as the route's slow list would keep it, for a call the hooks saw.
     fn file(
         &mut self,
         sample: Sample,
         phases: Option<Phases>,
+        slow: Option<SlowCall>,
         now_ms: f64,
     ) -> Result<FlushDecision, FieldError> {
         sample.validate()?;
@@ -278,6 +267,7 @@ impl ProfilerCore {
             delivery: sample.delivery,
             protocol: sample.protocol,
             phases,
+            slow,
         };
         self.registry
             .observe(&sample.method, &sample.route, &call, at)?;
@@ -470,31 +460,20 @@ impl ProfilerCore {
             sample.bytes = (e.encoded_body_size > 0.0).then_some(e.encoded_body_size as u32);
         }
         let breakdown = entry.map(Breakdown::from_entry);
-        if self
-            .file(sample, breakdown.as_ref().map(phases), now_ms)
-            .is_err()
-        {
+        let id = self.next_call_id;
+        let slow = SlowCall {
+            call_id: id,
+            url: call.url,
+            status: call.status,
+            at_ms: call.start_ms,
+            duration_ms,
+        };
+        let phases = breakdown.as_ref().map(phases);
+        if self.file(sample, phases, Some(slow), now_ms).is_err() {
             self.rejected += 1;
             return;
         }
-        let id = self.next_call_id;
         self.next_call_id += 1;
-        if self
-            .slow
-            .admits(&call.route, duration_ms, call.start_ms, now_ms)
-        {
-            let detail = SlowDetail {
-                call_id: id,
-                url: call.url.clone(),
-                status: call.status,
-            };
-            let slow = SlowCall {
-                at_ms: call.start_ms,
-                duration_ms,
-                detail,
-            };
-            self.slow.insert(call.route.clone(), slow, now_ms);
-        }
         if let Some(breakdown) = breakdown {
             self.recent_calls.insert(id, breakdown);
         }
@@ -670,27 +649,24 @@ impl ProfilerCore {
     }
 
     /// The slowest recent calls of a route, slowest first, with breakdowns where known.
-    pub fn slow_calls(&mut self, method: &str, route: &str, now_ms: f64) -> Vec<SlowCallReport> {
-        let calls: Vec<_> = self
-            .slow
-            .calls(&(method.into(), route.into()), now_ms)
-            .iter()
-            .map(|c| (c.at_ms, c.duration_ms, c.detail.clone()))
-            .collect();
+    pub fn slow_calls(&self, method: &str, route: &str, now_ms: f64) -> Vec<SlowCallReport> {
+        let Some(calls) = self.registry.slow_calls(method, route) else {
+            return Vec::new();
+        };
         calls
-            .into_iter()
-            .map(|(at, duration, d)| SlowCallReport {
+            .recent(now_ms)
+            .map(|c| SlowCallReport {
                 breakdown: self
                     .recent_calls
-                    .get(d.call_id)
+                    .get(c.call_id)
                     .copied()
                     .unwrap_or_default(),
-                url: d.url.to_string(),
+                url: c.url.to_string(),
                 route: route.to_owned(),
                 method: method.to_owned(),
-                status: d.status,
-                duration_ms: duration,
-                start_time: at,
+                status: c.status,
+                duration_ms: c.duration_ms,
+                start_time: c.at_ms,
             })
             .collect()
     }
@@ -798,7 +774,6 @@ impl ProfilerCore {
     pub fn clear(&mut self) {
         self.registry.clear();
         self.recent_calls.clear();
-        self.slow = new_slow_log();
     }
 
     /// Every route's live windows as OTLP export points covering the last `window_ms`
@@ -833,9 +808,4 @@ impl ProfilerCore {
             })
             .collect())
     }
-}
-
-fn new_slow_log() -> SlowLog<RouteId, SlowDetail> {
-    let n = |v: usize| NonZeroUsize::new(v).unwrap_or(NonZeroUsize::MIN);
-    SlowLog::new(n(SLOW_CALLS_PER_ROUTE), n(500), TREND_BASELINE_MS)
 }

@@ -8,6 +8,7 @@ use crate::core::error::{FieldError, Rule};
 use crate::core::routes::RouteSummary;
 use crate::core::routes::capped::CappedRoutes;
 use crate::core::routes::route_windows::{Observation, PhaseSums, RouteWindows};
+use crate::core::routes::slow_calls::SlowCalls;
 use crate::core::routes::windows::{Window, WindowsConfig, check_sample};
 use crate::core::sketch::{Sketch, SketchConfig};
 
@@ -379,6 +380,23 @@ impl RouteRegistry {
     /// ```
     pub fn phases(&self, method: &str, route: &str) -> Option<&PhaseSums> {
         self.routes.get(method, route)?.phases()
+    }
+
+    /// One route's slowest recent calls (see [`Observation::slow`]).
+    ///
+    /// ```
+    /// use apiscope::core::routes::registry::{RegistryConfig, RouteRegistry};
+    /// use apiscope::core::routes::route_windows::Observation;
+    /// use apiscope::core::routes::slow_calls::SlowCall;
+    /// let mut registry = RouteRegistry::new(RegistryConfig::default()).unwrap();
+    /// let slow = SlowCall { call_id: 1, url: "https://a.example/a".into(), status: 200, at_ms: 900.0, duration_ms: 90.0 };
+    /// let call = Observation { slow: Some(slow), ..Observation::duration(90.0, false) };
+    /// registry.observe("GET", "/a", &call, 990.0).unwrap();
+    /// assert_eq!(registry.slow_calls("GET", "/a").unwrap().recent(1_000.0).count(), 1);
+    /// assert!(registry.slow_calls("GET", "/b").is_none());
+    /// ```
+    pub fn slow_calls(&self, method: &str, route: &str) -> Option<&SlowCalls> {
+        Some(self.routes.get(method, route)?.slow_calls())
     }
 
     /// One route's samples in the slots holding a time in `[from_ms, to_ms)` (see

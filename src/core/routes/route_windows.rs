@@ -6,11 +6,13 @@
 //! first byte, with the calls timed only to their headers as the marked count). The route's
 //! byte share is divided between the windows it holds, so a route stays within its share
 //! however its calls are delivered. Protocol counts and the sums of the calls' Resource Timing
-//! phases are kept since the route appeared, so they leave with the route (a stale one pruned,
-//! one beyond the cap filed in the overflow entry): none of a route's state outlives it.
+//! phases are kept since the route appeared, and the slowest recent calls beside them, so they
+//! leave with the route (a stale one pruned, one beyond the cap filed in the overflow entry):
+//! none of a route's state outlives it.
 
 use crate::core::delivery::{Delivery, Protocol, Timing};
 use crate::core::error::FieldError;
+use crate::core::routes::slow_calls::{SlowCall, SlowCalls};
 use crate::core::routes::windows::{RollingWindows, Window, WindowsConfig};
 
 /// One call as the windows file it.
@@ -18,11 +20,11 @@ use crate::core::routes::windows::{RollingWindows, Window, WindowsConfig};
 /// ```
 /// use apiscope::core::delivery::{Delivery, Protocol, Timing};
 /// use apiscope::core::routes::route_windows::Observation;
-/// let call = Observation { duration_ms: 120.0, error: false, ttfb_ms: Some(40.0), timing: Timing::Full, delivery: Delivery::Network, protocol: Protocol::H2, phases: None };
+/// let call = Observation { duration_ms: 120.0, error: false, ttfb_ms: Some(40.0), timing: Timing::Full, delivery: Delivery::Network, protocol: Protocol::H2, phases: None, slow: None };
 /// assert_eq!(Observation::duration(5.0, true).delivery, Delivery::Unknown);
 /// # let _ = call;
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Observation {
     /// How long the call took, ms.
     pub duration_ms: f64,
@@ -39,6 +41,9 @@ pub struct Observation {
     /// Its Resource Timing phases (the caller decides which is which), each when known; `None`
     /// for a call no entry told about.
     pub phases: Option<Phases>,
+    /// The call as the route's slow list would keep it (see [`SlowCalls`]); `None` for a call
+    /// the app recorded itself.
+    pub slow: Option<SlowCall>,
 }
 
 /// How many phases an [`Observation`] may carry.
@@ -95,6 +100,7 @@ impl Observation {
             delivery: Delivery::Unknown,
             protocol: Protocol::Unknown,
             phases: None,
+            slow: None,
         }
     }
 }
@@ -154,6 +160,8 @@ pub struct RouteWindows {
     /// The sums of its calls' phases since the route appeared; boxed, as most routes of a
     /// page without Resource Timing never have any.
     phases: Option<Box<PhaseSums>>,
+    /// Its slowest recent calls.
+    slow: SlowCalls,
 }
 
 impl RouteWindows {
@@ -165,6 +173,7 @@ impl RouteWindows {
             by_delivery: Default::default(),
             protocols: [0; Protocol::COUNT],
             phases: None,
+            slow: SlowCalls::default(),
         })
     }
 
@@ -177,6 +186,7 @@ impl RouteWindows {
             by_delivery: Default::default(),
             protocols: [0; Protocol::COUNT],
             phases: None,
+            slow: SlowCalls::default(),
         }
     }
 
@@ -201,6 +211,9 @@ impl RouteWindows {
         self.protocols[call.protocol as usize] += 1;
         if let Some(phases) = &call.phases {
             self.phases.get_or_insert_default().add(phases);
+        }
+        if let Some(slow) = &call.slow {
+            self.slow.insert(slow, now_ms);
         }
         Ok(())
     }
@@ -302,6 +315,11 @@ impl RouteWindows {
         self.phases.as_deref()
     }
 
+    /// Its slowest recent calls.
+    pub fn slow_calls(&self) -> &SlowCalls {
+        &self.slow
+    }
+
     /// Whether every window is older than the retention at `now_ms`.
     pub fn is_stale(&self, now_ms: f64) -> bool {
         self.by_delivery
@@ -325,6 +343,7 @@ impl RouteWindows {
                 .phases
                 .as_ref()
                 .map_or(0, |_| std::mem::size_of::<PhaseSums>())
+            + self.slow.heap_bytes()
     }
 }
 
