@@ -7,10 +7,11 @@
 //! profiler ─┬─> alerts ─> routes ─> sketch
 //!           ├─> batch  ─> routes
 //!           └─> export ─> routes
-//! cache ──> routes    error, clock (used by all)
+//! cache ──> routes    error, clock, ascii (used by all)
 //! ```
 
 pub mod alerts;
+pub mod ascii;
 pub mod batch;
 pub mod cache;
 pub mod clock;

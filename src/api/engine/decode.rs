@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use crate::core::ascii::{cut, first_of};
 use crate::core::batch::sample::Sample;
 use crate::core::error::{FieldError, Rule, indexed};
 use crate::core::profiler::timing::{ResourceTiming, ServerTiming};
@@ -68,9 +69,8 @@ pub fn resource_timings(numbers: &[f64], strings: &str, time_origin: f64) -> Vec
 }
 
 /// Entry names are already absolute and normalised, so the query starts at the first `?`.
-/// (Split, not sliced: see `RouteKey::split`.)
 fn without_query(url: &str) -> &str {
-    url.split(['?', '#']).next().unwrap_or(url)
+    cut(url, first_of(url, b"?#")).0
 }
 
 /// The columns of `recordMany`.

@@ -1,6 +1,7 @@
 //! The `export` option of `start()`: its limits and the validation of each field, as the
 //! facade checks what js/export/options.js hands over.
 
+use crate::core::ascii::{cut, first_of};
 use crate::core::error::{FieldError, Problem, Rule};
 
 /// How often pending histograms are exported when `intervalMs` is not given.
@@ -110,14 +111,14 @@ fn check_url(url: &str) -> Result<(), Problem> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return bad("free of whitespace");
     }
-    // Split at the first `:`, not sliced at a found `://`: see `RouteKey::split` (an http(s)
-    // scheme has no `:`, so its `://` is the first `:`).
-    let (scheme, rest) = url.split_once(':').unwrap_or_default();
+    // Split at the first `:` (an http(s) scheme has no `:`, so its `://` is the first `:`).
+    let (scheme, rest) = cut(url, first_of(url, b":"));
+    let rest = cut(rest, 1).1;
     let http = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
     let Some(rest) = rest.strip_prefix("//").filter(|_| http) else {
         return bad("an absolute http(s) URL");
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = cut(rest, first_of(rest, b"/?#")).0;
     if authority.as_bytes().contains(&b'@') {
         return bad("free of credentials");
     }
@@ -134,7 +135,7 @@ fn check_header(name: &str, value: &str) -> Result<(), Problem> {
     if name.is_empty() || !name.bytes().all(tchar) {
         return Err(Problem::text(Rule::Form("valid header names"), name));
     }
-    if value.contains(['\r', '\n', '\0']) {
+    if first_of(value, b"\r\n\0") < value.len() {
         let rule = Rule::Form("header values without line breaks or NUL");
         return Err(Problem::text(rule, name));
     }

@@ -21,6 +21,7 @@
 //!
 //! Every replacement starts with `:`, which no rule matches, so templating is idempotent.
 
+use crate::core::ascii::{cut, first_of, trim_end, trim_start};
 use crate::core::error::{FieldError, Problem, Rule, indexed};
 
 /// A templated route: one string `origin + template`, e.g.
@@ -183,7 +184,7 @@ impl Templater {
             full.push_str(port);
         }
         let origin_len = full.len();
-        let same_origin = full.eq_ignore_ascii_case(page_origin.trim_end_matches('/'));
+        let same_origin = full.eq_ignore_ascii_case(trim_end(page_origin, b'/'));
         self.push_template(&mut full, parts.path);
         Ok(RouteKey {
             full,
@@ -223,7 +224,7 @@ fn parse_template(template: &str) -> Result<Vec<TemplateSegment>, Problem> {
     if !template.starts_with('/') {
         return Err(invalid("a path starting with '/'"));
     }
-    if template.contains(['?', '#']) {
+    if template.bytes().any(|b| b == b'?' || b == b'#') {
         return Err(invalid("a path without '?' or '#'"));
     }
     let mut segments = Vec::new();
@@ -256,12 +257,12 @@ fn split_url(url: &str) -> Result<UrlParts<'_>, FieldError> {
             "a URL without whitespace, control characters or '\\'",
         ));
     }
-    // The first `://`, found from its `:` rather than by a `&str` pattern, whose searcher
-    // slices str (see `RouteKey::split`).
+    // Byte scans for the ASCII delimiters throughout (see `core::ascii`).
     let (scheme, rest) = url
-        .match_indices(':')
-        .find(|&(at, _)| url.as_bytes().get(at + 1..at + 3) == Some(b"//"))
-        .and_then(|(at, _)| Some((url.get(..at)?, url.get(at + 3..)?)))
+        .as_bytes()
+        .windows(3)
+        .position(|w| w == b"://")
+        .and_then(|at| Some((url.get(..at)?, url.get(at + 3..)?)))
         .ok_or_else(|| invalid_url("an absolute URL"))?;
     let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
         && scheme
@@ -270,10 +271,12 @@ fn split_url(url: &str) -> Result<UrlParts<'_>, FieldError> {
     if !scheme_ok {
         return Err(invalid_url("a URL with a valid scheme"));
     }
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let rest = rest.strip_prefix(authority).unwrap_or_default();
+    let (authority, rest) = cut(rest, first_of(rest, b"/?#"));
     // Credentials are never kept.
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, hp)| hp);
+    let host_port = match authority.bytes().rposition(|b| b == b'@') {
+        Some(at) => cut(authority, at + 1).1,
+        None => authority,
+    };
     let (host, port) = split_port(host_port)?;
     if host.is_empty() {
         return Err(invalid_url("a URL with a host"));
@@ -285,21 +288,30 @@ fn split_url(url: &str) -> Result<UrlParts<'_>, FieldError> {
         scheme,
         host,
         port,
-        path: rest.split(['?', '#']).next().unwrap_or_default(),
+        path: cut(rest, first_of(rest, b"?#")).0,
     })
 }
 
 /// Splits `host:port`, minding IPv6 literals (`[::1]:8080`).
 fn split_port(host_port: &str) -> Result<(&str, Option<&str>), FieldError> {
-    let (host, port) = match host_port.rsplit_once(':') {
-        Some((host, port)) if !port.as_bytes().contains(&b']') => (host, port),
-        _ => return Ok((host_port, None)),
+    let Some(at) = host_port.bytes().rposition(|b| b == b':') else {
+        return Ok((host_port, None));
     };
+    let (host, port) = cut(host_port, at);
+    let port = cut(port, 1).1;
+    if port.as_bytes().contains(&b']') {
+        return Ok((host_port, None));
+    }
     if port.is_empty() {
         return Ok((host, None));
     }
-    match port.parse::<u16>() {
-        Ok(_) if port.bytes().all(|b| b.is_ascii_digit()) => Ok((host, Some(port))),
+    // Digits only, at most 65535 (leading zeros allowed, as URL parsers do).
+    let value = port.bytes().try_fold(0u32, |acc, b| {
+        b.is_ascii_digit()
+            .then(|| acc.saturating_mul(10).saturating_add(u32::from(b - b'0')))
+    });
+    match value {
+        Some(v) if v <= u32::from(u16::MAX) => Ok((host, Some(port))),
         _ => Err(FieldError::new(
             "url",
             Rule::Form("a URL with a valid port"),
@@ -308,7 +320,7 @@ fn split_port(host_port: &str) -> Result<(&str, Option<&str>), FieldError> {
 }
 
 fn is_default_port(scheme: &str, port: &str) -> bool {
-    let port = port.trim_start_matches('0');
+    let port = trim_start(port, b'0');
     (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("ws")) && port == "80"
         || (scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("wss"))
             && port == "443"

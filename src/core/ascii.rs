@@ -1,0 +1,51 @@
+//! Finding ASCII delimiters in a `&str` by bytes. Every `str` pattern (a char set, a
+//! substring, a trim) brings its own searcher into the wasm, and none is needed to find an
+//! ASCII byte; cutting at one keeps both halves on char boundaries (a UTF-8 continuation
+//! byte is never ASCII), so no slicing panic is linked either.
+
+/// Where the first byte of `set` is in `s`, or its length.
+///
+/// ```
+/// use apiscope::core::ascii::first_of;
+/// assert_eq!(first_of("/a?b#c", b"?#"), 2);
+/// assert_eq!(first_of("/a", b"?#"), 2);
+/// ```
+pub fn first_of(s: &str, set: &[u8]) -> usize {
+    s.bytes().position(|b| set.contains(&b)).unwrap_or(s.len())
+}
+
+/// `s` split at byte `at`, found at an ASCII byte or the end (anywhere else: `s` whole, then
+/// nothing).
+///
+/// ```
+/// use apiscope::core::ascii::cut;
+/// assert_eq!(cut("host:80", 4), ("host", ":80"));
+/// assert_eq!(cut("é", 1), ("é", ""));
+/// ```
+pub fn cut(s: &str, at: usize) -> (&str, &str) {
+    s.split_at_checked(at).unwrap_or((s, ""))
+}
+
+/// `s` without any leading `byte`s.
+///
+/// ```
+/// use apiscope::core::ascii::trim_start;
+/// assert_eq!(trim_start("00443", b'0'), "443");
+/// ```
+pub fn trim_start(s: &str, byte: u8) -> &str {
+    cut(s, s.bytes().take_while(|&b| b == byte).count()).1
+}
+
+/// `s` without any trailing `byte`s.
+///
+/// ```
+/// use apiscope::core::ascii::trim_end;
+/// assert_eq!(trim_end("https://a.example//", b'/'), "https://a.example");
+/// ```
+pub fn trim_end(s: &str, byte: u8) -> &str {
+    cut(
+        s,
+        s.len() - s.bytes().rev().take_while(|&b| b == byte).count(),
+    )
+    .0
+}
