@@ -7,6 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::api::errors::field_error;
 use crate::api::rows::{Out, SUMMARY, summary};
+use crate::core::ascii::split;
 use crate::core::batch::columnar::{ColumnarBatch, Columns};
 use crate::core::batch::history::summarize_history;
 use crate::core::routes::glob::Glob;
@@ -51,7 +52,7 @@ impl History {
             ok,
             bytes,
             route_id,
-            routes: routes.split('\n').map(str::to_owned).collect(),
+            routes: split(routes, b'\n').map(str::to_owned).collect(),
             ttfb_ms: ttfb,
             flags,
         })

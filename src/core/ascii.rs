@@ -49,3 +49,48 @@ pub fn trim_end(s: &str, byte: u8) -> &str {
     )
     .0
 }
+
+/// The pieces of `s` between `byte`s, as `str::split` with that ASCII char gives them.
+///
+/// ```
+/// use apiscope::core::ascii::split;
+/// assert_eq!(split("a\nb\n", b'\n').collect::<Vec<_>>(), ["a", "b", ""]);
+/// assert_eq!(split("", b'\n').collect::<Vec<_>>(), [""]);
+/// ```
+pub fn split(s: &str, byte: u8) -> Split<'_> {
+    Split {
+        rest: Some(s),
+        byte,
+    }
+}
+
+/// The iterator of [`split`].
+#[derive(Debug, Clone)]
+pub struct Split<'a> {
+    /// What is left to split; `None` once the last piece is out.
+    rest: Option<&'a str>,
+    byte: u8,
+}
+
+impl<'a> Iterator for Split<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        let (piece, tail) = cut(rest, first_of(rest, &[self.byte]));
+        self.rest = (!tail.is_empty()).then(|| cut(tail, 1).1);
+        Some(piece)
+    }
+}
+
+/// `s` before and after its first `byte`, if it has one.
+///
+/// ```
+/// use apiscope::core::ascii::split_once;
+/// assert_eq!(split_once("GET /a b", b' '), Some(("GET", "/a b")));
+/// assert_eq!(split_once("GET", b' '), None);
+/// ```
+pub fn split_once(s: &str, byte: u8) -> Option<(&str, &str)> {
+    let at = first_of(s, &[byte]);
+    (at < s.len()).then(|| (cut(s, at).0, cut(s, at + 1).1))
+}

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::core::ascii::{cut, first_of};
+use crate::core::ascii::{cut, first_of, split};
 use crate::core::batch::sample::Sample;
 use crate::core::error::{FieldError, Rule, indexed};
 use crate::core::profiler::timing::{ResourceTiming, ServerTiming};
@@ -18,7 +18,7 @@ const FIXED: usize = 18;
 /// per line. Times move from `performance.now()` to epoch ms by `time_origin` (a 0, which
 /// means "not exposed", stays 0). A malformed batch yields what decoded before the problem.
 pub fn resource_timings(numbers: &[f64], strings: &str, time_origin: f64) -> Vec<ResourceTiming> {
-    let mut strings = strings.split('\n');
+    let mut strings = split(strings, b'\n');
     let mut entries = Vec::new();
     let mut rest = numbers;
     let epoch = |t: f64| if t > 0.0 { t + time_origin } else { t };
@@ -101,7 +101,7 @@ pub fn sample_batch(c: SampleColumns) -> Result<Vec<Sample>, FieldError> {
         }
     }
     // Shared by every sample that names them: no copy per sample.
-    let routes: Vec<Arc<str>> = c.routes.split('\n').map(Arc::from).collect();
+    let routes: Vec<Arc<str>> = split(c.routes, b'\n').map(Arc::from).collect();
     if routes.iter().any(|r| r.is_empty()) {
         return Err(FieldError::new("routes", Rule::NotEmpty));
     }
@@ -109,7 +109,7 @@ pub fn sample_batch(c: SampleColumns) -> Result<Vec<Sample>, FieldError> {
     let methods: Vec<Arc<str>> = c
         .methods
         .map(|m| {
-            m.split('\n')
+            split(m, b'\n')
                 .map(|m| m.to_ascii_uppercase().into())
                 .collect()
         })

@@ -18,6 +18,7 @@ use wasm_bindgen::prelude::*;
 
 use super::errors::field_error;
 use crate::core::alerts::RuleSpec;
+use crate::core::ascii::split;
 use crate::core::batch::batcher::{BatchId, FlushDecision};
 use crate::core::batch::columnar::ColumnarBatch;
 use crate::core::batch::retention::{BatchExtent, Retention};
@@ -527,7 +528,7 @@ impl Engine {
         max_samples: f64,
     ) -> String {
         let mut extents = Vec::with_capacity(max_starts.len());
-        for (i, id) in ids.split('\n').enumerate() {
+        for (i, id) in split(ids, b'\n').enumerate() {
             let (Some(&max_start_ms), Some(&count)) = (max_starts.get(i), counts.get(i)) else {
                 break;
             };

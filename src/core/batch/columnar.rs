@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use crate::core::ascii::split_once;
 use crate::core::batch::sample::Sample;
 use crate::core::delivery::{Protocol, pack, unpack};
 use crate::core::error::{FieldError, Rule, indexed};
@@ -234,7 +235,7 @@ impl ColumnarBatch {
     fn names(&self, id: usize) -> (&str, &str) {
         // Validated in from_columns: the id is in range and the entry has a space.
         let entry = &self.columns.routes[id];
-        entry.split_once(' ').unwrap_or((entry, ""))
+        split_once(entry, b' ').unwrap_or((entry, ""))
     }
 
     fn sample_named(&self, index: usize, method: Arc<str>, route: Arc<str>) -> Sample {

@@ -1,6 +1,7 @@
 //! Per-route figures from stored history: the batches IndexedDB returns for a time range are
 //! folded into one sketch per (method, route), straight from their columns.
 
+use crate::core::ascii::split_once;
 use crate::core::batch::columnar::ColumnarBatch;
 use crate::core::delivery::{Timing, unpack};
 use crate::core::map::Map;
@@ -100,7 +101,7 @@ struct Tally {
 
 /// Splits a route dictionary key `"METHOD route"`.
 fn split_key(key: &str) -> (&str, &str) {
-    key.split_once(' ').unwrap_or(("GET", key))
+    split_once(key, b' ').unwrap_or(("GET", key))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 use std::sync::Arc;
 
+use crate::core::ascii::{split, split_once};
 use crate::core::error::{FieldError, Rule, indexed};
 use crate::core::profiler::id_slots::IdSlots;
 
@@ -64,7 +65,7 @@ impl CallSites {
     /// ```
     pub fn register(&mut self, ids: &[u32], lines: &str) -> Result<(), FieldError> {
         let mut parsed = Vec::with_capacity(ids.len());
-        let mut lines_iter = lines.split('\n');
+        let mut lines_iter = split(lines, b'\n');
         for (i, &id) in ids.iter().enumerate() {
             let site = lines_iter
                 .next()
@@ -97,10 +98,11 @@ impl CallSites {
 const FORM: &str = "a line \"METHOD\\turl\\toperation\"";
 
 fn parse_line(line: &str) -> Option<Site> {
-    let mut parts = line.splitn(3, '\t');
-    let method = parts.next().filter(|m| !m.is_empty())?;
-    let url = parts.next().filter(|u| !u.is_empty())?;
-    let operation = parts.next()?;
+    let (method, rest) = split_once(line, b'\t')?;
+    let (url, operation) = split_once(rest, b'\t')?;
+    if method.is_empty() || url.is_empty() {
+        return None;
+    }
     Some(Site {
         method: method.into(),
         url: url.into(),

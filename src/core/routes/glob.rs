@@ -7,6 +7,8 @@
 //! on `/` only, the same rules work for path-only routes (`/api/*`) and for routes with an origin
 //! (`https://api.example.com/**`).
 
+use crate::core::ascii::split;
+
 /// A pre-parsed glob pattern.
 ///
 /// ```
@@ -38,8 +40,7 @@ impl Glob {
     /// assert_eq!(Glob::new("/api/**").as_str(), "/api/**");
     /// ```
     pub fn new(pattern: &str) -> Self {
-        let segments = pattern
-            .split('/')
+        let segments = split(pattern, b'/')
             .map(|s| match s {
                 "**" => Segment::Any,
                 _ => Segment::Pattern(s.to_owned()),
@@ -70,7 +71,7 @@ impl Glob {
     /// assert!(Glob::new("**").matches("https://x.example/anything/at/all"));
     /// ```
     pub fn matches(&self, route: &str) -> bool {
-        let parts: Vec<&str> = route.split('/').collect();
+        let parts: Vec<&str> = split(route, b'/').collect();
         star_match(
             &self.segments,
             &parts,

@@ -21,7 +21,7 @@
 //!
 //! Every replacement starts with `:`, which no rule matches, so templating is idempotent.
 
-use crate::core::ascii::{cut, first_of, trim_end, trim_start};
+use crate::core::ascii::{cut, first_of, split, trim_end, trim_start};
 use crate::core::error::{FieldError, Problem, Rule, indexed};
 
 /// A templated route: one string `origin + template`, e.g.
@@ -198,15 +198,15 @@ impl Templater {
             out.push('/');
             return;
         }
-        let segment_count = path.split('/').count();
+        let segment_count = split(path, b'/').count();
         let user = self.templates.iter().find(|t| {
             t.len() == segment_count
-                && t.iter().zip(path.split('/')).all(|(ts, seg)| match ts {
+                && t.iter().zip(split(path, b'/')).all(|(ts, seg)| match ts {
                     TemplateSegment::Literal(l) => l == seg,
                     TemplateSegment::Placeholder(_) => true,
                 })
         });
-        for (i, seg) in path.split('/').enumerate() {
+        for (i, seg) in split(path, b'/').enumerate() {
             if i > 0 {
                 out.push('/');
             }
@@ -228,7 +228,7 @@ fn parse_template(template: &str) -> Result<Vec<TemplateSegment>, Problem> {
         return Err(invalid("a path without '?' or '#'"));
     }
     let mut segments = Vec::new();
-    for seg in template.split('/') {
+    for seg in split(template, b'/') {
         segments.push(match seg {
             ":" => return Err(invalid("a path whose ':' segments have names")),
             "*" => TemplateSegment::Placeholder(seg.to_owned()),
