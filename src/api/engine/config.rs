@@ -137,7 +137,10 @@ pub fn read(numbers: &[f64], text: &str) -> Result<EngineConfig, FieldError> {
 
     let mut lines = split(text, b'\n');
     let page_origin = lines.next().unwrap_or_default().to_owned();
-    let routes = lines.map(str::to_owned).collect();
+    let mut routes = Vec::new();
+    for route in lines {
+        routes.push(route.to_owned());
+    }
     let call_sites = integer(at::CALL_SITES, "callSites", 1.0, 1e6)?.unwrap_or(1024.0);
     Ok(EngineConfig {
         profiler: ProfilerConfig {

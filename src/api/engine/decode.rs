@@ -101,19 +101,20 @@ pub fn sample_batch(c: SampleColumns) -> Result<Vec<Sample>, FieldError> {
         }
     }
     // Shared by every sample that names them: no copy per sample.
-    let routes: Vec<Arc<str>> = split(c.routes, b'\n').map(Arc::from).collect();
+    let mut routes: Vec<Arc<str>> = Vec::new();
+    for route in split(c.routes, b'\n') {
+        routes.push(route.into());
+    }
     if routes.iter().any(|r| r.is_empty()) {
         return Err(FieldError::new("routes", Rule::NotEmpty));
     }
     let get: Arc<str> = "GET".into();
-    let methods: Vec<Arc<str>> = c
-        .methods
-        .map(|m| {
-            split(m, b'\n')
-                .map(|m| m.to_ascii_uppercase().into())
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut methods: Vec<Arc<str>> = Vec::new();
+    if let Some(lines) = c.methods {
+        for m in split(lines, b'\n') {
+            methods.push(m.to_ascii_uppercase().into());
+        }
+    }
     let mut samples = Vec::with_capacity(n);
     for i in 0..n {
         let r = c.route_index.map_or(0, |ix| ix[i] as usize);

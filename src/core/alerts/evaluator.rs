@@ -213,10 +213,10 @@ impl AlertEngine {
     fn forget_quiet(&mut self, now_ms: f64) {
         // Rule indices by name: a `Map<&str, u32>`, the one the history summary uses too, so
         // the wasm carries one such map.
-        let by_name: Map<&str, u32> = (0u32..)
-            .zip(&self.rules)
-            .map(|(i, r)| (r.name.as_str(), i))
-            .collect();
+        let mut by_name: Map<&str, u32> = Map::default();
+        for (i, r) in (0u32..).zip(&self.rules) {
+            by_name.insert(r.name.as_str(), i);
+        }
         let rules = &self.rules;
         self.states.retain(|(rule, _, _), st| {
             st.firing

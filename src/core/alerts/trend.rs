@@ -185,13 +185,12 @@ struct Histogram {
 
 impl Histogram {
     fn new(raw: &[Bucket]) -> Self {
-        let mut buckets: Vec<Bucket> = raw
-            .iter()
-            .filter(|b| {
-                b.count > 0 && b.lower.is_finite() && b.upper.is_finite() && b.upper >= b.lower
-            })
-            .copied()
-            .collect();
+        let mut buckets = Vec::with_capacity(raw.len());
+        for &b in raw {
+            if b.count > 0 && b.lower.is_finite() && b.upper.is_finite() && b.upper >= b.lower {
+                buckets.push(b);
+            }
+        }
         sort_by(&mut buckets, |x, y| x.lower.total_cmp(&y.lower));
         let total = buckets.iter().map(|b| b.count).sum();
         Self { buckets, total }
@@ -215,23 +214,22 @@ impl Histogram {
     fn cdf_at(&self, points: &[f64]) -> Vec<f64> {
         let total = self.total as f64;
         let (mut i, mut below) = (0, 0.0);
-        points
-            .iter()
-            .map(|&x| {
-                while i < self.buckets.len() && self.buckets[i].upper <= x {
-                    below += self.buckets[i].count as f64;
-                    i += 1;
-                }
-                let partial = self
-                    .buckets
-                    .get(i)
-                    .filter(|b| x > b.lower)
-                    .map_or(0.0, |b| {
-                        b.count as f64 * (x - b.lower) / (b.upper - b.lower)
-                    });
-                (below + partial) / total
-            })
-            .collect()
+        let mut cdf = Vec::with_capacity(points.len());
+        for &x in points {
+            while i < self.buckets.len() && self.buckets[i].upper <= x {
+                below += self.buckets[i].count as f64;
+                i += 1;
+            }
+            let partial = self
+                .buckets
+                .get(i)
+                .filter(|b| x > b.lower)
+                .map_or(0.0, |b| {
+                    b.count as f64 * (x - b.lower) / (b.upper - b.lower)
+                });
+            cdf.push((below + partial) / total);
+        }
+        cdf
     }
 }
 
@@ -264,12 +262,10 @@ fn ks_statistic(a: &Histogram, b: &Histogram) -> f64 {
 fn pooled_quantile(a: &Histogram, b: &Histogram, q: f64) -> f64 {
     let points = bounds(a, b);
     let (n, m) = (a.total as f64, b.total as f64);
-    let pooled: Vec<f64> = a
-        .cdf_at(&points)
-        .into_iter()
-        .zip(b.cdf_at(&points))
-        .map(|(fa, fb)| (n * fa + m * fb) / (n + m))
-        .collect();
+    let mut pooled = a.cdf_at(&points);
+    for (f, fb) in pooled.iter_mut().zip(b.cdf_at(&points)) {
+        *f = (n * *f + m * fb) / (n + m);
+    }
     // The pooled CDF is linear between bounds, so interpolating there is exact.
     match pooled.iter().position(|&f| f >= q) {
         Some(0) => points[0],

@@ -309,7 +309,7 @@ impl Batcher {
         let id = self.next_id();
         let batch = Batch {
             id,
-            samples: items.iter().map(|q| q.sample.clone()).collect(),
+            samples: samples_of(&items),
         };
         self.in_flight = Some(InFlight { id, items });
         Some(batch)
@@ -319,7 +319,12 @@ impl Batcher {
     /// own drop of the drained range (1.5 KB of wasm).
     fn take_oldest(&mut self, n: usize) -> Vec<Queued> {
         let mut items = Vec::with_capacity(n);
-        items.extend((0..n).map_while(|_| self.queue.pop_front()));
+        while items.len() < n {
+            let Some(q) = self.queue.pop_front() else {
+                break;
+            };
+            items.push(q);
+        }
         items
     }
 
@@ -420,16 +425,12 @@ impl Batcher {
         if let Some(flight) = self.in_flight.take() {
             batches.push(Batch {
                 id: flight.id,
-                samples: flight.items.into_iter().map(|q| q.sample).collect(),
+                samples: samples_of(&flight.items),
             });
         }
         while !self.queue.is_empty() {
             let take = self.config.max_size.min(self.queue.len());
-            let samples = self
-                .take_oldest(take)
-                .into_iter()
-                .map(|q| q.sample)
-                .collect();
+            let samples = samples_of(&self.take_oldest(take));
             batches.push(Batch {
                 id: self.next_id(),
                 samples,
@@ -511,6 +512,16 @@ impl Batcher {
             self.batch_size = (self.batch_size * 2).min(self.config.max_size);
         }
     }
+}
+
+/// The samples of `items`, in order. (A loop, not a `map` + `collect`: each such chain is its
+/// own copy of the collecting code in the wasm.)
+fn samples_of(items: &[Queued]) -> Vec<Sample> {
+    let mut samples = Vec::with_capacity(items.len());
+    for q in items {
+        samples.push(q.sample.clone());
+    }
+    samples
 }
 
 #[cfg(test)]

@@ -204,18 +204,17 @@ impl ColumnarBatch {
     /// ```
     pub fn samples(&self) -> Vec<Sample> {
         // One shared method and route per dictionary entry, not one copy per sample.
-        let names: Vec<(Arc<str>, Arc<str>)> = (0..self.columns.routes.len())
-            .map(|id| {
-                let (method, route) = self.names(id);
-                (method.into(), route.into())
-            })
-            .collect();
-        (0..self.len())
-            .map(|i| {
-                let (method, route) = &names[self.columns.route_id[i] as usize];
-                self.sample_named(i, method.clone(), route.clone())
-            })
-            .collect()
+        let mut names: Vec<(Arc<str>, Arc<str>)> = Vec::with_capacity(self.columns.routes.len());
+        for id in 0..self.columns.routes.len() {
+            let (method, route) = self.names(id);
+            names.push((method.into(), route.into()));
+        }
+        let mut samples = Vec::with_capacity(self.len());
+        for i in 0..self.len() {
+            let (method, route) = &names[self.columns.route_id[i] as usize];
+            samples.push(self.sample_named(i, method.clone(), route.clone()));
+        }
+        samples
     }
 
     /// Decodes sample `index` (which must be below [`ColumnarBatch::len`]).

@@ -68,7 +68,10 @@ impl Retention {
     /// assert_eq!(by_count.expired(&stored, 1_000.0), vec!["old"]);
     /// ```
     pub fn expired(&self, extents: &[BatchExtent], now_ms: f64) -> Vec<String> {
-        let mut newest_first: Vec<&BatchExtent> = extents.iter().collect();
+        let mut newest_first = Vec::with_capacity(extents.len());
+        for e in extents {
+            newest_first.push(e);
+        }
         sort_by(&mut newest_first, |a, b| {
             b.max_start_ms
                 .partial_cmp(&a.max_start_ms)

@@ -31,11 +31,9 @@ impl<T> IdSlots<T> {
     /// assert_eq!(IdSlots::<()>::new(0).capacity(), 1);
     /// ```
     pub fn new(capacity: usize) -> Self {
-        Self {
-            slots: std::iter::repeat_with(|| None)
-                .take(capacity.max(1))
-                .collect(),
-        }
+        let mut slots = Vec::with_capacity(capacity.max(1));
+        slots.resize_with(capacity.max(1), || None);
+        Self { slots }
     }
 
     /// How many values it holds at most.

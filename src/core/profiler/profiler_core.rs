@@ -540,22 +540,21 @@ impl ProfilerCore {
             self.registry.check_window(w)?;
         }
         let elapsed = self.started_ms.map_or(0.0, |s| now_ms - s);
-        let mut snapshot = self
-            .registry
-            .windows(now_ms, window_ms, only)
-            .into_iter()
-            .map(|r| {
-                let trend = window_ms.and_then(|_| Self::trend(&self.registry, &r));
-                let covered = r.window.to_ms - r.window.from_ms;
-                let seconds = covered.min(elapsed).max(1.0) / 1_000.0;
-                let summary = r.summary();
-                RouteSnapshot {
-                    rps: summary.count as f64 / seconds,
-                    summary,
-                    trend,
-                }
-            })
-            .collect::<Vec<_>>();
+        // Loops rather than `map` + `collect` here and below: each such chain is its own copy
+        // of the collecting code in the wasm.
+        let reads = self.registry.windows(now_ms, window_ms, only);
+        let mut snapshot = Vec::with_capacity(reads.len());
+        for r in reads {
+            let trend = window_ms.and_then(|_| Self::trend(&self.registry, &r));
+            let covered = r.window.to_ms - r.window.from_ms;
+            let seconds = covered.min(elapsed).max(1.0) / 1_000.0;
+            let summary = r.summary();
+            snapshot.push(RouteSnapshot {
+                rps: summary.count as f64 / seconds,
+                summary,
+                trend,
+            });
+        }
         // Busiest first, like stored history; ties by route for a stable order.
         sort_by(&mut snapshot, |a, b| {
             (b.summary.count, &a.summary.route, &a.summary.method).cmp(&(
@@ -631,21 +630,22 @@ impl ProfilerCore {
         window_ms: f64,
         step_ms: f64,
     ) -> Vec<TimelineStep> {
-        self.registry
-            .steps(method, route, now_ms, window_ms, step_ms)
-            .iter()
-            .map(|step| {
-                let s = &step.sketch;
-                let q = |q| s.quantile(q).unwrap_or(f64::NAN);
-                TimelineStep {
-                    end_ms: step.to_ms,
-                    p50: q(0.5),
-                    p95: q(0.95),
-                    p99: q(0.99),
-                    count: s.count(),
-                }
-            })
-            .collect()
+        let steps = self
+            .registry
+            .steps(method, route, now_ms, window_ms, step_ms);
+        let mut timeline = Vec::with_capacity(steps.len());
+        for step in &steps {
+            let s = &step.sketch;
+            let q = |q| s.quantile(q).unwrap_or(f64::NAN);
+            timeline.push(TimelineStep {
+                end_ms: step.to_ms,
+                p50: q(0.5),
+                p95: q(0.95),
+                p99: q(0.99),
+                count: s.count(),
+            });
+        }
+        timeline
     }
 
     /// The slowest recent calls of a route, slowest first, with breakdowns where known.
@@ -653,9 +653,9 @@ impl ProfilerCore {
         let Some(calls) = self.registry.slow_calls(method, route) else {
             return Vec::new();
         };
-        calls
-            .recent(now_ms)
-            .map(|c| SlowCallReport {
+        let mut reports = Vec::new();
+        for c in calls.recent(now_ms) {
+            reports.push(SlowCallReport {
                 breakdown: self
                     .recent_calls
                     .get(c.call_id)
@@ -667,8 +667,9 @@ impl ProfilerCore {
                 status: c.status,
                 duration_ms: c.duration_ms,
                 start_time: c.at_ms,
-            })
-            .collect()
+            });
+        }
+        reports
     }
 
     /// Mean timing phases of a route's matched calls.
@@ -685,24 +686,24 @@ impl ProfilerCore {
     pub fn evaluate_alerts(&mut self, now_ms: f64) -> Vec<AlertEvent> {
         let registry = &self.registry;
         let hit_rate = self.cache_hit_rate;
-        let trend_windows: Vec<f64> = self
-            .alerts
-            .rules()
-            .iter()
-            .filter(|r| r.metric.is_regression())
-            .map(|r| r.window_ms)
-            .collect();
+        let mut trend_windows = Vec::new();
+        for r in self.alerts.rules() {
+            if r.metric.is_regression() {
+                trend_windows.push(r.window_ms);
+            }
+        }
         self.alerts.evaluate(now_ms, |window_ms| {
             let with_trend = trend_windows.contains(&window_ms);
-            registry
-                .windows(now_ms, Some(window_ms), None)
-                .into_iter()
-                .map(|r| RouteMetrics {
+            let reads = registry.windows(now_ms, Some(window_ms), None);
+            let mut metrics = Vec::with_capacity(reads.len());
+            for r in reads {
+                metrics.push(RouteMetrics {
                     trend: with_trend.then(|| Self::trend(registry, &r)).flatten(),
                     summary: r.summary(),
                     cache_hit_rate: hit_rate,
-                })
-                .collect()
+                });
+            }
+            metrics
         })
     }
 
@@ -794,18 +795,18 @@ impl ProfilerCore {
         window_ms: f64,
     ) -> Result<Vec<ExportPoint>, FieldError> {
         self.registry.check_window(window_ms)?;
-        Ok(self
-            .registry
-            .windows(now_ms, Some(window_ms), None)
-            .into_iter()
-            .map(|r| ExportPoint {
+        let reads = self.registry.windows(now_ms, Some(window_ms), None);
+        let mut points = Vec::with_capacity(reads.len());
+        for r in reads {
+            points.push(ExportPoint {
                 method: r.method.to_owned(),
                 route: r.route.to_owned(),
                 start_ms: r.window.from_ms,
                 end_ms: r.window.to_ms,
                 sketch: r.window.sketch,
                 errors: r.window.errors,
-            })
-            .collect())
+            });
+        }
+        Ok(points)
     }
 }

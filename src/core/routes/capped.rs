@@ -178,7 +178,10 @@ impl<V> CappedRoutes<V> {
     /// assert_eq!(keys, [("GET", "/a"), ("GET", "/z"), ("POST", "/b")]);
     /// ```
     pub fn sorted(&self) -> Vec<(&str, &str, &V)> {
-        let mut entries: Vec<_> = self.iter().collect();
+        let mut entries = Vec::with_capacity(self.tracked + 1);
+        for entry in self.iter() {
+            entries.push(entry);
+        }
         sort_by(&mut entries, |a, b| (a.0, a.1).cmp(&(b.0, b.1)));
         entries
     }
@@ -197,15 +200,12 @@ impl<V> CappedRoutes<V> {
     /// ```
     pub fn take(&mut self) -> Vec<(Arc<str>, Arc<str>, V)> {
         self.tracked = 0;
-        let mut entries: Vec<_> = std::mem::take(&mut self.by_method)
-            .into_iter()
-            .flat_map(|m| {
-                let method = m.method;
-                m.routes
-                    .into_iter()
-                    .map(move |(route, v)| (method.clone(), route, v))
-            })
-            .collect();
+        let mut entries = Vec::new();
+        for m in std::mem::take(&mut self.by_method) {
+            for (route, v) in m.routes {
+                entries.push((m.method.clone(), route, v));
+            }
+        }
         sort_by(&mut entries, |a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
         entries
     }

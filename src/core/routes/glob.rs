@@ -40,12 +40,13 @@ impl Glob {
     /// assert_eq!(Glob::new("/api/**").as_str(), "/api/**");
     /// ```
     pub fn new(pattern: &str) -> Self {
-        let segments = split(pattern, b'/')
-            .map(|s| match s {
+        let mut segments = Vec::new();
+        for s in split(pattern, b'/') {
+            segments.push(match s {
                 "**" => Segment::Any,
                 _ => Segment::Pattern(s.to_owned()),
-            })
-            .collect();
+            });
+        }
         Self {
             pattern: pattern.to_owned(),
             segments,
@@ -71,7 +72,10 @@ impl Glob {
     /// assert!(Glob::new("**").matches("https://x.example/anything/at/all"));
     /// ```
     pub fn matches(&self, route: &str) -> bool {
-        let parts: Vec<&str> = split(route, b'/').collect();
+        let mut parts = Vec::new();
+        for part in split(route, b'/') {
+            parts.push(part);
+        }
         star_match(
             &self.segments,
             &parts,

@@ -311,21 +311,23 @@ impl RouteRegistry {
         only: Option<Delivery>,
     ) -> Vec<RouteWindow<'_>> {
         let window_ms = window_ms.unwrap_or(self.config.retention_ms);
-        self.routes
-            .sorted()
-            .into_iter()
-            .filter_map(|(method, route, windows)| {
-                let read = windows.last(now_ms, window_ms, only);
-                (read.latency.sketch.count() > 0).then(|| RouteWindow {
+        // Loops rather than `map` + `collect`: each such chain is its own copy of the
+        // collecting code in the wasm.
+        let mut reads = Vec::new();
+        for (method, route, windows) in self.routes.sorted() {
+            let read = windows.last(now_ms, window_ms, only);
+            if read.latency.sketch.count() > 0 {
+                reads.push(RouteWindow {
                     method,
                     route,
                     window: read.latency,
                     ttfb: read.ttfb,
                     deliveries: read.deliveries,
                     protocols: windows.protocols(),
-                })
-            })
-            .collect()
+                });
+            }
+        }
+        reads
     }
 
     /// Summaries of the routes with samples in the last `window_ms` (`None`: the whole
@@ -339,10 +341,12 @@ impl RouteRegistry {
     /// assert_eq!(registry.snapshot(600_000.0, Some(60_000.0))[0].route, "/new");
     /// ```
     pub fn snapshot(&self, now_ms: f64, window_ms: Option<f64>) -> Vec<RouteSummary> {
-        self.windows(now_ms, window_ms, None)
-            .iter()
-            .map(RouteWindow::summary)
-            .collect()
+        let reads = self.windows(now_ms, window_ms, None);
+        let mut summaries = Vec::with_capacity(reads.len());
+        for r in &reads {
+            summaries.push(r.summary());
+        }
+        summaries
     }
 
     /// One route's samples over the last `window_ms` (see [`RollingWindows::last`]); `None`
