@@ -63,5 +63,7 @@ pub fn summary(numbers: &mut Vec<f64>, s: &RouteSummary) {
         s.ttfb_p99,
         s.headers_only as f64,
     ]);
-    numbers.extend(s.deliveries.iter().chain(&s.protocols).map(|&c| c as f64));
+    for &c in s.deliveries.iter().chain(&s.protocols) {
+        numbers.push(c as f64);
+    }
 }

@@ -65,9 +65,17 @@ pub fn buckets(sketch: Option<&Sketch>) -> Vec<f64> {
     let buckets = sketch.map_or_else(Vec::new, Sketch::buckets);
     let mut numbers = Vec::with_capacity(2 + 3 * buckets.len());
     numbers.extend_from_slice(&[3.0, buckets.len() as f64]);
-    numbers.extend(buckets.iter().map(|b| b.lower));
-    numbers.extend(buckets.iter().map(|b| b.upper));
-    numbers.extend(buckets.iter().map(|b| b.count as f64));
+    // Loops rather than `extend` over a `map` here and below: each such chain is its own
+    // copy of the extending code in the wasm.
+    for b in &buckets {
+        numbers.push(b.lower);
+    }
+    for b in &buckets {
+        numbers.push(b.upper);
+    }
+    for b in &buckets {
+        numbers.push(b.count as f64);
+    }
     numbers
 }
 
@@ -146,12 +154,20 @@ pub fn batch(batch: &ColumnarBatch) -> Out {
     numbers.push(n as f64);
     numbers.extend_from_slice(&c.start_ms);
     numbers.extend_from_slice(&c.duration_ms);
-    numbers.extend(c.status.iter().map(|&v| f64::from(v)));
-    numbers.extend(c.ok.iter().map(|&v| f64::from(v)));
+    for &v in &c.status {
+        numbers.push(f64::from(v));
+    }
+    for &v in &c.ok {
+        numbers.push(f64::from(v));
+    }
     numbers.extend_from_slice(&c.bytes);
-    numbers.extend(c.route_id.iter().map(|&v| f64::from(v)));
+    for &v in &c.route_id {
+        numbers.push(f64::from(v));
+    }
     numbers.extend_from_slice(&c.ttfb_ms);
-    numbers.extend(c.flags.iter().map(|&v| f64::from(v)));
+    for &v in &c.flags {
+        numbers.push(f64::from(v));
+    }
     numbers.push(batch.min_start_ms());
     numbers.push(batch.max_start_ms());
     let mut labels = String::with_capacity(32 + c.routes.len() * 24);

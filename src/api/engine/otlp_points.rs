@@ -53,7 +53,9 @@ fn histogram(numbers: &mut Vec<f64>, sketch: &Sketch) {
         f64::from(h.positive.offset),
         counts.len() as f64,
     ]);
-    numbers.extend(counts.iter().map(|&c| c as f64));
+    for &c in counts {
+        numbers.push(c as f64);
+    }
 }
 
 #[wasm_bindgen]

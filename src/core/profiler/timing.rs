@@ -382,7 +382,9 @@ impl<T> TimingMatcher<T> {
     /// ```
     pub fn take_requests(&mut self) -> Vec<T> {
         let mut out = std::mem::take(&mut self.overflow);
-        out.extend(self.requests.drain(..).map(|w| w.item));
+        while let Some(w) = self.requests.pop_front() {
+            out.push(w.item);
+        }
         out
     }
 }
