@@ -328,7 +328,8 @@ impl RouteWindows {
             .all(|w| w.latency.is_stale(now_ms))
     }
 
-    /// Heap bytes held, the windows' own accounting plus their boxes.
+    /// Heap bytes held: the windows' own accounting plus their boxes, the phase sums and the
+    /// slow-call list (its URLs aside: the call sites share them).
     pub fn heap_bytes(&self) -> usize {
         self.by_delivery
             .iter()
