@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::api::errors::field_error;
 use crate::api::rows::{Out, SUMMARY, summary};
-use crate::core::ascii::split;
+use crate::core::ascii::split_owned;
 use crate::core::batch::columnar::{ColumnarBatch, Columns};
 use crate::core::batch::history::summarize_history;
 use crate::core::routes::glob::Glob;
@@ -52,7 +52,7 @@ impl History {
             ok,
             bytes,
             route_id,
-            routes: split(routes, b'\n').map(str::to_owned).collect(),
+            routes: split_owned(routes, b'\n'),
             ttfb_ms: ttfb,
             flags,
         })

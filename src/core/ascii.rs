@@ -94,3 +94,18 @@ pub fn split_once(s: &str, byte: u8) -> Option<(&str, &str)> {
     let at = first_of(s, &[byte]);
     (at < s.len()).then(|| (cut(s, at).0, cut(s, at + 1).1))
 }
+
+/// The pieces of [`split`], owned. (A loop, not a `map` + `collect`: each such chain is its own
+/// copy of the collecting code in the wasm.)
+///
+/// ```
+/// use apiscope::core::ascii::split_owned;
+/// assert_eq!(split_owned("/a\n/b", b'\n'), ["/a", "/b"]);
+/// ```
+pub fn split_owned(s: &str, byte: u8) -> Vec<String> {
+    let mut pieces = Vec::new();
+    for piece in split(s, byte) {
+        pieces.push(piece.to_owned());
+    }
+    pieces
+}

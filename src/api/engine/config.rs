@@ -2,7 +2,7 @@
 //! `Float64Array` of numbers (NaN = the default) and one string of lines. The JS side
 //! (js/engine/options.js) checks types and builds both; ranges are the core's to judge.
 
-use crate::core::ascii::split;
+use crate::core::ascii::{split_once, split_owned};
 use crate::core::batch::batcher::BatcherConfig;
 use crate::core::batch::retention::Retention;
 use crate::core::error::{FieldError, Rule};
@@ -135,12 +135,11 @@ pub fn read(numbers: &[f64], text: &str) -> Result<EngineConfig, FieldError> {
             .map_or(defaults.max_samples, |v| v as u64),
     };
 
-    let mut lines = split(text, b'\n');
-    let page_origin = lines.next().unwrap_or_default().to_owned();
-    let mut routes = Vec::new();
-    for route in lines {
-        routes.push(route.to_owned());
-    }
+    let (page_origin, routes) = match split_once(text, b'\n') {
+        Some((origin, templates)) => (origin, split_owned(templates, b'\n')),
+        None => (text, Vec::new()),
+    };
+    let page_origin = page_origin.to_owned();
     let call_sites = integer(at::CALL_SITES, "callSites", 1.0, 1e6)?.unwrap_or(1024.0);
     Ok(EngineConfig {
         profiler: ProfilerConfig {
