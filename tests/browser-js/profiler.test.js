@@ -148,6 +148,18 @@ test("bad options are rejected at start, naming the option", async () => {
     [{ ignoreUrls: [1] }, "TypeError: start: ignoreUrls[0]"],
     [{ alerts: [{ name: "x", metric: "p42", above: 1, windowMs: 1000 }] }, "RangeError: start: alerts[0].metric"],
     [{ windows: { slotMs: 0 } }, "RangeError: start: windows.slotMs"],
+    // Each number the engine judges, by the rule it must follow (src/api/engine/config.rs).
+    [{ windows: { slotMs: 2000, retentionMs: 1000 } }, "RangeError: start: windows.retentionMs: must be at least windows.slotMs (2000), got 1000"],
+    [{ windows: { retentionMs: 1 } }, "RangeError: start: windows.retentionMs: must be at least windows.slotMs"],
+    [{ windows: { maxRoutes: 1.5 } }, "RangeError: start: windows.maxRoutes"],
+    [{ windows: { fineMs: -1 } }, "RangeError: start: windows.fineMs"],
+    [{ windows: { maxBytes: 0.5 } }, "RangeError: start: windows.maxBytes"],
+    [{ batch: { minSize: 0 } }, "RangeError: start: batch.minSize"],
+    [{ batch: { maxDelayMs: -1 } }, "RangeError: start: batch.maxDelayMs"],
+    [{ batch: { maxBuffered: 0 } }, "RangeError: start: batch.maxBuffered"],
+    [{ batch: { slowMs: -1 } }, "RangeError: start: batch.slowMs"],
+    [{ retention: { maxAgeMs: -1 } }, "RangeError: start: retention.maxAgeMs"],
+    [{ retention: { maxSamples: 0.5 } }, "RangeError: start: retention.maxSamples"],
     [{ export: { url: "http://127.0.0.1:1/v1/metrics", typo: 1 } }, "TypeError: start: export.typo"],
   ];
   const before = window.fetch;

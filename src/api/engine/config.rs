@@ -47,6 +47,37 @@ pub mod at {
     pub const LEN: usize = 16;
 }
 
+const fn integer(min: f64, max: f64) -> Rule {
+    Rule::Integer { min, max }
+}
+
+/// Each number's option and the rule it must follow, by position (`None`: taken as given).
+/// `windows.retentionMs`'s floor is the `windows.slotMs` in force, filled in by `read`.
+const FIELDS: [Option<(&str, Rule)>; at::LEN] = [
+    None,
+    None,
+    Some(("windows.slotMs", Rule::Positive)),
+    Some((
+        "windows.retentionMs",
+        Rule::AtLeastField {
+            other: "windows.slotMs",
+            value: 0.0,
+        },
+    )),
+    Some(("windows.maxRoutes", integer(1.0, 1e6))),
+    Some(("batch.maxSize", integer(1.0, 1e6))),
+    Some(("batch.minSize", integer(1.0, 1e6))),
+    Some(("batch.maxDelayMs", Rule::FiniteNotNegative)),
+    Some(("batch.maxBuffered", integer(1.0, 1e8))),
+    Some(("batch.slowMs", Rule::FiniteNotNegative)),
+    None,
+    Some(("callSites", integer(1.0, 1e6))),
+    Some(("retention.maxAgeMs", Rule::FiniteNotNegative)),
+    Some(("retention.maxSamples", integer(0.0, 1e12))),
+    Some(("windows.fineMs", Rule::FiniteNotNegative)),
+    Some(("windows.maxBytes", integer(0.0, 4e9))),
+];
+
 /// What `new Engine` starts from.
 pub struct EngineConfig {
     /// The core's configuration.
@@ -65,74 +96,55 @@ pub struct EngineConfig {
 /// per line). Errors name the JS option (`batch.maxSize`).
 pub fn read(numbers: &[f64], text: &str) -> Result<EngineConfig, FieldError> {
     if numbers.len() != at::LEN {
-        let rule = Rule::Integer {
-            min: at::LEN as f64,
-            max: at::LEN as f64,
-        };
+        let rule = integer(at::LEN as f64, at::LEN as f64);
         return Err(FieldError::new("config.length", rule).got(numbers.len() as f64));
     }
-    let given = |i: usize| Some(numbers[i]).filter(|v| !v.is_nan());
-    let integer = |i: usize, field: &str, min: f64, max: f64| -> Result<Option<f64>, FieldError> {
-        given(i)
-            .map(|v| Rule::Integer { min, max }.check(v).map_err(|p| p.of(field)))
-            .transpose()
-    };
-    let not_negative = |i: usize, field: &str| -> Result<Option<f64>, FieldError> {
-        given(i)
-            .map(|v| Rule::FiniteNotNegative.check(v).map_err(|p| p.of(field)))
-            .transpose()
-    };
+    // Checked in position order, through one call site: each inlined check is its own code.
+    let mut checked = [None; at::LEN];
+    for (i, &v) in numbers.iter().enumerate() {
+        if v.is_nan() {
+            continue;
+        }
+        checked[i] = Some(match FIELDS[i] {
+            Some((field, rule)) => {
+                let rule = match rule {
+                    Rule::AtLeastField { other, .. } => Rule::AtLeastField {
+                        other,
+                        value: checked[at::SLOT_MS].unwrap_or(RegistryConfig::default().slot_ms),
+                    },
+                    rule => rule,
+                };
+                rule.check(v).map_err(|p| p.of(field))?
+            }
+            None => v,
+        });
+    }
+    let value = |i: usize, default: f64| checked[i].unwrap_or(default);
 
     let mut registry = RegistryConfig::default();
-    if let Some(v) = given(at::SLOT_MS) {
-        registry.slot_ms = Rule::Positive
-            .check(v)
-            .map_err(|p| p.of("windows.slotMs"))?;
-    }
-    if let Some(v) = given(at::WINDOW_RETENTION_MS) {
-        let rule = Rule::AtLeastField {
-            other: "windows.slotMs",
-            value: registry.slot_ms,
-        };
-        registry.retention_ms = rule.check(v).map_err(|p| p.of("windows.retentionMs"))?;
-    }
-    if let Some(v) = integer(at::MAX_ROUTES, "windows.maxRoutes", 1.0, 1e6)? {
-        registry.max_routes = v as usize;
-    }
-    if let Some(v) = not_negative(at::FINE_MS, "windows.fineMs")? {
-        registry.fine_ms = v;
-    }
+    registry.slot_ms = value(at::SLOT_MS, registry.slot_ms);
+    registry.retention_ms = value(at::WINDOW_RETENTION_MS, registry.retention_ms);
+    registry.max_routes = value(at::MAX_ROUTES, registry.max_routes as f64) as usize;
+    registry.fine_ms = value(at::FINE_MS, registry.fine_ms);
     // Its floor depends on maxRoutes: the registry judges it.
-    if let Some(v) = integer(at::MAX_BYTES, "windows.maxBytes", 0.0, 4e9)? {
-        registry.max_bytes = v as usize;
-    }
+    registry.max_bytes = value(at::MAX_BYTES, registry.max_bytes as f64) as usize;
 
     let mut batch = BatcherConfig::default();
-    if let Some(v) = integer(at::BATCH_MAX_SIZE, "batch.maxSize", 1.0, 1e6)? {
+    if let Some(v) = checked[at::BATCH_MAX_SIZE] {
         batch.max_size = v as usize;
         // A small maxSize also caps where the adaptive size starts.
         batch.min_size = batch.min_size.min(batch.max_size);
     }
-    if let Some(v) = integer(at::BATCH_MIN_SIZE, "batch.minSize", 1.0, 1e6)? {
-        batch.min_size = v as usize;
-    }
-    if let Some(v) = not_negative(at::BATCH_MAX_DELAY_MS, "batch.maxDelayMs")? {
-        batch.max_delay_ms = v;
-    }
-    if let Some(v) = integer(at::BATCH_MAX_BUFFERED, "batch.maxBuffered", 1.0, 1e8)? {
-        batch.max_buffered = v as usize;
-    }
-    if let Some(v) = not_negative(at::BATCH_SLOW_MS, "batch.slowMs")? {
-        batch.slow_ms = v;
-    }
+    batch.min_size = value(at::BATCH_MIN_SIZE, batch.min_size as f64) as usize;
+    batch.max_delay_ms = value(at::BATCH_MAX_DELAY_MS, batch.max_delay_ms);
+    batch.max_buffered = value(at::BATCH_MAX_BUFFERED, batch.max_buffered as f64) as usize;
+    batch.slow_ms = value(at::BATCH_SLOW_MS, batch.slow_ms);
     batch.validate().map_err(|e| e.within("batch"))?;
 
     let defaults = Retention::default();
     let retention = Retention {
-        max_age_ms: not_negative(at::MAX_AGE_MS, "retention.maxAgeMs")?
-            .unwrap_or(defaults.max_age_ms),
-        max_samples: integer(at::MAX_SAMPLES, "retention.maxSamples", 0.0, 1e12)?
-            .map_or(defaults.max_samples, |v| v as u64),
+        max_age_ms: value(at::MAX_AGE_MS, defaults.max_age_ms),
+        max_samples: checked[at::MAX_SAMPLES].map_or(defaults.max_samples, |v| v as u64),
     };
 
     let (page_origin, routes) = match split_once(text, b'\n') {
@@ -140,19 +152,18 @@ pub fn read(numbers: &[f64], text: &str) -> Result<EngineConfig, FieldError> {
         None => (text, Vec::new()),
     };
     let page_origin = page_origin.to_owned();
-    let call_sites = integer(at::CALL_SITES, "callSites", 1.0, 1e6)?.unwrap_or(1024.0);
     Ok(EngineConfig {
         profiler: ProfilerConfig {
             registry,
             batch,
             routes,
             alerts: Vec::new(),
-            resource_timing: given(at::RESOURCE_TIMING).is_some_and(|v| v != 0.0),
-            call_sites: call_sites as usize,
+            resource_timing: checked[at::RESOURCE_TIMING].is_some_and(|v| v != 0.0),
+            call_sites: value(at::CALL_SITES, 1024.0) as usize,
         },
         retention,
-        time_origin: given(at::TIME_ORIGIN).unwrap_or(0.0),
-        session: given(at::SESSION).unwrap_or(0.0) as u64,
+        time_origin: value(at::TIME_ORIGIN, 0.0),
+        session: value(at::SESSION, 0.0) as u64,
         page_origin,
     })
 }
