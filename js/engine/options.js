@@ -2,7 +2,7 @@
 // values by the Rust core when the engine is built (RangeError naming the option). The loader
 // checked its own options (instrument, sampleRate, ignoreUrls, graphql, load, wasm) and the
 // top-level keys before any of this runs.
-import { number, options, string, typeError } from "../lib/errors.js";
+import { number, options, rangeError, string, typeError } from "../lib/errors.js";
 
 const METHOD = "start";
 
@@ -34,7 +34,11 @@ const EXPORT_KEYS = ["url", "intervalMs", "headers", "resource", "maxOutbox"];
 function numbers(config, value, field, slots) {
   const group = options(METHOD, field, value, Object.keys(slots));
   for (const [key, slot] of Object.entries(slots)) {
-    if (group[key] !== undefined) config[AT[slot]] = number(METHOD, `${field}.${key}`, group[key]);
+    if (group[key] === undefined) continue;
+    const n = number(METHOD, `${field}.${key}`, group[key]);
+    // NaN is the array's "not given": refused here, or it would pass as the default.
+    if (Number.isNaN(n)) throw rangeError(METHOD, `${field}.${key}`, "must be a number, got NaN");
+    config[AT[slot]] = n;
   }
 }
 

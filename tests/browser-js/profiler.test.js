@@ -160,6 +160,10 @@ test("bad options are rejected at start, naming the option", async () => {
     [{ batch: { slowMs: -1 } }, "RangeError: start: batch.slowMs"],
     [{ retention: { maxAgeMs: -1 } }, "RangeError: start: retention.maxAgeMs"],
     [{ retention: { maxSamples: 0.5 } }, "RangeError: start: retention.maxSamples"],
+    // NaN is what the engine's config array holds for "not given": it must not pass as that.
+    [{ batch: { maxSize: NaN } }, "RangeError: start: batch.maxSize: must be a number, got NaN"],
+    [{ windows: { slotMs: NaN } }, "RangeError: start: windows.slotMs: must be a number, got NaN"],
+    [{ retention: { maxAgeMs: NaN } }, "RangeError: start: retention.maxAgeMs: must be a number, got NaN"],
     [{ export: { url: "http://127.0.0.1:1/v1/metrics", typo: 1 } }, "TypeError: start: export.typo"],
   ];
   const before = window.fetch;
