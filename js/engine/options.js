@@ -30,7 +30,7 @@ const LEN = 16;
 const RULE_KEYS = ["name", "route", "method", "metric", "above", "below", "windowMs", "minSamples", "cooldownMs"];
 const EXPORT_KEYS = ["url", "intervalMs", "headers", "resource", "maxOutbox"];
 
-/** Copies the numbers of `group.keys` into `config` at `AT[slot]`, type-checked. */
+/** Copies the numbers of `group.keys` into `config` at `AT[slot]`, type-checked, NaN refused. */
 function numbers(config, value, field, slots) {
   const group = options(METHOD, field, value, Object.keys(slots));
   for (const [key, slot] of Object.entries(slots)) {

@@ -1,6 +1,7 @@
 //! `new Engine(config, text)`: the profiler's options as the JS edge hands them over, one
 //! `Float64Array` of numbers (NaN = the default) and one string of lines. The JS side
-//! (js/engine/options.js) checks types and builds both; ranges are the core's to judge.
+//! (js/engine/options.js) checks types, refuses a NaN the user gives, and builds both; ranges
+//! are the core's to judge.
 
 use crate::core::ascii::{split_once, split_owned};
 use crate::core::batch::batcher::BatcherConfig;
@@ -99,6 +100,7 @@ pub fn read(numbers: &[f64], text: &str) -> Result<EngineConfig, FieldError> {
         let rule = integer(at::LEN as f64, at::LEN as f64);
         return Err(FieldError::new("config.length", rule).got(numbers.len() as f64));
     }
+    let mut registry = RegistryConfig::default();
     // Checked in position order, through one call site: each inlined check is its own code.
     let mut checked = [None; at::LEN];
     for (i, &v) in numbers.iter().enumerate() {
@@ -110,7 +112,7 @@ pub fn read(numbers: &[f64], text: &str) -> Result<EngineConfig, FieldError> {
                 let rule = match rule {
                     Rule::AtLeastField { other, .. } => Rule::AtLeastField {
                         other,
-                        value: checked[at::SLOT_MS].unwrap_or(RegistryConfig::default().slot_ms),
+                        value: checked[at::SLOT_MS].unwrap_or(registry.slot_ms),
                     },
                     rule => rule,
                 };
@@ -121,7 +123,6 @@ pub fn read(numbers: &[f64], text: &str) -> Result<EngineConfig, FieldError> {
     }
     let value = |i: usize, default: f64| checked[i].unwrap_or(default);
 
-    let mut registry = RegistryConfig::default();
     registry.slot_ms = value(at::SLOT_MS, registry.slot_ms);
     registry.retention_ms = value(at::WINDOW_RETENTION_MS, registry.retention_ms);
     registry.max_routes = value(at::MAX_ROUTES, registry.max_routes as f64) as usize;
