@@ -95,8 +95,7 @@ pub fn split_once(s: &str, byte: u8) -> Option<(&str, &str)> {
     (at < s.len()).then(|| (cut(s, at).0, cut(s, at + 1).1))
 }
 
-/// The pieces of [`split`], owned. (A loop, not a `map` + `collect`: each such chain is its own
-/// copy of the collecting code in the wasm.)
+/// The pieces of [`split`], owned. (A loop, not a chain: ARCHITECTURE.md, "Bytes".)
 ///
 /// ```
 /// use apiscope::core::ascii::split_owned;

@@ -65,8 +65,7 @@ pub fn buckets(sketch: Option<&Sketch>) -> Vec<f64> {
     let buckets = sketch.map_or_else(Vec::new, Sketch::buckets);
     let mut numbers = Vec::with_capacity(2 + 3 * buckets.len());
     numbers.extend_from_slice(&[3.0, buckets.len() as f64]);
-    // Loops rather than `extend` over a `map` here and below: each such chain is its own
-    // copy of the extending code in the wasm.
+    // Loops, not chains (ARCHITECTURE.md, "Bytes"), here and below.
     for b in &buckets {
         numbers.push(b.lower);
     }

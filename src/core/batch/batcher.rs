@@ -514,8 +514,7 @@ impl Batcher {
     }
 }
 
-/// The samples of `items`, in order. (A loop, not a `map` + `collect`: each such chain is its
-/// own copy of the collecting code in the wasm.)
+/// The samples of `items`, in order. (A loop, not a chain: ARCHITECTURE.md, "Bytes".)
 fn samples_of(items: &[Queued]) -> Vec<Sample> {
     let mut samples = Vec::with_capacity(items.len());
     for q in items {

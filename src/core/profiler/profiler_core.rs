@@ -540,8 +540,7 @@ impl ProfilerCore {
             self.registry.check_window(w)?;
         }
         let elapsed = self.started_ms.map_or(0.0, |s| now_ms - s);
-        // Loops rather than `map` + `collect` here and below: each such chain is its own copy
-        // of the collecting code in the wasm.
+        // Loops, not chains (ARCHITECTURE.md, "Bytes"), here and below.
         let reads = self.registry.windows(now_ms, window_ms, only);
         let mut snapshot = Vec::with_capacity(reads.len());
         for r in reads {

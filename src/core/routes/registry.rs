@@ -311,8 +311,7 @@ impl RouteRegistry {
         only: Option<Delivery>,
     ) -> Vec<RouteWindow<'_>> {
         let window_ms = window_ms.unwrap_or(self.config.retention_ms);
-        // Loops rather than `map` + `collect`: each such chain is its own copy of the
-        // collecting code in the wasm.
+        // Loops, not chains (ARCHITECTURE.md, "Bytes").
         let mut reads = Vec::new();
         for (method, route, windows) in self.routes.sorted() {
             let read = windows.last(now_ms, window_ms, only);
